@@ -1,0 +1,115 @@
+import { cdk8s, javascript, JsonFile } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-argocd',
+  description: 'Typed Argo CD constructs for cdk8s, a committed-directory synth, and a minimal Argo CD-compatible sync engine.',
+  author: 'cdk8s-argocd maintainers',
+  authorAddress: 'maintainers@users.noreply.github.com',
+  repositoryUrl: 'https://github.com/cdk8s-argocd/cdk8s-argocd.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  keywords: ['cdk8s', 'argocd', 'argo-cd', 'gitops', 'kubernetes'],
+
+  // cdk8s 2.x / constructs 10.x; projen's default constructs pin does not resolve with cdk8s-plus-28.
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.4.2',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+  minNodeVersion: '20.0.0',
+
+  // No hosted CI or release pipeline: `.ci/run` is the CI.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  // Non-jsii runtime deps are bundled; their types never appear in the construct API.
+  bundledDeps: [
+    'yaml@^2.8.0',
+    'commander@^12.1.0',
+    '@kubernetes/client-node@~1.4.0',
+    'diff@^8.0.0',
+    'minimatch@^10.0.0',
+    'picocolors@^1.1.0',
+  ],
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2'],
+
+  jestOptions: {
+    // `npm test` must never rewrite snapshots; `npm run test:update` does.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      collectCoverage: false,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+    },
+  },
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts', 'bench'],
+  },
+  gitignore: ['.cdk8s-argocd/', '/bench/.out/'],
+});
+
+// The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.
+project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });
+for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARKS.md']) {
+  project.npmignore?.exclude(ignored);
+}
+project.package.addField('engines', { node: '>=20.0.0 <23' });
+
+// ts-jest transpiles only: jsii and eslint already type-check, and full type-checking per file
+// doubles test time on small machines.
+project.jest?.addTestMatch('<rootDir>/test/**/*.test.ts');
+const jestTransform = {
+  '^.+\\.[t]sx?$': ['ts-jest', { tsconfig: '<rootDir>/test/tsconfig.json' }],
+};
+project.jest!.config.transform = jestTransform;
+
+// e2e tests run against the real local control plane (see src/cluster and test/e2e).
+new JsonFile(project, 'test/e2e/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+    transform: jestTransform,
+    globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+    globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    testTimeout: 120000,
+    maxWorkers: 1,
+  },
+});
+
+const tsNode = 'ts-node --transpile-only --project test/tsconfig.json';
+project.addTask('synth', {
+  description: 'Synthesize every example under examples/ into its committed manifests/ (pass -- --check to verify only)',
+  exec: `${tsNode} scripts/synth-examples.ts`,
+  receiveArgs: true,
+});
+project.addTask('test:unit', {
+  description: 'Unit and snapshot tests (no cluster needed)',
+  exec: 'jest --passWithNoTests=false --ci',
+  receiveArgs: true,
+});
+project.addTask('test:e2e', {
+  description: 'End-to-end tests against the local control plane (builds it with Go on first use)',
+  exec: 'jest --ci --config test/e2e/jest.config.json',
+  receiveArgs: true,
+});
+project.addTask('bench:synth', {
+  description: 'Benchmark the committed-directory synth against plain cdk8s',
+  exec: `${tsNode} bench/synth.ts`,
+  receiveArgs: true,
+});
+
+// `npm test`: unit tests, e2e tests, lint. Snapshots are never updated here.
+project.testTask.reset();
+project.testTask.spawn(project.tasks.tryFind('test:unit')!);
+project.testTask.spawn(project.tasks.tryFind('test:e2e')!);
+project.testTask.spawn(project.tasks.tryFind('eslint')!);
+
+project.synth();

@@ -1,0 +1,278 @@
+import * as path from 'path';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { ApplicationSource, compact, renderSource, renderSourceHydrator, SourceHydrator, ApplicationSourceDirectory } from './application-source';
+import { ApplicationDestination, renderDestination } from './destination';
+import { GitOpsApp } from './gitops-app';
+import { IgnoreDifferencesRule, ignoreDifferencesRuleErrors, renderIgnoreDifferencesRule } from './ignore-differences-rule';
+import { objectNameWithin } from './object-name';
+import { SyncOption } from './sync-option';
+import { renderSyncPolicy, SyncPolicy, syncPolicyErrors } from './sync-policy';
+import { dns1123SubdomainError, throwIfErrors } from './validation';
+
+const APPLICATION_SYMBOL = Symbol.for('cdk8s-argocd.Application');
+
+/** What Argo CD does with an Application's resources when the Application is deleted. */
+export enum DeletionFinalizer {
+  /** Delete the resources, waiting for dependents (`resources-finalizer.argocd.argoproj.io`). */
+  FOREGROUND = 'resources-finalizer.argocd.argoproj.io',
+  /** Delete the resources in the background (`resources-finalizer.argocd.argoproj.io/background`). */
+  BACKGROUND = 'resources-finalizer.argocd.argoproj.io/background',
+  /** Leave the resources running when the Application is deleted (no finalizer). */
+  NONE = 'none',
+}
+
+/** An entry shown in the Application's info panel. */
+export interface ApplicationInfo {
+  /** Label. */
+  readonly name: string;
+  /** Value (often a URL). */
+  readonly value: string;
+}
+
+/** Options of an Argo CD Application. Field names follow the Argo CD `Application` spec. */
+export interface ApplicationProps {
+  /**
+   * Name of the Application (and of its folder in the committed directory).
+   * @default - the construct id
+   */
+  readonly name?: string;
+  /**
+   * Namespace of the Application object (where Argo CD runs).
+   * @default - the GitOpsApp's argocdNamespace (`argocd`)
+   */
+  readonly namespace?: string;
+  /**
+   * Argo CD project. Pass `myProject.name` for an AppProject declared in code.
+   * @default 'default'
+   */
+  readonly project?: string;
+  /**
+   * Target cluster and namespace.
+   * @default - the in-cluster server, no default namespace
+   */
+  readonly destination?: ApplicationDestination;
+  /**
+   * An explicit source. If the Application also contains resources, its own folder is added as a
+   * further source.
+   * @default - the Application's own folder in the committed directory
+   */
+  readonly source?: ApplicationSource;
+  /**
+   * Several sources (multi-source Application). Cannot be combined with `source`.
+   * @default - see `source`
+   */
+  readonly sources?: ApplicationSource[];
+  /**
+   * Directory options for the Application's own folder source.
+   * @default - none
+   */
+  readonly directory?: ApplicationSourceDirectory;
+  /**
+   * Render manifests with the source hydrator instead of syncing sources directly.
+   * @default - no hydrator
+   */
+  readonly sourceHydrator?: SourceHydrator;
+  /**
+   * Sync policy.
+   * @default - manual sync
+   */
+  readonly syncPolicy?: SyncPolicy;
+  /**
+   * Differences to ignore. More can be added with `addIgnoreDifferences()`.
+   * @default - none
+   */
+  readonly ignoreDifferences?: IgnoreDifferencesRule[];
+  /**
+   * Entries for the Application's info panel.
+   * @default - none
+   */
+  readonly info?: ApplicationInfo[];
+  /**
+   * Number of sync results kept in the Application's history.
+   * @default - Argo CD's default (10)
+   */
+  readonly revisionHistoryLimit?: number;
+  /**
+   * What happens to the Application's resources when the Application is deleted.
+   * @default DeletionFinalizer.FOREGROUND (cascade delete)
+   */
+  readonly deletionFinalizer?: DeletionFinalizer;
+  /**
+   * Labels of the Application object.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * Annotations of the Application object.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+}
+
+/** Where the Application object itself is written, relative to the output directory. @internal */
+export interface ManifestLocation {
+  readonly folder: string;
+  readonly fileName: string;
+}
+
+/**
+ * An Argo CD Application, and the scope of its own resources.
+ *
+ * Kubernetes objects created anywhere beneath it (cdk8s-plus constructs, `ApiObject`s, charts) are
+ * written into its own folder of the committed directory, and its source points there.
+ */
+export class Application extends Chart {
+  /** Whether `x` is an Application (works across copies of this library). */
+  public static isApplication(x: any): x is Application {
+    return x !== null && typeof x === 'object' && APPLICATION_SYMBOL in x;
+  }
+
+  /** Name of the Application. */
+  public readonly name: string;
+  /** Namespace of the Application object. */
+  public readonly argocdNamespace: string;
+  /** Project of the Application. */
+  public readonly project: string;
+  /** Destination namespace, if set. */
+  public readonly destinationNamespace?: string;
+  /** The `argoproj.io/v1alpha1` Application object. */
+  public readonly resource: ApiObject;
+
+  private readonly props: ApplicationProps;
+  private readonly extraIgnoreDifferences: IgnoreDifferencesRule[] = [];
+  private readonly extraSyncOptions: SyncOption[] = [];
+  private readonly extraInfo: ApplicationInfo[] = [];
+
+  public constructor(scope: Construct, id: string, props: ApplicationProps = {}) {
+    // Names are derived from construct paths without hash suffixes: human, stable file names.
+    super(scope, id, { disableResourceNameHashes: true });
+    Object.defineProperty(this, APPLICATION_SYMBOL, { value: true });
+    this.props = props;
+    this.name = props.name ?? id;
+    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? 'argocd';
+    this.project = props.project ?? 'default';
+    this.destinationNamespace = props.destination?.namespace;
+
+    const where = `Application '${this.name}'`;
+    throwIfErrors(where, [
+      dns1123SubdomainError('Application name', this.name),
+      dns1123SubdomainError('Application namespace', this.argocdNamespace),
+      props.source && props.sources ? 'set either source or sources, not both' : undefined,
+      props.revisionHistoryLimit !== undefined && (!Number.isInteger(props.revisionHistoryLimit) || props.revisionHistoryLimit < 0)
+        ? `revisionHistoryLimit ${props.revisionHistoryLimit} must be a non-negative integer` : undefined,
+      ...syncPolicyErrors(props.syncPolicy),
+      ...(props.ignoreDifferences ?? []).flatMap(ignoreDifferencesRuleErrors),
+    ]);
+    // Fail fast on destination errors too; rendering repeats the check.
+    renderDestination(where, props.destination);
+
+    const finalizer = props.deletionFinalizer ?? DeletionFinalizer.FOREGROUND;
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: this.name,
+        namespace: this.argocdNamespace,
+        labels: props.labels,
+        annotations: props.annotations,
+        finalizers: finalizer === DeletionFinalizer.NONE ? undefined : [finalizer],
+      },
+      spec: Lazy.any({ produce: () => this._renderSpec() }),
+    });
+  }
+
+  /** Folder of this Application's own resources, relative to the output directory. */
+  public get folder(): string {
+    return this.name;
+  }
+
+  /** Ignore differences in some fields of some resources. */
+  public addIgnoreDifferences(...rules: IgnoreDifferencesRule[]): void {
+    throwIfErrors(`Application '${this.name}'`, rules.flatMap(ignoreDifferencesRuleErrors));
+    this.extraIgnoreDifferences.push(...rules);
+  }
+
+  /** Add a sync option (duplicates are dropped). */
+  public addSyncOption(option: SyncOption): void {
+    this.extraSyncOptions.push(option);
+  }
+
+  /** Add an entry to the Application's info panel. */
+  public addInfo(name: string, value: string): void {
+    this.extraInfo.push({ name, value });
+  }
+
+  /** The sync options in effect (from props and `addSyncOption`). */
+  public get syncOptions(): SyncOption[] {
+    const all = [...(this.props.syncPolicy?.syncOptions ?? []), ...this.extraSyncOptions];
+    return all.filter((o, i) => all.findIndex(x => x.value === o.value) === i);
+  }
+
+  /** The ignoreDifferences rules in effect (from props and `addIgnoreDifferences`). */
+  public get ignoreDifferences(): IgnoreDifferencesRule[] {
+    return [...(this.props.ignoreDifferences ?? []), ...this.extraIgnoreDifferences];
+  }
+
+  /**
+   * Names objects after their construct path below this Application, without hash suffixes,
+   * so `new kplus.Deployment(app, 'web')` in Application `shop` is named `shop-web`.
+   */
+  public generateObjectName(apiObject: ApiObject): string {
+    return objectNameWithin(this, apiObject) ?? super.generateObjectName(apiObject);
+  }
+
+  /**
+   * Where this Application's own manifest is written, given the Application whose folder holds it.
+   * @internal
+   */
+  public _manifestLocation(parent: Application | undefined): ManifestLocation {
+    return { folder: parent?.folder ?? 'apps', fileName: `${this.name}.yaml` };
+  }
+
+  /**
+   * Whether any manifest is written into this Application's folder (its own resources or the
+   * manifests of Applications nested in it).
+   * @internal
+   */
+  public _hasOwnManifests(): boolean {
+    const visit = (c: IConstruct): boolean => {
+      for (const child of c.node.children) {
+        if (child === this.resource) continue;
+        if (Application.isApplication(child)) return true;
+        if (ApiObject.isApiObject(child)) return true;
+        if (visit(child)) return true;
+      }
+      return false;
+    };
+    return visit(this);
+  }
+
+  /** @internal */
+  public _renderSpec(): any {
+    const where = `Application '${this.name}'`;
+    const gitops = GitOpsApp.tryOf(this);
+    const defaults = { repoURL: gitops?.repoURL, targetRevision: gitops?.targetRevision };
+    const explicit = this.props.sources ?? (this.props.source ? [this.props.source] : []);
+    const sources = explicit.map(s => renderSource(where, s, defaults));
+    if (!this.props.sourceHydrator && (sources.length === 0 || this._hasOwnManifests())) {
+      if (!gitops) {
+        throw new Error(`${where}: its own folder can only be a source inside a GitOpsApp (which knows the repoURL); create it in a GitOpsApp or give it an explicit source`);
+      }
+      const ownPath = path.posix.join(gitops.outdirPathInRepo, this.folder);
+      sources.unshift(renderSource(where, { path: ownPath, directory: this.props.directory }, defaults));
+    }
+    const info = [...(this.props.info ?? []), ...this.extraInfo];
+    return compact({
+      project: this.project,
+      destination: renderDestination(where, this.props.destination),
+      source: !this.props.sourceHydrator && sources.length === 1 ? sources[0] : undefined,
+      sources: !this.props.sourceHydrator && sources.length > 1 ? sources : undefined,
+      sourceHydrator: this.props.sourceHydrator && renderSourceHydrator(where, this.props.sourceHydrator, defaults),
+      syncPolicy: renderSyncPolicy(this.props.syncPolicy, this.extraSyncOptions),
+      ignoreDifferences: this.ignoreDifferences.map(renderIgnoreDifferencesRule),
+      info: info.map(i => ({ name: i.name, value: i.value })),
+      revisionHistoryLimit: this.props.revisionHistoryLimit,
+    });
+  }
+}

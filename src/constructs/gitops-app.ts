@@ -1,0 +1,133 @@
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { checkCommittedDirectory } from '../synth/check';
+import { pathInGitRepo } from '../synth/git-root';
+import { renderCommittedDirectory } from '../synth/render';
+import { writeCommittedDirectory } from '../synth/write';
+import { dns1123SubdomainError, throwIfErrors } from './validation';
+
+const GITOPS_APP_SYMBOL = Symbol.for('cdk8s-argocd.GitOpsApp');
+
+/** Options of a GitOpsApp. */
+export interface GitOpsAppProps {
+  /** URL of the Git repository Argo CD reads the committed directory from. */
+  readonly repoURL: string;
+  /**
+   * Git revision Argo CD syncs.
+   * @default 'HEAD'
+   */
+  readonly targetRevision?: string;
+  /**
+   * Directory the manifests are written to (relative to the working directory).
+   * @default 'manifests'
+   */
+  readonly outdir?: string;
+  /**
+   * Path of `outdir` inside the Git repository, used for every `source.path`.
+   * @default - found by looking for the Git root above `outdir`
+   */
+  readonly outdirPathInRepo?: string;
+  /**
+   * Namespace Argo CD runs in; Application and AppProject objects are created there.
+   * @default 'argocd'
+   */
+  readonly argocdNamespace?: string;
+}
+
+/** What `GitOpsApp.check()` found. */
+export interface SynthCheckResult {
+  /** True when the committed directory matches what the code synthesizes. */
+  readonly upToDate: boolean;
+  /** Files that would be created, changed or removed, relative to outdir. */
+  readonly changedFiles: string[];
+  /** A readable unified diff of the changes (Secret values hidden). */
+  readonly diff: string;
+}
+
+/**
+ * A cdk8s App that synthesizes into a committed directory for Argo CD: one folder per
+ * Application, stable human file names, byte-identical output on re-runs, stale files removed.
+ */
+export class GitOpsApp extends App {
+  /** Whether `x` is a GitOpsApp. */
+  public static isGitOpsApp(x: any): x is GitOpsApp {
+    return x !== null && typeof x === 'object' && GITOPS_APP_SYMBOL in x;
+  }
+
+  /** The GitOpsApp that contains `construct`, if any. */
+  public static tryOf(construct: IConstruct): GitOpsApp | undefined {
+    const root = construct.node.root;
+    return GitOpsApp.isGitOpsApp(root) ? root : undefined;
+  }
+
+  /** Git repository URL. */
+  public readonly repoURL: string;
+  /** Git revision. */
+  public readonly targetRevision: string;
+  /** Namespace Argo CD runs in. */
+  public readonly argocdNamespace: string;
+  private readonly explicitPathInRepo?: string;
+  private resolvedPathInRepo?: string;
+
+  public constructor(props: GitOpsAppProps) {
+    super({ outdir: props.outdir ?? 'manifests' });
+    Object.defineProperty(this, GITOPS_APP_SYMBOL, { value: true });
+    throwIfErrors('GitOpsApp', [
+      props.repoURL ? undefined : 'repoURL must not be empty',
+      dns1123SubdomainError('argocdNamespace', props.argocdNamespace ?? 'argocd'),
+      props.outdirPathInRepo !== undefined && path.posix.isAbsolute(props.outdirPathInRepo)
+        ? `outdirPathInRepo '${props.outdirPathInRepo}' must be relative to the repository root` : undefined,
+    ]);
+    this.repoURL = props.repoURL;
+    this.targetRevision = props.targetRevision ?? 'HEAD';
+    this.argocdNamespace = props.argocdNamespace ?? 'argocd';
+    this.explicitPathInRepo = props.outdirPathInRepo;
+  }
+
+  /** Path of the output directory inside the Git repository (POSIX separators). */
+  public get outdirPathInRepo(): string {
+    if (this.resolvedPathInRepo === undefined) {
+      this.resolvedPathInRepo = this.explicitPathInRepo !== undefined
+        ? path.posix.normalize(this.explicitPathInRepo).replace(/\/$/, '')
+        : pathInGitRepo(path.resolve(this.outdir));
+    }
+    return this.resolvedPathInRepo;
+  }
+
+  /**
+   * Synthesizes into the committed directory, removing files it wrote before and no longer
+   * writes. With `--check` on the command line (or `CDK8S_ARGOCD_CHECK=1`) it only compares, prints
+   * a diff and sets a non-zero exit code when the directory is stale.
+   */
+  public synth(): void {
+    if (process.argv.includes('--check') || process.env.CDK8S_ARGOCD_CHECK === '1') {
+      const result = this.check();
+      if (result.upToDate) {
+        console.log(`${this.outdir}: up to date`);
+      } else {
+        console.error(result.diff);
+        console.error(`${this.outdir} is stale: ${result.changedFiles.length} file(s) differ from what the code synthesizes. Run synth and commit the result.`);
+        process.exitCode = 1;
+      }
+      return;
+    }
+    const summary = writeCommittedDirectory(this.outdir, this.synthFiles());
+    if (process.env.CDK8S_ARGOCD_QUIET !== '1') {
+      console.log(`${this.outdir}: ${summary.written} file(s) written, ${summary.unchanged} unchanged, ${summary.removed} stale file(s) removed`);
+    }
+  }
+
+  /**
+   * Synthesizes in memory: `{ relativePath: yamlText }`, for snapshot tests.
+   * Nothing is written to disk.
+   */
+  public synthFiles(): { [relativePath: string]: string } {
+    return renderCommittedDirectory(this);
+  }
+
+  /** Compares the committed directory with what the code synthesizes now. */
+  public check(): SynthCheckResult {
+    return checkCommittedDirectory(this.outdir, this.synthFiles());
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Input checks shared by the constructs. Each returns a message (or undefined) so callers can
+ * either throw at construction or collect them in a `node.addValidation`.
+ */
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Kubernetes object names (and Argo CD Application names) are DNS-1123 subdomains. */
+export function dns1123SubdomainError(what: string, value: string): string | undefined {
+  if (value.length === 0) return `${what} must not be empty`;
+  if (value.length > 253) return `${what} '${value}' is longer than 253 characters`;
+  if (!DNS1123_SUBDOMAIN.test(value)) {
+    return `${what} '${value}' is not a valid DNS-1123 name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit`;
+  }
+  return undefined;
+}
+
+// Go's time.ParseDuration units; Argo CD also accepts a bare number of seconds.
+const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/** Argo CD durations (retry backoff, sync windows) are Go durations such as `5s`, `3m`, `1h30m`. */
+export function durationError(what: string, value: string, allowBareSeconds = true): string | undefined {
+  if (allowBareSeconds && /^\d+$/.test(value)) return undefined;
+  if (!GO_DURATION.test(value)) {
+    return `${what} '${value}' is not a valid duration: use a Go duration such as '5s', '3m' or '1h30m'`;
+  }
+  return undefined;
+}
+
+/** RFC 6901 JSON pointer: empty, or '/'-separated tokens where '~' is only used as '~0' or '~1'. */
+export function jsonPointerError(what: string, value: string): string | undefined {
+  if (value === '') return undefined;
+  if (!value.startsWith('/')) {
+    return `${what} '${value}' is not a JSON pointer: it must start with '/' (e.g. '/spec/replicas')`;
+  }
+  if (/~(?![01])/.test(value)) {
+    return `${what} '${value}' is not a JSON pointer: '~' must be escaped as '~0' ('~') or '~1' ('/')`;
+  }
+  return undefined;
+}
+
+/** Throws one error listing every message, if there are any. */
+export function throwIfErrors(context: string, errors: Array<string | undefined>): void {
+  const real = errors.filter((e): e is string => e !== undefined);
+  if (real.length === 1) throw new Error(`${context}: ${real[0]}`);
+  if (real.length > 1) throw new Error(`${context}:\n  - ${real.join('\n  - ')}`);
+}

@@ -1,0 +1,16 @@
+export { GitOpsApp, GitOpsAppProps, SynthCheckResult } from './constructs/gitops-app';
+export { Application, ApplicationProps, ApplicationInfo, DeletionFinalizer } from './constructs/application';
+export {
+  ApplicationSource, ApplicationSourceDirectory, ApplicationSourceHelm, ApplicationSourceKustomize,
+  ApplicationSourcePlugin, DirectoryJsonnet, JsonnetVariable, HelmParameter, HelmFileParameter,
+  KustomizeReplica, KustomizePatch, KustomizePatchTarget, PluginEnv, PluginParameter,
+  SourceHydrator, HydratorDrySource, HydratorSyncSource,
+} from './constructs/application-source';
+export {
+  AppProject, AppProjectProps, ProjectResource, ProjectClusterResource, ProjectRole, ProjectRoleToken,
+  SyncWindow, SyncWindowKind, OrphanedResources, OrphanedResourceKey, DestinationServiceAccount,
+} from './constructs/app-project';
+export { ApplicationDestination } from './constructs/destination';
+export { IgnoreDifferencesRule } from './constructs/ignore-differences-rule';
+export { SyncOption, PrunePropagationPolicy } from './constructs/sync-option';
+export { SyncPolicy, AutomatedSync, RetryStrategy, RetryBackoff, ManagedNamespaceMetadata } from './constructs/sync-policy';

@@ -1,0 +1,198 @@
+import * as path from 'path';
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { BUILTIN_CLUSTER_SCOPED_KINDS, groupKind } from './cluster-scoped-kinds';
+import { generatedYaml } from './generated-file';
+import { Application } from '../constructs/application';
+
+/** One object and where it goes. */
+interface Placement {
+  readonly object: ApiObject;
+  /** Folder relative to outdir ('' = outdir itself). */
+  readonly folder: string;
+  /** Fixed file name (Application manifests); otherwise derived from kind and name. */
+  readonly fileName?: string;
+  /** The Application whose folder this is, if any. */
+  readonly owner?: Application;
+}
+
+interface RenderedObject extends Placement {
+  readonly json: any;
+  readonly groupKind: string;
+  readonly name: string;
+  readonly namespace?: string;
+}
+
+/**
+ * Renders the whole tree into `{ relativePath: yamlText }`.
+ *
+ * Linear in the number of objects: the tree is validated once and every object is rendered once
+ * (cdk8s's own synth re-validates the whole app for every chart, which is quadratic).
+ */
+export function renderCommittedDirectory(root: IConstruct): { [relativePath: string]: string } {
+  validateTree(root);
+  checkApplications(root);
+  const rendered = collectPlacements(root).map(renderObject);
+  checkObjects(rendered);
+  const files: Array<[string, string]> = [];
+  for (const [folder, objects] of groupBy(rendered, o => o.folder)) {
+    for (const [fileName, object] of assignFileNames(folder, objects)) {
+      files.push([folder ? `${folder}/${fileName}` : fileName, generatedYaml(object.json, object.object.node.path)]);
+    }
+  }
+  files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(files);
+}
+
+/** Runs every construct's validations once and reports all failures together. */
+function validateTree(root: IConstruct): void {
+  const errors: string[] = [];
+  for (const c of root.node.findAll()) {
+    for (const message of c.node.validate()) errors.push(`[${c.node.path || '<root>'}] ${message}`);
+  }
+  if (errors.length > 0) {
+    throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  }
+}
+
+/** Application names are unique per Argo CD namespace, and each folder belongs to one Application. */
+function checkApplications(root: IConstruct): void {
+  const errors: string[] = [];
+  const byName = new Map<string, Application>();
+  const byFolder = new Map<string, Application>();
+  for (const c of root.node.findAll()) {
+    if (!Application.isApplication(c)) continue;
+    const nameKey = `${c.argocdNamespace}/${c.name}`;
+    const sameName = byName.get(nameKey);
+    if (sameName) {
+      errors.push(`duplicate Application name '${c.name}' in namespace '${c.argocdNamespace}': '${sameName.node.path}' and '${c.node.path}'; give one of them another name`);
+    } else {
+      byName.set(nameKey, c);
+    }
+    const sameFolder = byFolder.get(c.folder);
+    if (sameFolder && !sameName) {
+      errors.push(`Applications '${sameFolder.name}' ('${sameFolder.node.path}') and '${c.name}' ('${c.node.path}') both write to folder '${c.folder}'; rename one of them`);
+    } else if (!sameFolder) {
+      byFolder.set(c.folder, c);
+    }
+  }
+  if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
+}
+
+function collectPlacements(root: IConstruct): Placement[] {
+  const placements: Placement[] = [];
+  const visit = (c: IConstruct, owner: Application | undefined): void => {
+    let scope = owner;
+    if (Application.isApplication(c)) {
+      placements.push({ object: c.resource, ...c._manifestLocation(owner), owner });
+      scope = c;
+    } else if (ApiObject.isApiObject(c)) {
+      if (owner) {
+        placements.push({ object: c, folder: owner.folder, owner });
+      } else if (c.apiVersion.startsWith('argoproj.io/')) {
+        // Argo CD objects outside any Application (AppProjects, ApplicationSets) sit beside the
+        // top-level Application manifests.
+        placements.push({ object: c, folder: 'apps' });
+      } else {
+        throw new Error(`${c.kind} at '${c.node.path}' is not inside an Application: create it (or its chart) inside an Application so it has a folder and a destination`);
+      }
+    }
+    for (const child of c.node.children) {
+      if (Application.isApplication(c) && child === c.resource) continue;
+      visit(child, scope);
+    }
+  };
+  visit(root, undefined);
+  return placements;
+}
+
+function renderObject(p: Placement): RenderedObject {
+  const json = p.object.toJson();
+  return {
+    ...p,
+    json,
+    groupKind: groupKind(json.apiVersion, json.kind),
+    name: json.metadata?.name,
+    namespace: json.metadata?.namespace,
+  };
+}
+
+function checkObjects(objects: RenderedObject[]): void {
+  const clusterScoped = new Set(BUILTIN_CLUSTER_SCOPED_KINDS);
+  for (const o of objects) {
+    if (o.groupKind === 'apiextensions.k8s.io/CustomResourceDefinition' && o.json.spec?.scope === 'Cluster') {
+      clusterScoped.add(`${o.json.spec.group}/${o.json.spec.names?.kind}`);
+    }
+  }
+  const errors: string[] = [];
+  const seen = new Map<string, RenderedObject>();
+  for (const o of objects) {
+    const where = `${o.json.kind} '${o.name}' at '${o.object.node.path}'`;
+    if (!o.name) {
+      errors.push(`${o.json.kind} at '${o.object.node.path}' has no metadata.name (passing \`name: undefined\` to cdk8s removes the generated name); set a name or leave the key out`);
+      continue;
+    }
+    const isClusterScoped = clusterScoped.has(o.groupKind);
+    if (isClusterScoped && o.namespace) {
+      errors.push(`${where} is cluster-scoped but has namespace '${o.namespace}': remove metadata.namespace (a cdk8s Chart with a namespace stamps it on every object)`);
+    }
+    const namespace = isClusterScoped ? '' : o.namespace ?? o.owner?.destinationNamespace ?? '';
+    const key = `${o.folder}|${o.groupKind}|${namespace}|${o.name}`;
+    const previous = seen.get(key);
+    if (previous) {
+      const scope = o.owner ? `Application '${o.owner.name}'` : `folder '${o.folder}'`;
+      errors.push(`${scope} has two resources ${o.groupKind.replace(/^\//, '')} ${namespace ? namespace + '/' : ''}${o.name}: '${previous.object.node.path}' and '${o.object.node.path}'; give one of them another name`);
+    } else {
+      seen.set(key, o);
+    }
+  }
+  if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
+}
+
+/**
+ * Human, stable file names: `<kind>-<name>.yaml`, with the namespace and then the group added only
+ * to names that would otherwise collide.
+ */
+function assignFileNames(folder: string, objects: RenderedObject[]): Array<[string, RenderedObject]> {
+  const candidates = (o: RenderedObject): string[] => {
+    if (o.fileName) return [o.fileName];
+    const kind = o.json.kind.toLowerCase();
+    const group = o.groupKind.split('/')[0];
+    const ns = o.namespace ? `-${o.namespace}` : '';
+    return [`${kind}-${o.name}.yaml`, `${kind}${ns}-${o.name}.yaml`, `${kind}${group ? '.' + group : ''}${ns}-${o.name}.yaml`];
+  };
+  const names = new Map<RenderedObject, string>();
+  const choices = objects.map(o => ({ o, options: candidates(o) }));
+  for (const { o, options } of choices) names.set(o, options[0]);
+  for (let level = 1; level < 3; level++) {
+    const counts = countBy([...names.values()]);
+    for (const { o, options } of choices) {
+      if ((counts.get(names.get(o)!) ?? 0) > 1 && options[level]) names.set(o, options[level]);
+    }
+  }
+  const owners = new Map<string, RenderedObject>();
+  for (const [o, name] of names) {
+    const other = owners.get(name);
+    if (other) {
+      throw new Error(`Synth failed: '${other.object.node.path}' and '${o.object.node.path}' would both be written to ${path.posix.join(folder, name)}; rename one of them`);
+    }
+    owners.set(name, o);
+  }
+  return [...names.entries()].map(([o, name]) => [name, o]);
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item); else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function countBy(values: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return counts;
+}
