@@ -32,6 +32,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'diff@^8.0.0',
     'minimatch@^10.0.0',
     'picocolors@^1.1.0',
+    // ignoreDifferences jqPathExpressions: real jq compiled to WebAssembly, no native build or download.
+    'jq-wasm@^1.0.1',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2'],
@@ -103,6 +105,12 @@ project.addTask('test:e2e', {
 project.addTask('bench:synth', {
   description: 'Benchmark the committed-directory synth against plain cdk8s',
   exec: `${tsNode} bench/synth.ts`,
+  receiveArgs: true,
+});
+
+project.addTask('bench:sync', {
+  description: 'Benchmark the sync engine (cold sync, no-op re-sync, diff) against kubectl on the local control plane',
+  exec: `${tsNode} bench/sync.ts`,
   receiveArgs: true,
 });
 
