@@ -19,6 +19,7 @@ export function writeCommittedDirectory(outdir: string, files: { [relativePath: 
   let unchanged = 0;
   let removed = 0;
   fs.mkdirSync(outdir, { recursive: true });
+  const createdFolders = new Set<string>();
   for (const [relative, content] of Object.entries(files)) {
     const target = path.join(outdir, relative);
     const existing = readIfExists(target);
@@ -29,7 +30,11 @@ export function writeCommittedDirectory(outdir: string, files: { [relativePath: 
     if (existing !== undefined && !isGeneratedContent(existing)) {
       throw new Error(`${target} exists and was not written by cdk8s-argocd; move it away or rename the object that maps to it`);
     }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const folder = path.dirname(target);
+    if (!createdFolders.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      createdFolders.add(folder);
+    }
     fs.writeFileSync(target, content);
     written++;
   }
