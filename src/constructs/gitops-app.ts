@@ -1,11 +1,11 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { dns1123SubdomainError, throwIfErrors } from './validation';
 import { checkCommittedDirectory } from '../synth/check';
 import { pathInGitRepo } from '../synth/git-root';
 import { renderCommittedDirectory } from '../synth/render';
 import { writeCommittedDirectory } from '../synth/write';
-import { dns1123SubdomainError, throwIfErrors } from './validation';
 
 const GITOPS_APP_SYMBOL = Symbol.for('cdk8s-argocd.GitOpsApp');
 

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
-import { SynthCheckResult } from '../constructs/gitops-app';
 import { listGeneratedFiles, readIfExists } from './write';
+import { SynthCheckResult } from '../constructs/gitops-app';
 
 const SECRET_KIND = /^kind: Secret$/m;
 

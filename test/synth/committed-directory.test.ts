@@ -205,7 +205,8 @@ describe('synth bad input', () => {
     const app = testApp();
     const shop = new Application(app, 'shop');
     new ApiObject(shop, 'crd', {
-      apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition',
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
       metadata: { name: 'clusterissuers.cert-manager.io' },
       spec: { group: 'cert-manager.io', scope: 'Cluster', names: { kind: 'ClusterIssuer', plural: 'clusterissuers' } },
     });
