@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ApplicationSource, compact, renderSource, renderSourceHydrator, SourceHydrator, ApplicationSourceDirectory } from './application-source';
 import { ApplicationDestination, renderDestination } from './destination';
 import { GitOpsApp } from './gitops-app';
+import { autoscaledReplicasRules, coversReplicas } from './ignore-differences';
 import { IgnoreDifferencesRule, ignoreDifferencesRuleErrors, renderIgnoreDifferencesRule } from './ignore-differences-rule';
 import { objectNameWithin } from './object-name';
 import { SyncOption } from './sync-option';
@@ -108,6 +109,13 @@ export interface ApplicationProps {
    * @default - none
    */
   readonly annotations?: { [key: string]: string };
+  /**
+   * When an HPA or KEDA ScaledObject in this Application scales a Deployment/StatefulSet in this
+   * Application, ignore that workload's `/spec/replicas` and set `RespectIgnoreDifferences=true`,
+   * so syncs and self-heal stop resetting the replica count the autoscaler chose.
+   * @default true
+   */
+  readonly autoIgnoreAutoscaledReplicas?: boolean;
 }
 
 /** Where the Application object itself is written, relative to the output directory. @internal */
@@ -248,6 +256,31 @@ export class Application extends Chart {
     return visit(this);
   }
 
+  /**
+   * The Kubernetes objects in this Application's own folder (not those of nested Applications).
+   * @internal
+   */
+  public _ownApiObjects(): ApiObject[] {
+    const found: ApiObject[] = [];
+    const visit = (c: IConstruct): void => {
+      for (const child of c.node.children) {
+        if (child === this.resource || Application.isApplication(child)) continue;
+        if (ApiObject.isApiObject(child)) found.push(child);
+        visit(child);
+      }
+    };
+    visit(this);
+    return found;
+  }
+
+  /** Replicas rules for autoscaled workloads in this Application; `added` omits those the user already covers. */
+  private autoscaledReplicasRules(): { all: IgnoreDifferencesRule[]; added: IgnoreDifferencesRule[] } {
+    if (this.props.autoIgnoreAutoscaledReplicas === false) return { all: [], added: [] };
+    const explicit = this.ignoreDifferences;
+    const all = autoscaledReplicasRules(this._ownApiObjects()).map(t => t.rule);
+    return { all, added: all.filter(r => !coversReplicas(explicit, r)) };
+  }
+
   /** @internal */
   public _renderSpec(): any {
     const where = `Application '${this.name}'`;
@@ -263,14 +296,17 @@ export class Application extends Chart {
       sources.unshift(renderSource(where, { path: ownPath, directory: this.props.directory }, defaults));
     }
     const info = [...(this.props.info ?? []), ...this.extraInfo];
+    // Ignoring replicas without respecting the ignore still lets every sync fight the autoscaler.
+    const autoscaled = this.autoscaledReplicasRules();
+    const extraOptions = autoscaled.all.length > 0 ? [...this.extraSyncOptions, SyncOption.RESPECT_IGNORE_DIFFERENCES] : this.extraSyncOptions;
     return compact({
       project: this.project,
       destination: renderDestination(where, this.props.destination),
       source: !this.props.sourceHydrator && sources.length === 1 ? sources[0] : undefined,
       sources: !this.props.sourceHydrator && sources.length > 1 ? sources : undefined,
       sourceHydrator: this.props.sourceHydrator && renderSourceHydrator(where, this.props.sourceHydrator, defaults),
-      syncPolicy: renderSyncPolicy(this.props.syncPolicy, this.extraSyncOptions),
-      ignoreDifferences: this.ignoreDifferences.map(renderIgnoreDifferencesRule),
+      syncPolicy: renderSyncPolicy(this.props.syncPolicy, extraOptions),
+      ignoreDifferences: [...this.ignoreDifferences, ...autoscaled.added].map(renderIgnoreDifferencesRule),
       info: info.map(i => ({ name: i.name, value: i.value })),
       revisionHistoryLimit: this.props.revisionHistoryLimit,
     });

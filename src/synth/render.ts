@@ -3,7 +3,19 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { BUILTIN_CLUSTER_SCOPED_KINDS, groupKind } from './cluster-scoped-kinds';
 import { generatedYaml } from './generated-file';
-import { Application } from '../constructs/application';
+import { Application, ManifestLocation } from '../constructs/application';
+import { stampSyncWaves } from '../constructs/sync-wave';
+
+// Objects written to a fixed place instead of their Application's folder (bootstrap files).
+const FIXED_LOCATION = Symbol.for('cdk8s-argocd.fixedLocation');
+
+/**
+ * Writes `object` to `location` (relative to outdir) whatever Application it is declared in, e.g.
+ * the argocd-cm health-check patch an AppOfApps emits beside `root.yaml`. @internal
+ */
+export function setFixedLocation(object: ApiObject, location: ManifestLocation): void {
+  Object.defineProperty(object, FIXED_LOCATION, { value: location });
+}
 
 /** One object and where it goes. */
 interface Placement {
@@ -31,6 +43,8 @@ interface RenderedObject extends Placement {
  */
 export function renderCommittedDirectory(root: IConstruct): { [relativePath: string]: string } {
   validateTree(root);
+  // Waves are stamped now, not at construction, so objects added after a SyncWave are covered.
+  stampSyncWaves(root);
   checkApplications(root);
   const rendered = collectPlacements(root).map(renderObject);
   checkObjects(rendered);
@@ -60,8 +74,12 @@ function checkApplications(root: IConstruct): void {
   const errors: string[] = [];
   const byName = new Map<string, Application>();
   const byFolder = new Map<string, Application>();
+  const applications: Application[] = [];
+  const projects = new Set<string>();
   for (const c of root.node.findAll()) {
+    if (ApiObject.isApiObject(c) && c.kind === 'AppProject' && c.apiVersion.startsWith('argoproj.io/')) projects.add(c.name);
     if (!Application.isApplication(c)) continue;
+    applications.push(c);
     const nameKey = `${c.argocdNamespace}/${c.name}`;
     const sameName = byName.get(nameKey);
     if (sameName) {
@@ -76,6 +94,15 @@ function checkApplications(root: IConstruct): void {
       byFolder.set(c.folder, c);
     }
   }
+  // Once projects are declared in code, a project name that is not among them is a typo, not a
+  // project created elsewhere. Argo CD creates 'default' in every installation.
+  if (projects.size > 0) {
+    for (const a of applications) {
+      if (a.project !== 'default' && !projects.has(a.project)) {
+        errors.push(`Application '${a.name}' ('${a.node.path}') uses project '${a.project}', which is not declared in this app (declared: ${[...projects].sort().join(', ')}); declare it with new AppProject(...) or use one of these`);
+      }
+    }
+  }
   if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
 }
 
@@ -87,7 +114,10 @@ function collectPlacements(root: IConstruct): Placement[] {
       placements.push({ object: c.resource, ...c._manifestLocation(owner), owner });
       scope = c;
     } else if (ApiObject.isApiObject(c)) {
-      if (owner) {
+      const fixed: ManifestLocation | undefined = (c as any)[FIXED_LOCATION];
+      if (fixed) {
+        placements.push({ object: c, ...fixed });
+      } else if (owner) {
         placements.push({ object: c, folder: owner.folder, owner });
       } else if (c.apiVersion.startsWith('argoproj.io/')) {
         // Argo CD objects outside any Application (AppProjects, ApplicationSets) sit beside the
