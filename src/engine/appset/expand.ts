@@ -1,0 +1,140 @@
+import { ApplicationSetExpansionError } from './errors';
+import { at, ClusterInfo, ExpandContext, IN_CLUSTER } from './generators/context';
+import { transform } from './generators/transform';
+import { GitSource } from './git-source';
+import { GoTemplateError, missingKeyOption } from './go-template';
+import { isPlainObject } from './go-value';
+import { replaceDeep, replaceString, TemplateEngine } from './template-engine';
+import { applyTemplatePatch } from './template-patch';
+
+/** What the expander may read. */
+export interface ExpandOptions {
+  /** Repositories for git generators. Without it, git generators fail. */
+  readonly git?: GitSource;
+  /** Clusters for clusters generators. @default - only Argo CD's local `in-cluster` */
+  readonly clusters?: readonly ClusterInfo[];
+}
+
+/** The Applications an ApplicationSet produces. */
+export interface ExpandResult {
+  /** Rendered `argoproj.io/v1alpha1` Applications, sorted by name. */
+  readonly applications: any[];
+  /**
+   * Problems Argo CD reports per Application after generation (duplicate or empty names); those
+   * Applications are left out here, as Argo CD does not create them.
+   */
+  readonly errors: string[];
+}
+
+const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/**
+ * Renders an ApplicationSet manifest into the Applications Argo CD's ApplicationSet controller
+ * would create (Argo CD v3.5 `GenerateApplications` + `RenderTemplateParams` + templatePatch).
+ *
+ * Any generator or rendering error throws ApplicationSetExpansionError: Argo CD then creates,
+ * updates and deletes nothing, so a partial preview would mislead.
+ */
+export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): ExpandResult {
+  const name = appSet?.metadata?.name ?? '<unnamed>';
+  const fail = (message: string): never => {
+    throw new ApplicationSetExpansionError(`ApplicationSet '${name}': ${message}`);
+  };
+  if (appSet?.kind !== 'ApplicationSet') fail(`not an ApplicationSet (kind ${appSet?.kind})`);
+  const spec = appSet.spec ?? {};
+  if (!Array.isArray(spec.generators)) fail('spec.generators must be a list');
+  if (!isPlainObject(spec.template)) fail('spec.template is required');
+
+  let engine: TemplateEngine;
+  try {
+    engine = { goTemplate: spec.goTemplate === true, missingKey: missingKeyOption(spec.goTemplateOptions) };
+  } catch (e) {
+    return fail(`spec.goTemplateOptions: ${(e as Error).message}`);
+  }
+  const ctx: ExpandContext = {
+    appSetName: name,
+    engine,
+    applyNestedSelectors: spec.applyNestedSelectors === true,
+    git: options.git,
+    clusters: options.clusters ?? [IN_CLUSTER],
+  };
+  const preserve = spec.syncPolicy?.preserveResourcesOnDeletion === true;
+  const namespace: string | undefined = appSet.metadata?.namespace;
+
+  const generated: any[] = [];
+  spec.generators.forEach((entry: any, i: number) => {
+    const where = `spec.generators[${i}]`;
+    let results;
+    try {
+      results = transform(entry, ctx, spec.template, {}, where);
+    } catch (e) {
+      return fail(describe(e));
+    }
+    for (const result of results) {
+      for (const params of result.params) {
+        let app: any;
+        try {
+          app = renderApplication(result.template, params, engine, preserve);
+          if (typeof spec.templatePatch === 'string') {
+            app = applyTemplatePatch(app, replaceString(spec.templatePatch, params, engine));
+          }
+        } catch (e) {
+          return fail(describe(at(`${where}: rendering the template with parameters ${JSON.stringify(params)}`, e)));
+        }
+        // Generated Applications always live in the ApplicationSet's namespace (security boundary).
+        app.metadata = { ...app.metadata, namespace };
+        if (namespace === undefined) delete app.metadata.namespace;
+        // The controller normalizes specs before creating them: an empty project means 'default'.
+        if (!app.spec?.project) app.spec = { ...app.spec, project: 'default' };
+        generated.push(app);
+      }
+    }
+  });
+
+  const errors: string[] = [];
+  const seen = new Set<string>();
+  const applications = generated.filter(app => {
+    const appName = app.metadata?.name;
+    if (!appName) {
+      errors.push(`ApplicationSet ${name} generated an Application without a name (does the template's metadata.name use a parameter that is empty?)`);
+      return false;
+    }
+    if (seen.has(appName)) {
+      errors.push(`ApplicationSet ${name} contains applications with duplicate name: ${appName}`);
+      return false;
+    }
+    seen.add(appName);
+    return true;
+  });
+  applications.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  return { applications, errors };
+}
+
+function describe(e: unknown): string {
+  if (e instanceof GoTemplateError) return `failed to execute go template: ${e.message}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Argo CD's `GetTempApplication` + `RenderTemplateParams`. */
+function renderApplication(template: any, params: { [key: string]: unknown }, engine: TemplateEngine, preserve: boolean): any {
+  const meta = template.metadata ?? {};
+  let app: any = {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: pick(meta, ['name', 'namespace', 'labels', 'annotations', 'finalizers']),
+    spec: structuredClone(template.spec ?? {}),
+  };
+  // Argo CD returns the template untouched for an empty parameter set (no finalizer either).
+  if (Object.keys(params).length === 0) return app;
+  app = { ...app, metadata: replaceDeep(app.metadata, params, engine), spec: replaceDeep(app.spec, params, engine) };
+  if (!preserve && !(app.metadata.finalizers?.length > 0)) {
+    app.metadata.finalizers = [RESOURCES_FINALIZER];
+  }
+  return app;
+}
+
+function pick(obj: any, keys: string[]): any {
+  const out: any = {};
+  for (const k of keys) if (obj[k] !== undefined) out[k] = structuredClone(obj[k]);
+  return out;
+}

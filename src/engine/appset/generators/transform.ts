@@ -1,0 +1,96 @@
+import { flattenParams } from '../flatten';
+import { isPlainObject } from '../go-value';
+import { labelSelectorError, labelSelectorMatches } from '../label-selector';
+import { mergoMerge } from '../mergo';
+import { Params, replaceDeep } from '../template-engine';
+import { clustersParams } from './clusters';
+import { at, ExpandContext, ParamSets } from './context';
+import { gitParams } from './git';
+import { listParams } from './list';
+import { matrixParams } from './matrix';
+import { mergeParams } from './merge';
+import { offlineUnsupported, OFFLINE_UNSUPPORTED_GENERATORS } from './offline-unsupported';
+
+/** Generator kinds in the order Argo CD's Go struct declares them. */
+export const GENERATOR_KINDS = ['list', 'clusters', 'git', 'scmProvider', 'clusterDecisionResource', 'pullRequest', 'matrix', 'merge', 'plugin'];
+
+export interface TransformResult {
+  readonly params: ParamSets;
+  /** The generator's template merged over the ApplicationSet's (generator fields win). */
+  readonly template: any;
+}
+
+/**
+ * Argo CD's `Transform`: for each generator set in this entry, merge its template override,
+ * interpolate it with the outer parameters (matrix child 1), generate parameters and keep those
+ * the entry's `selector` matches (on the flattened parameters).
+ */
+export function transform(entry: any, ctx: ExpandContext, baseTemplate: any, outerParams: Params, where: string): TransformResult[] {
+  const selector = entry.selector;
+  if (selector) {
+    const invalid = labelSelectorError(selector);
+    if (invalid) throw new Error(`${where}.selector: error parsing label selector: ${invalid}`);
+  }
+  const results: TransformResult[] = [];
+  for (const kind of GENERATOR_KINDS.filter(k => entry[k] !== undefined && entry[k] !== null)) {
+    const here = `${where}.${kind}`;
+    const template = mergoMerge(structuredClone(entry[kind].template ?? {}), structuredClone(baseTemplate ?? {}), false);
+    let generator = entry[kind];
+    if (Object.keys(outerParams).length > 0) {
+      try {
+        generator = replaceDeep(generator, outerParams, ctx.engine);
+      } catch (e) {
+        throw at(`${here} (interpolating the first matrix generator's parameters)`, e);
+      }
+    }
+    let params: ParamSets;
+    try {
+      params = generateParams(kind, generator, ctx, here);
+    } catch (e) {
+      throw at(here, e);
+    }
+    const kept = selector ? params.filter(p => labelSelectorMatches(selector, flattenParams(p))) : params;
+    results.push({ params: kept, template });
+  }
+  return results;
+}
+
+function generateParams(kind: string, generator: any, ctx: ExpandContext, where: string): ParamSets {
+  switch (kind) {
+    case 'list':
+      return listParams(generator, ctx);
+    case 'clusters':
+      return clustersParams(generator, ctx);
+    case 'git':
+      return gitParams(generator, ctx);
+    case 'matrix':
+      return matrixParams(generator, ctx, where);
+    case 'merge':
+      return mergeParams(generator, ctx, where);
+    default:
+      if (OFFLINE_UNSUPPORTED_GENERATORS.includes(kind)) offlineUnsupported(kind);
+      throw new Error(`unknown generator '${kind}'`);
+  }
+}
+
+/**
+ * Parameters of one child of a matrix/merge: its own nested matrix/merge children lose their
+ * selectors unless `applyNestedSelectors` is set (Argo CD's backwards-compatible default).
+ */
+export function childParams(child: any, ctx: ExpandContext, outerParams: Params, where: string): ParamSets {
+  let entry = child;
+  for (const combine of ['matrix', 'merge']) {
+    if (isPlainObject(entry[combine]) && !ctx.applyNestedSelectors) {
+      const inner = entry[combine] as any;
+      const withoutSelectors = (inner.generators ?? []).map((g: any) => {
+        const { selector: _dropped, ...rest } = g;
+        return rest;
+      });
+      entry = { ...entry, [combine]: { ...inner, generators: withoutSelectors } };
+    }
+  }
+  const results = transform(entry, ctx, {}, outerParams, where);
+  if (results.length === 0) throw new Error(`${where}: child generator generated no parameters (it names no generator)`);
+  if (results.length > 1) throw new Error(`${where}: found more than one generator in one entry; give each generator its own list item`);
+  return results[0].params;
+}
