@@ -19,7 +19,9 @@ describe('IgnoreDifferences presets', () => {
 
   test('webhookCaBundle knows where each kind keeps its caBundle', () => {
     expect(IgnoreDifferences.webhookCaBundle('MutatingWebhookConfiguration', 'cert-manager-webhook')).toEqual({
-      group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration', name: 'cert-manager-webhook',
+      group: 'admissionregistration.k8s.io',
+      kind: 'MutatingWebhookConfiguration',
+      name: 'cert-manager-webhook',
       jqPathExpressions: ['.webhooks[]?.clientConfig.caBundle'],
     });
     expect(IgnoreDifferences.webhookCaBundle('CustomResourceDefinition').jsonPointers).toEqual(['/spec/conversion/webhook/clientConfig/caBundle']);

@@ -34,7 +34,9 @@ describe('SmokeTestHook manifest', () => {
     expect(container.image).toBe(DEFAULT_SMOKE_IMAGE);
     expect(container.image).toMatch(/^node:\d+\.\d+\.\d+-alpine\d+\.\d+$/);
     expect(container.command.slice(0, 2)).toEqual(['node', '-e']);
-    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true, runAsUser: 1000, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
+    });
     const checks = JSON.parse(container.env.find((e: any) => e.name === 'SMOKE_CHECKS').value);
     expect(checks).toEqual([{ name: 'web.shop.svc/', type: 'http', url: 'http://web.shop.svc/', method: 'GET', expectStatus: 200, retries: 5, intervalMs: 5000, timeoutMs: 10000 }]);
     expect(container.env.find((e: any) => e.name === 'SMOKE_DEADLINE_SECONDS').value).toBe('300');
@@ -76,8 +78,11 @@ describe('SmokeTestHook manifest', () => {
   test('graphql checks POST the query as JSON', () => {
     const check = SmokeCheck.graphql({ url: 'http://api/graphql', query: '{ health }', variables: { a: 1 }, expectData: { health: 'ok' } });
     expect(check._toSpec()).toMatchObject({
-      type: 'graphql', method: 'POST', body: '{"query":"{ health }","variables":{"a":1}}',
-      headers: { 'content-type': 'application/json' }, expectData: { health: 'ok' },
+      type: 'graphql',
+      method: 'POST',
+      body: '{"query":"{ health }","variables":{"a":1}}',
+      headers: { 'content-type': 'application/json' },
+      expectData: { health: 'ok' },
     });
   });
 });
