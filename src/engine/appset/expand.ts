@@ -1,4 +1,4 @@
-import { ApplicationSetExpansionError } from './errors';
+import { ApplicationSetExpansionError, OfflineExpansionUnsupportedError } from './errors';
 import { at, ClusterInfo, ExpandContext, IN_CLUSTER } from './generators/context';
 import { transform } from './generators/transform';
 import { GitSource } from './git-source';
@@ -37,8 +37,11 @@ const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
  */
 export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): ExpandResult {
   const name = appSet?.metadata?.name ?? '<unnamed>';
-  const fail = (message: string): never => {
-    throw new ApplicationSetExpansionError(`ApplicationSet '${name}': ${message}`);
+  const fail = (message: string, cause?: unknown): never => {
+    // at() keeps the error's name through re-wrapping; it tells callers a live service is needed.
+    const offline = cause instanceof Error && cause.name === 'OfflineExpansionUnsupportedError';
+    const Err = offline ? OfflineExpansionUnsupportedError : ApplicationSetExpansionError;
+    throw new Err(`ApplicationSet '${name}': ${message}`);
   };
   if (appSet?.kind !== 'ApplicationSet') fail(`not an ApplicationSet (kind ${appSet?.kind})`);
   const spec = appSet.spec ?? {};
@@ -68,7 +71,7 @@ export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): 
     try {
       results = transform(entry, ctx, spec.template, {}, where);
     } catch (e) {
-      return fail(describe(e));
+      return fail(describe(e), e);
     }
     for (const result of results) {
       for (const params of result.params) {
