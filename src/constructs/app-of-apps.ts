@@ -3,12 +3,10 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationProps, ManifestLocation } from './application';
 import { GitOpsApp } from './gitops-app';
-import { SyncWave } from './sync-wave';
+import { applicationHasSyncWave } from './sync-wave';
 import { setFixedLocation } from '../synth/render';
 
 const APP_OF_APPS_SYMBOL = Symbol.for('cdk8s-argocd.AppOfApps');
-// Same symbol SyncWave.set() uses: a wave given to one construct.
-const ASSIGNED_WAVE_SYMBOL = Symbol.for('cdk8s-argocd.SyncWave.assigned');
 
 /**
  * Lua health check Argo CD's docs give for restoring `argoproj.io/Application` health (removed in
@@ -157,7 +155,7 @@ export class AppOfApps extends Application {
         }
       }
     }
-    const waved = this.children.filter(hasSyncWave);
+    const waved = this.children.filter(applicationHasSyncWave);
     if (waved.length > 0) {
       const decided = all.some(c => AppOfApps.isAppOfApps(c) && c.applicationHealthCheck !== undefined);
       if (!decided) {
@@ -173,14 +171,4 @@ function enclosingApplication(c: IConstruct): Application | undefined {
     if (Application.isApplication(s)) return s;
   }
   return undefined;
-}
-
-/** Whether an Application's own object is in a sync wave (annotation, SyncWave.set, or a SyncWave above it). */
-function hasSyncWave(app: Application): boolean {
-  if (app.resource.metadata.toJson().annotations?.['argocd.argoproj.io/sync-wave'] !== undefined) return true;
-  for (let s: IConstruct | undefined = app; s; s = s.node.scope) {
-    if (s !== app && Application.isApplication(s)) return false;
-    if (SyncWave.isSyncWave(s) || (s as any)[ASSIGNED_WAVE_SYMBOL] !== undefined) return true;
-  }
-  return false;
 }

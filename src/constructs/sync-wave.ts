@@ -113,6 +113,19 @@ export class SyncWave extends Construct {
   }
 }
 
+/**
+ * Whether an Application's own manifest will carry a sync wave: a hand-written annotation,
+ * `SyncWave.set()` on it, or a SyncWave between it and its parent Application.
+ */
+export function applicationHasSyncWave(app: Application): boolean {
+  if (app.resource.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION] !== undefined) return true;
+  for (let s: IConstruct | undefined = app; s; s = s.node.scope) {
+    if (s !== app && Application.isApplication(s)) return false;
+    if (SyncWave.isSyncWave(s) || (s as any)[ASSIGNED_WAVE_SYMBOL] !== undefined) return true;
+  }
+  return false;
+}
+
 /** The wave a construct itself carries (a SyncWave, or a construct given one with `SyncWave.set`). */
 interface WaveHolder {
   readonly construct: IConstruct;

@@ -118,6 +118,7 @@ describe('the generated script, run against a local HTTP server', () => {
   let server: http.Server;
   let base: string;
   let flakyCalls = 0;
+  const received: any[] = [];
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -135,6 +136,7 @@ describe('the generated script, run against a local HTTP server', () => {
           case '/down': return json(503, { status: 'down' });
           case '/flaky': flakyCalls++; return flakyCalls < 3 ? json(503, {}) : json(200, { status: 'ok' });
           case '/slow': return; // never answers
+          case '/webhook': received.push(JSON.parse(body)); return json(200, { ok: true });
           case '/graphql': {
             const query = JSON.parse(body).query as string;
             if (req.method !== 'POST') return json(405, {});
@@ -154,9 +156,8 @@ describe('the generated script, run against a local HTTP server', () => {
     await new Promise(resolve => server.close(resolve));
   });
 
-  /** Runs the Job's container command with its env, exactly as synthesized. */
-  async function runHook(checks: SmokeCheck[], deadline?: Duration): Promise<{ code: number; out: string }> {
-    const container = hookJob(checks, { deadline }).spec.template.spec.containers[0];
+  /** Runs a Job's container command with its env, exactly as synthesized. */
+  function runContainer(container: any): Promise<{ code: number; out: string }> {
     expect(container.command[0]).toBe('node');
     const env: { [k: string]: string } = { PATH: process.env.PATH ?? '' };
     for (const e of container.env) env[e.name] = e.value;
@@ -166,6 +167,20 @@ describe('the generated script, run against a local HTTP server', () => {
       });
     });
   }
+
+  function runHook(checks: SmokeCheck[], deadline?: Duration): Promise<{ code: number; out: string }> {
+    return runContainer(hookJob(checks, { deadline }).spec.template.spec.containers[0]);
+  }
+
+  test('the SyncFail notification posts {"text": message} to the webhook', async () => {
+    const job = hookJob([SmokeCheck.http({ url: 'http://web/' })], {
+      notifyOnSyncFail: { webhookUrl: kplus.EnvValue.fromValue(`${base}/webhook`), message: 'shop sync failed' },
+    }, 'shop/job-shop-smoke-syncfail.yaml');
+    const result = await runContainer(job.spec.template.spec.containers[0]);
+    expect(result.out).toContain('webhook answered HTTP 200');
+    expect(result.code).toBe(0);
+    expect(received).toEqual([{ text: 'shop sync failed' }]);
+  });
 
   test('passes when the HTTP status, JSON body (partial match) and GraphQL data are as expected', async () => {
     const result = await runHook([
