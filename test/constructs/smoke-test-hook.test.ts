@@ -7,7 +7,11 @@ import { Application, HookDeletePolicy, HookPhase, SmokeCheck, SmokeTestHook } f
 import { DEFAULT_SMOKE_IMAGE } from '../../src/constructs/smoke-test-hook';
 import { manifest, testApp } from '../util/synth';
 
-const fast = { retries: 0, timeout: Duration.millis(500) };
+// These tests start Node processes; leave room for a busy machine.
+jest.setTimeout(30000);
+
+// Generous per-attempt timeout: the machine running the tests may be busy.
+const fast = { retries: 0, timeout: Duration.seconds(3) };
 
 /** Synthesizes one SmokeTestHook in Application 'shop' and returns its Job manifest. */
 function hookJob(checks: SmokeCheck[], props: Partial<ConstructorParameters<typeof SmokeTestHook>[2]> = {}, file = 'shop/job-shop-smoke.yaml'): any {
@@ -216,7 +220,7 @@ describe('the generated script, run against a local HTTP server', () => {
 
   test('retries until the check passes', async () => {
     flakyCalls = 0;
-    const result = await runHook([SmokeCheck.http({ name: 'flaky', url: `${base}/flaky`, retries: 3, retryInterval: Duration.millis(50), timeout: Duration.seconds(1) })]);
+    const result = await runHook([SmokeCheck.http({ name: 'flaky', url: `${base}/flaky`, retries: 3, retryInterval: Duration.millis(50), timeout: Duration.seconds(3) })]);
     expect(result.out).toContain('flaky: attempt 1 of 4 failed: HTTP 503');
     expect(result.out).toContain('PASS flaky (attempt 3 of 4)');
     expect(result.code).toBe(0);
