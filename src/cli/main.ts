@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerClusterCommand } from './cluster-command';
+import { registerEngineCommands } from './engine-commands';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json');
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .version(version, '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)');
   registerClusterCommand(program);
+  registerEngineCommands(program);
   return program;
 }
 

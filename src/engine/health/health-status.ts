@@ -1,0 +1,22 @@
+import { HealthStatus, HealthStatusCode } from '../model';
+
+export function healthy(message?: string): HealthStatus {
+  return { status: HealthStatusCode.HEALTHY, message };
+}
+export function progressing(message?: string): HealthStatus {
+  return { status: HealthStatusCode.PROGRESSING, message };
+}
+export function degraded(message?: string): HealthStatus {
+  return { status: HealthStatusCode.DEGRADED, message };
+}
+export function suspended(message?: string): HealthStatus {
+  return { status: HealthStatusCode.SUSPENDED, message };
+}
+export function unknown(message?: string): HealthStatus {
+  return { status: HealthStatusCode.UNKNOWN, message };
+}
+
+/** The status of condition `type`, and the condition itself. */
+export function condition(obj: any, type: string): { status?: string; reason?: string; message?: string } | undefined {
+  return (obj?.status?.conditions ?? []).find((c: { type: string }) => c.type === type);
+}

@@ -1,0 +1,95 @@
+import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_WAVE, HELM_HOOK, HELM_HOOK_DELETE_POLICY, HELM_HOOK_WEIGHT } from './annotations';
+import { HookDeletePolicy, KubeObject, SyncPhase } from './model';
+
+const ARGO_HOOK_TYPES: Record<string, SyncPhase> = {
+  PreSync: SyncPhase.PRE_SYNC,
+  Sync: SyncPhase.SYNC,
+  PostSync: SyncPhase.POST_SYNC,
+  SyncFail: SyncPhase.SYNC_FAIL,
+};
+
+const HELM_HOOK_TYPES: Record<string, SyncPhase> = {
+  'pre-install': SyncPhase.PRE_SYNC,
+  'pre-upgrade': SyncPhase.PRE_SYNC,
+  'post-install': SyncPhase.POST_SYNC,
+  'post-upgrade': SyncPhase.POST_SYNC,
+};
+
+function list(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/** `hook: Skip` (Argo) keeps an object out of the sync entirely. */
+export function isSkipped(obj: KubeObject): boolean {
+  return list(obj.metadata.annotations?.[ANNOTATION_HOOK]).includes('Skip');
+}
+
+/** True when the object is a hook (Argo or Helm annotation), even one with no known phase. */
+export function isHook(obj: KubeObject): boolean {
+  const a = obj.metadata.annotations ?? {};
+  if (a[ANNOTATION_HOOK] !== undefined) {
+    return !isSkipped(obj);
+  }
+  return a[HELM_HOOK] !== undefined;
+}
+
+/**
+ * The phases a hook runs in. Argo's annotation wins over Helm's; unknown values yield nothing,
+ * and a hook without phases is dropped from the sync, as gitops-engine does.
+ */
+export function hookPhases(obj: KubeObject): SyncPhase[] {
+  const a = obj.metadata.annotations ?? {};
+  const source = a[ANNOTATION_HOOK] !== undefined ? ARGO_HOOK_TYPES : HELM_HOOK_TYPES;
+  const values = list(a[ANNOTATION_HOOK] ?? a[HELM_HOOK]);
+  const phases: SyncPhase[] = [];
+  for (const v of values) {
+    const p = source[v];
+    if (p && !phases.includes(p)) {
+      phases.push(p);
+    }
+  }
+  return phases;
+}
+
+const HELM_DELETE_POLICIES: Record<string, HookDeletePolicy> = {
+  'before-hook-creation': HookDeletePolicy.BEFORE_HOOK_CREATION,
+  'hook-succeeded': HookDeletePolicy.HOOK_SUCCEEDED,
+  'hook-failed': HookDeletePolicy.HOOK_FAILED,
+};
+
+/** Delete policies of a hook; BeforeHookCreation when none is given. */
+export function hookDeletePolicies(obj: KubeObject): HookDeletePolicy[] {
+  const a = obj.metadata.annotations ?? {};
+  const out: HookDeletePolicy[] = [];
+  for (const v of list(a[ANNOTATION_HOOK_DELETE_POLICY])) {
+    if ((Object.values(HookDeletePolicy) as string[]).includes(v) && !out.includes(v as HookDeletePolicy)) {
+      out.push(v as HookDeletePolicy);
+    }
+  }
+  for (const v of list(a[HELM_HOOK_DELETE_POLICY])) {
+    const p = HELM_DELETE_POLICIES[v];
+    if (p && !out.includes(p)) {
+      out.push(p);
+    }
+  }
+  return out.length > 0 ? out : [HookDeletePolicy.BEFORE_HOOK_CREATION];
+}
+
+/** Sync wave: `sync-wave`, else `helm.sh/hook-weight`, else 0. Non-integers are an error for the caller. */
+export function syncWave(obj: KubeObject): number {
+  const a = obj.metadata.annotations ?? {};
+  const raw = a[ANNOTATION_SYNC_WAVE] ?? a[HELM_HOOK_WEIGHT];
+  if (raw === undefined || raw.trim() === '') {
+    return 0;
+  }
+  if (!/^\s*[-+]?\d+\s*$/.test(raw)) {
+    throw new Error(`${a[ANNOTATION_SYNC_WAVE] !== undefined ? ANNOTATION_SYNC_WAVE : HELM_HOOK_WEIGHT} must be an integer, got '${raw}'`);
+  }
+  return parseInt(raw, 10);
+}
+
+/** gitops-engine's name for a `generateName` hook: `<generateName><rev7>-<phase>-<unix seconds>`. */
+export function generatedHookName(generateName: string, revision: string, phase: SyncPhase, startedAt: Date): string {
+  const rev = revision.length >= 8 ? revision.slice(0, 7) : revision;
+  return `${generateName}${`${rev}-${phase}-${Math.floor(startedAt.getTime() / 1000)}`.toLowerCase()}`;
+}

@@ -1,0 +1,65 @@
+import { createHash } from 'crypto';
+import { ANNOTATION_APPLIED_HASH } from './annotations';
+import { KubeObject } from './model';
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) {
+    return `[${v.map(stableStringify).join(',')}]`;
+  }
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableStringify((v as any)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** sha256 of the object as it will be applied, without the hash annotation itself. */
+export function appliedHash(obj: KubeObject): string {
+  const { [ANNOTATION_APPLIED_HASH]: _ignored, ...annotations } = obj.metadata.annotations ?? {};
+  const copy = { ...obj, metadata: { ...obj.metadata, annotations } };
+  return createHash('sha256').update(stableStringify(copy)).digest('hex').slice(0, 32);
+}
+
+/** Returns a copy of `obj` carrying {@link appliedHash} in its annotations. */
+export function withAppliedHash(obj: KubeObject): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [ANNOTATION_APPLIED_HASH]: appliedHash(obj) } } };
+}
+
+/** True when every field of `desired` has the same value in `live` (lists item by item). */
+export function contains(live: unknown, desired: unknown): boolean {
+  if (desired === null) {
+    return live === null || live === undefined;
+  }
+  if (Array.isArray(desired)) {
+    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => contains(live[i], d));
+  }
+  if (typeof desired === 'object') {
+    if (live === null || typeof live !== 'object' || Array.isArray(live)) {
+      return false;
+    }
+    return Object.entries(desired as Record<string, unknown>).every(([k, v]) => contains((live as any)[k], v));
+  }
+  return live === desired;
+}
+
+/**
+ * True when applying `desired` (which carries its applied hash) would change nothing: the live
+ * object was last applied from the very same desired state and still contains all of it. An
+ * object edited by someone else, or whose desired state changed (including removed fields, which
+ * change the hash), is not unchanged. The check costs no API call.
+ */
+export function unchangedSinceApply(desired: KubeObject, live: KubeObject | undefined): boolean {
+  if (!live || live.metadata.deletionTimestamp) {
+    return false;
+  }
+  let want = desired;
+  if (desired.kind === 'Secret' && desired.stringData) {
+    // The API server folds stringData into data; compare in that form.
+    const data: Record<string, string> = { ...(desired.data ?? {}) };
+    for (const [k, v] of Object.entries(desired.stringData as Record<string, string>)) {
+      data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+    }
+    const { stringData: _s, ...rest } = desired;
+    want = { ...rest, data } as KubeObject;
+  }
+  return contains(live, want);
+}

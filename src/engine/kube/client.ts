@@ -1,0 +1,255 @@
+import * as http from 'http';
+import * as https from 'https';
+import { URL } from 'url';
+import { groupOf, KubeObject } from '../model';
+import { ApiError } from './api-error';
+import { k8s } from './client-node';
+
+export interface ApiResource {
+  readonly group: string;
+  readonly version: string;
+  /** Plural resource name (`deployments`). */
+  readonly name: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly verbs: readonly string[];
+}
+
+export interface ApplyOptions {
+  readonly dryRun?: boolean;
+  /** Take ownership of fields other managers own (Argo CD applies with force too). */
+  readonly force?: boolean;
+  /** `Strict` (default) rejects unknown fields; `Ignore` is `Validate=false`. */
+  readonly fieldValidation?: 'Strict' | 'Ignore';
+}
+
+/** URL path of a resource collection (or object, with `name`). */
+export function resourcePath(r: ApiResource, namespace: string | undefined, name?: string): string {
+  const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+  const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${ns}/${r.name}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+/**
+ * A small REST client over one keep-alive HTTPS agent. Authentication comes from
+ * `@kubernetes/client-node`'s KubeConfig; requests and JSON stay plain so objects round-trip
+ * unchanged (no typed models) and thousands of requests reuse a few connections.
+ */
+export class KubeClient {
+  static async create(config: k8s.KubeConfig, maxSockets = 16): Promise<KubeClient> {
+    const opts: https.RequestOptions = {};
+    await config.applyToHTTPSOptions(opts);
+    const cluster = config.getCurrentCluster()!;
+    return new KubeClient(new URL(cluster.server), opts, maxSockets);
+  }
+
+  private readonly agent: http.Agent;
+  private readonly headers: Record<string, string>;
+  private readonly groupVersions = new Map<string, Promise<ApiResource[] | undefined>>();
+
+  private constructor(readonly server: URL, base: https.RequestOptions, maxSockets: number) {
+    const agentOptions = {
+      keepAlive: true,
+      maxSockets,
+      ca: base.ca,
+      cert: base.cert,
+      key: base.key,
+      rejectUnauthorized: base.rejectUnauthorized,
+      servername: base.servername,
+    };
+    this.agent = server.protocol === 'http:' ? new http.Agent({ keepAlive: true, maxSockets }) : new https.Agent(agentOptions);
+    this.headers = {};
+    for (const [k, v] of Object.entries(base.headers ?? {})) {
+      if (typeof v === 'string') {
+        this.headers[k] = v;
+      }
+    }
+    if (base.auth) {
+      this.headers.Authorization = `Basic ${Buffer.from(base.auth).toString('base64')}`;
+    }
+  }
+
+  /** Closes idle keep-alive connections so the process can exit. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async request(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<any> {
+    const url = new URL(path, this.server);
+    const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+    const mod = url.protocol === 'http:' ? http : https;
+    return new Promise((resolve, reject) => {
+      const req = mod.request(url, {
+        method,
+        agent: this.agent,
+        headers: { ...this.headers, Accept: accept, ...(payload ? { 'Content-Type': contentType, 'Content-Length': payload.length } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: any;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) {
+            resolve(json);
+          } else {
+            reject(new ApiError(status, json?.reason ?? String(status), json?.message ?? (text.trim() || `HTTP ${status}`), json?.details));
+          }
+        });
+        res.on('error', reject);
+      });
+      req.on('error', (e) => reject(new Error(`cannot reach the API server at ${this.server.origin}: ${e.message}`)));
+      if (payload) {
+        req.write(payload);
+      }
+      req.end();
+    });
+  }
+
+  /** Resources of one group version; undefined when the server does not serve it. */
+  resources(groupVersion: string): Promise<ApiResource[] | undefined> {
+    let p = this.groupVersions.get(groupVersion);
+    if (!p) {
+      const path = groupVersion.includes('/') ? `/apis/${groupVersion}` : `/api/${groupVersion}`;
+      const [group, version] = groupVersion.includes('/') ? groupVersion.split('/') : ['', groupVersion];
+      p = this.request('GET', path).then(
+        (list) => (list.resources as any[]).filter((r) => !r.name.includes('/')).map((r) => ({
+          group, version, name: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs ?? [],
+        })),
+        (e) => {
+          if (e instanceof ApiError && e.code === 404) {
+            return undefined;
+          }
+          throw e;
+        });
+      this.groupVersions.set(groupVersion, p);
+    }
+    return p;
+  }
+
+  /** Forgets discovery results (after CRDs were created). */
+  invalidateDiscovery(): void {
+    this.groupVersions.clear();
+  }
+
+  async resourceFor(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
+    return (await this.resources(apiVersion))?.find((r) => r.kind === kind);
+  }
+
+  /** Every group version the server serves, preferred version first within a group. */
+  async serverGroupVersions(): Promise<string[]> {
+    const core = await this.request('GET', '/api');
+    const groups = await this.request('GET', '/apis');
+    const out: string[] = [...(core.versions as string[])];
+    for (const g of groups.groups as any[]) {
+      out.push(g.preferredVersion.groupVersion);
+    }
+    return out;
+  }
+
+  private async mustResource(obj: KubeObject): Promise<ApiResource> {
+    const r = await this.resourceFor(obj.apiVersion, obj.kind);
+    if (!r) {
+      throw new ApiError(404, 'NotFound', `the server does not know ${obj.kind} in ${obj.apiVersion} (is its CRD installed?)`);
+    }
+    return r;
+  }
+
+  async get(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
+    const r = await this.mustResource(obj as KubeObject);
+    try {
+      return await this.request('GET', resourcePath(r, obj.metadata.namespace, obj.metadata.name));
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) {
+        return undefined;
+      }
+      throw e;
+    }
+  }
+
+  /** Lists a resource (all namespaces, or one); `metadataOnly` asks for PartialObjectMetadata. */
+  async list(r: ApiResource, namespace?: string, metadataOnly = false): Promise<KubeObject[]> {
+    const accept = metadataOnly ? 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json' : 'application/json';
+    const items: KubeObject[] = [];
+    let cont: string | undefined;
+    do {
+      const q = `?limit=500${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+      const res = await this.request('GET', `${resourcePath(r, namespace)}${q}`, undefined, undefined, accept);
+      const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+      for (const item of res.items ?? []) {
+        // List items carry no apiVersion/kind; metadata lists carry PartialObjectMetadata.
+        items.push({ ...item, apiVersion, kind: r.kind });
+      }
+      cont = res.metadata?.continue || undefined;
+    } while (cont);
+    return items;
+  }
+
+  /** Server-side apply (`application/apply-patch+yaml`) with our field manager. */
+  async apply(obj: KubeObject, fieldManager: string, options: ApplyOptions = {}): Promise<KubeObject> {
+    const r = await this.mustResource(obj);
+    const q = new URLSearchParams({ fieldManager, fieldValidation: options.fieldValidation ?? 'Strict' });
+    if (options.force) {
+      q.set('force', 'true');
+    }
+    if (options.dryRun) {
+      q.set('dryRun', 'All');
+    }
+    return this.request('PATCH', `${resourcePath(r, obj.metadata.namespace, obj.metadata.name)}?${q}`, obj, 'application/apply-patch+yaml');
+  }
+
+  /** `Replace=true`: PUT over the live object (or create it). */
+  async replace(obj: KubeObject, live: KubeObject | undefined, fieldManager: string, options: ApplyOptions = {}): Promise<KubeObject> {
+    const r = await this.mustResource(obj);
+    const q = new URLSearchParams({ fieldManager, fieldValidation: options.fieldValidation ?? 'Strict' });
+    if (options.dryRun) {
+      q.set('dryRun', 'All');
+    }
+    if (!live) {
+      return this.request('POST', `${resourcePath(r, obj.metadata.namespace)}?${q}`, obj);
+    }
+    const body = { ...obj, metadata: { ...obj.metadata, resourceVersion: live.metadata.resourceVersion } };
+    return this.request('PUT', `${resourcePath(r, obj.metadata.namespace, obj.metadata.name)}?${q}`, body);
+  }
+
+  async create(obj: KubeObject, fieldManager: string): Promise<KubeObject> {
+    const r = await this.mustResource(obj);
+    return this.request('POST', `${resourcePath(r, obj.metadata.namespace)}?fieldManager=${encodeURIComponent(fieldManager)}`, obj);
+  }
+
+  async merge(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, patch: unknown, contentType = 'application/merge-patch+json'): Promise<KubeObject> {
+    const r = await this.mustResource(obj as KubeObject);
+    return this.request('PATCH', resourcePath(r, obj.metadata.namespace, obj.metadata.name), patch, contentType);
+  }
+
+  /** Deletes with a propagation policy; a missing object is not an error. */
+  async delete(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, propagationPolicy = 'Foreground', dryRun = false): Promise<void> {
+    const r = await this.mustResource(obj as KubeObject);
+    try {
+      await this.request('DELETE', `${resourcePath(r, obj.metadata.namespace, obj.metadata.name)}${dryRun ? '?dryRun=All' : ''}`, {
+        apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy,
+      });
+    } catch (e) {
+      if (!(e instanceof ApiError && e.code === 404)) {
+        throw e;
+      }
+    }
+  }
+
+  /** Whether a kind is namespaced, or undefined when unknown (for the planner). */
+  async scopeOf(apiVersion: string, kind: string): Promise<boolean | undefined> {
+    return (await this.resourceFor(apiVersion, kind))?.namespaced;
+  }
+
+  /** Preloads discovery for the group versions used by `objs`. */
+  async discover(objs: readonly KubeObject[]): Promise<void> {
+    await Promise.all([...new Set(objs.map((o) => o.apiVersion))].map((gv) => this.resources(gv)));
+  }
+}
+
+export { groupOf };

@@ -1,0 +1,169 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApplicationManifest, CONTROL_PLANE_NAMESPACE, manifestSources } from '../application-spec';
+import { DesiredObject, SourcePosition } from '../model';
+import { listManifestFiles } from './directory-source';
+import { ManifestError } from './manifest-error';
+import { renderSource } from './render-source';
+import { checkoutRevision, gitRoot } from './source-tree';
+import { parseManifests } from './yaml-documents';
+
+export interface LoadOptions {
+  /** A manifests directory (Applications are found anywhere below it) or one Application manifest file. */
+  readonly path: string;
+  /** Applications to load by name; all found when empty (only with a single-file path). */
+  readonly apps?: readonly string[];
+  /** Read the committed tree at this Git revision instead of the work tree. */
+  readonly revision?: string;
+  /** Repository root that `source.path` is relative to (default: the Git top level of `path`). */
+  readonly repoRoot?: string;
+  /** Only sources from this repoURL map to the local repository (default: any). */
+  readonly repoURL?: string;
+}
+
+/** One chosen Application with its desired objects (or the reason they could not be loaded). */
+export interface LoadedApplication {
+  readonly manifest: ApplicationManifest;
+  readonly name: string;
+  /** The Application's own namespace (where Argo CD would keep it). */
+  readonly namespace: string;
+  readonly position: SourcePosition;
+  /** The revision read: a commit id, or the work tree's HEAD commit when reading the work tree. */
+  readonly revision: string;
+  readonly objects: DesiredObject[];
+  /** Set when the sources could not be loaded; the Application then fails alone. */
+  readonly error?: string;
+}
+
+export interface LoadResult {
+  readonly applications: LoadedApplication[];
+  /** Removes the temporary checkout of `--revision` (no-op for the work tree). */
+  dispose(): void;
+}
+
+function headCommit(root: string): string {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '0000000';
+  }
+}
+
+/** Every Argo CD Application manifest below `dir` (recursively), or in the one file given. */
+export function findApplications(target: string, displayRoot: string): Array<{ manifest: ApplicationManifest; position: SourcePosition }> {
+  const stat = fs.statSync(target);
+  const files = stat.isDirectory() ? listManifestFiles(target, { recurse: true }).map((f) => path.join(target, f)) : [target];
+  const found: Array<{ manifest: ApplicationManifest; position: SourcePosition }> = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    // Cheap pre-filter: most files in a manifests directory are not Applications.
+    if (stat.isDirectory() && !/kind"?\s*:\s*"?Application\b/.test(text)) {
+      continue;
+    }
+    const shown = path.relative(displayRoot, file) || file;
+    for (const d of parseManifests(text, shown)) {
+      if (d.object.kind === 'Application' && d.object.apiVersion.startsWith('argoproj.io/')) {
+        found.push({ manifest: d.object as unknown as ApplicationManifest, position: d.source });
+      }
+    }
+  }
+  return found;
+}
+
+function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: LoadOptions): DesiredObject[] {
+  const spec = app.spec;
+  if (!spec || typeof spec !== 'object' || !spec.destination) {
+    throw new ManifestError(position, `Application ${app.metadata.name} has no spec.destination`);
+  }
+  const sources = manifestSources(spec);
+  if (sources.length === 0) {
+    throw new ManifestError(position, `Application ${app.metadata.name} has no source with a path or chart`);
+  }
+  const objects: DesiredObject[] = [];
+  for (const source of sources) {
+    if (options.repoURL && source.repoURL && source.repoURL !== options.repoURL && !source.chart) {
+      throw new ManifestError(position,
+        `Application ${app.metadata.name}: source repoURL ${source.repoURL} is not the local repository (${options.repoURL}); only the local repository can be read`);
+    }
+    const dir = source.path !== undefined ? path.resolve(repoRoot, source.path) : repoRoot;
+    if (!source.chart && (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())) {
+      throw new ManifestError(position,
+        `Application ${app.metadata.name}: source.path ${source.path} is not a folder below ${repoRoot}${options.revision ? ` at revision ${options.revision}` : ''}`);
+    }
+    objects.push(...renderSource(source, dir, { repoRoot, appName: app.metadata.name, namespace: spec.destination.namespace }));
+  }
+  return objects;
+}
+
+/**
+ * Reads the chosen Applications and their desired objects. A manifest that cannot be parsed is
+ * an error for the Application whose sources contain it (with `file:line`); an Application that
+ * is asked for but not found is an error for the whole call.
+ */
+export function loadApplications(options: LoadOptions): LoadResult {
+  const target = path.resolve(options.path);
+  if (!fs.existsSync(target)) {
+    throw new Error(`${options.path}: no such file or directory`);
+  }
+  const targetDir = fs.statSync(target).isDirectory() ? target : path.dirname(target);
+  const workRoot = options.repoRoot ? path.resolve(options.repoRoot) : gitRoot(targetDir) ?? targetDir;
+  let root = workRoot;
+  let readTarget = target;
+  let revision = headCommit(workRoot);
+  let tmp: string | undefined;
+  if (options.revision) {
+    tmp = checkoutRevision(workRoot, options.revision);
+    root = tmp;
+    readTarget = path.join(tmp, path.relative(workRoot, target));
+    revision = execFileSync('git', ['rev-parse', `${options.revision}^{commit}`], { cwd: workRoot, encoding: 'utf8' }).trim();
+    if (!fs.existsSync(readTarget)) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw new Error(`${options.path} does not exist at revision ${options.revision}`);
+    }
+  }
+  const dispose = () => {
+    if (tmp) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  };
+  try {
+    const found = findApplications(readTarget, root);
+    const wanted = options.apps ?? [];
+    let chosen = found;
+    if (wanted.length > 0) {
+      chosen = [];
+      for (const name of wanted) {
+        const matches = found.filter((f) => f.manifest.metadata.name === name);
+        if (matches.length === 0) {
+          const names = [...new Set(found.map((f) => f.manifest.metadata.name))].sort().join(', ') || 'none';
+          throw new Error(`no Application named '${name}' in ${options.path} (found: ${names})`);
+        }
+        if (matches.length > 1) {
+          throw new Error(`Application '${name}' is defined more than once: ${matches.map((m) => `${m.position.file}:${m.position.line}`).join(', ')}`);
+        }
+        chosen.push(matches[0]);
+      }
+    } else if (fs.statSync(readTarget).isDirectory()) {
+      throw new Error(`choose Applications with --app <name> (found in ${options.path}: ${found.map((f) => f.manifest.metadata.name).sort().join(', ') || 'none'})`);
+    }
+    const applications = chosen.map(({ manifest, position }): LoadedApplication => {
+      const base = {
+        manifest,
+        name: manifest.metadata.name,
+        namespace: manifest.metadata.namespace ?? CONTROL_PLANE_NAMESPACE,
+        position,
+        revision,
+      };
+      try {
+        return { ...base, objects: loadSources(manifest, position, root, options) };
+      } catch (e) {
+        return { ...base, objects: [], error: (e as Error).message };
+      }
+    });
+    return { applications, dispose };
+  } catch (e) {
+    dispose();
+    throw e;
+  }
+}

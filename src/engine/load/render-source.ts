@@ -1,0 +1,102 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { ApplicationSourceSpec } from '../application-spec';
+import { DesiredObject } from '../model';
+import { loadDirectorySource } from './directory-source';
+import { parseManifests } from './yaml-documents';
+
+export enum SourceType {
+  DIRECTORY = 'Directory',
+  KUSTOMIZE = 'Kustomize',
+  HELM = 'Helm',
+}
+
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+/** Argo CD's source type detection: explicit settings first, then Chart.yaml / kustomization.yaml. */
+export function detectSourceType(source: ApplicationSourceSpec, dir: string): SourceType {
+  if (source.helm || source.chart) {
+    return SourceType.HELM;
+  }
+  if (source.kustomize) {
+    return SourceType.KUSTOMIZE;
+  }
+  if (source.directory) {
+    return SourceType.DIRECTORY;
+  }
+  if (fs.existsSync(path.join(dir, 'Chart.yaml'))) {
+    return SourceType.HELM;
+  }
+  if (KUSTOMIZATION_FILES.some((f) => fs.existsSync(path.join(dir, f)))) {
+    return SourceType.KUSTOMIZE;
+  }
+  return SourceType.DIRECTORY;
+}
+
+/** Runs a renderer and parses its output; `label` names the source in positions. */
+function renderWith(cmd: string, args: string[], label: string, missing: string): DesiredObject[] {
+  const res = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  if (res.error) {
+    if ((res.error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(missing);
+    }
+    throw new Error(`${label}: cannot run ${cmd}: ${res.error.message}`);
+  }
+  if (res.status !== 0) {
+    throw new Error(`${label}: ${cmd} ${args[0]} failed (exit ${res.status}): ${res.stderr.trim()}`);
+  }
+  return parseManifests(res.stdout, label);
+}
+
+export interface RenderContext {
+  /** Repository root (file names in positions are relative to it). */
+  readonly repoRoot: string;
+  /** The Application's name (Helm's default release name). */
+  readonly appName: string;
+  /** Destination namespace (Helm's `--namespace`). */
+  readonly namespace?: string;
+}
+
+/** Loads one source folder according to its type. */
+export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: RenderContext): DesiredObject[] {
+  const rel = path.relative(ctx.repoRoot, dir) || '.';
+  switch (detectSourceType(source, dir)) {
+    case SourceType.DIRECTORY:
+      if (source.directory?.jsonnet && Object.keys(source.directory.jsonnet as object).length > 0) {
+        throw new Error(`${rel}: directory.jsonnet is not supported by the engine; render it to YAML first`);
+      }
+      return loadDirectorySource(dir, source.directory ?? {}, ctx.repoRoot);
+    case SourceType.KUSTOMIZE:
+      return renderWith('kubectl', ['kustomize', dir], `${rel} (kubectl kustomize)`,
+        `${rel}: a Kustomize source needs kubectl on PATH (it renders with \`kubectl kustomize\`)`);
+    case SourceType.HELM: {
+      if (source.chart) {
+        throw new Error(`${ctx.appName}: Helm chart '${source.chart}' from a chart repository cannot be read offline; point source.path at a chart folder in this repository`);
+      }
+      const helm = source.helm ?? {};
+      const args = ['template', helm.releaseName ?? ctx.appName, dir, '--namespace', helm.namespace ?? ctx.namespace ?? 'default'];
+      for (const f of helm.valueFiles ?? []) {
+        args.push('--values', path.resolve(dir, f));
+      }
+      if (helm.values || helm.valuesObject) {
+        // Inline values go last so they win over valueFiles, as in Argo CD.
+        const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-helm-')), 'values.yaml');
+        fs.writeFileSync(tmp, helm.values ?? stringify(helm.valuesObject));
+        args.push('--values', tmp);
+      }
+      for (const p of helm.parameters ?? []) {
+        args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
+      }
+      if (helm.skipCrds) {
+        args.push('--skip-crds');
+      } else {
+        args.push('--include-crds');
+      }
+      return renderWith('helm', args, `${rel} (helm template)`,
+        `${ctx.appName}: source ${rel} is a Helm chart, and rendering it needs a \`helm\` binary on PATH; install Helm 3 and retry`);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import pc from 'picocolors';
+import { HealthStatusCode, OperationPhase, ResourceResult, ResultCode } from '../model';
+import { SyncEvent } from '../sync';
+
+function resourceName(r: ResourceResult): string {
+  return `${r.group ? `${r.group}/` : ''}${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+}
+
+function colorStatus(text: string): string {
+  if (/Failed|Degraded|Error/.test(text)) {
+    return pc.red(text);
+  }
+  if (/Running|Progressing|PruneSkipped|Missing/.test(text)) {
+    return pc.yellow(text);
+  }
+  return pc.green(text);
+}
+
+/** One line per event, for logs (no colour, no cursor movement). */
+export function plainEventLine(e: SyncEvent): string | undefined {
+  const ts = new Date().toISOString();
+  switch (e.type) {
+    case 'attempt':
+      return e.attempt > 1 ? `${ts} app=${e.application} attempt=${e.attempt}` : undefined;
+    case 'step':
+      return `${ts} app=${e.application} phase=${e.phase} wave=${e.wave} tasks=${e.tasks}`;
+    case 'resource': {
+      const r = e.result;
+      const hook = r.hookPhase ? ` hook=${r.hookPhase}` : '';
+      const health = r.health ? ` health=${r.health.status}` : '';
+      return `${ts} app=${e.application} resource="${resourceName(r)}" phase=${r.syncPhase} wave=${r.syncWave} status=${r.status ?? ''}${hook}${health} message=${JSON.stringify(r.message)}`;
+    }
+    case 'waiting':
+      return `${ts} app=${e.application} ${e.message}`;
+    case 'warning':
+      return `${ts} app=${e.application} warning: ${e.message}`;
+    case 'done':
+      return `${ts} app=${e.application} operation=${e.result.phase} message=${JSON.stringify(e.result.message)}`;
+  }
+}
+
+/**
+ * Live progress on a terminal: the current phase/wave as a heading, a coloured line per
+ * resource and hook as it completes, and one self-overwriting "waiting for …" line.
+ */
+export class TtyProgress {
+  private waiting = false;
+
+  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  private clearWaiting(): void {
+    if (this.waiting) {
+      this.out.write('\r\x1b[2K');
+      this.waiting = false;
+    }
+  }
+
+  handle(e: SyncEvent): void {
+    switch (e.type) {
+      case 'attempt':
+        if (e.attempt > 1) {
+          this.clearWaiting();
+          this.out.write(pc.bold(`${e.application}: attempt ${e.attempt}\n`));
+        }
+        return;
+      case 'step':
+        this.clearWaiting();
+        this.out.write(pc.bold(`${e.application}: ${e.phase} wave ${e.wave} (${e.tasks} task${e.tasks === 1 ? '' : 's'})\n`));
+        return;
+      case 'resource': {
+        this.clearWaiting();
+        const r = e.result;
+        const state = r.hookPhase ? `${r.hookPhase}` : `${r.status ?? ''}`;
+        const health = r.health && r.health.status !== HealthStatusCode.HEALTHY ? ` ${colorStatus(r.health.status)}` : r.health ? ` ${pc.green('Healthy')}` : '';
+        this.out.write(`  ${colorStatus(state.padEnd(12))}${health} ${resourceName(r)}${r.hookType ? pc.dim(` (${r.hookType} hook)`) : ''} ${pc.dim(r.message)}\n`);
+        return;
+      }
+      case 'waiting': {
+        const cols = this.out.columns ?? 120;
+        this.out.write(`\r\x1b[2K${pc.dim(`  … ${e.message}`.slice(0, cols - 1))}`);
+        this.waiting = true;
+        return;
+      }
+      case 'warning':
+        this.clearWaiting();
+        this.out.write(pc.yellow(`  warning: ${e.message}\n`));
+        return;
+      case 'done': {
+        this.clearWaiting();
+        const ok = e.result.phase === OperationPhase.SUCCEEDED;
+        const failedCount = e.result.resources.filter((r) => r.status === ResultCode.SYNC_FAILED).length;
+        this.out.write(`${ok ? pc.green('✔') : pc.red('✘')} ${pc.bold(e.application)}: ${colorStatus(e.result.phase)} ${e.result.message}${failedCount ? pc.red(` (${failedCount} failed)`) : ''}\n`);
+        return;
+      }
+    }
+  }
+}

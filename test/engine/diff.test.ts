@@ -1,0 +1,108 @@
+import { compareObjects, renderDiff } from '../../src/engine/diff/compare';
+import { respectIgnoredLiveValues } from '../../src/engine/diff/ignore-differences';
+import { managedFieldPaths } from '../../src/engine/diff/managed-fields';
+import { redactSecretValues } from '../../src/engine/diff/mask-secrets';
+import { normalizeForDiff } from '../../src/engine/diff/normalize';
+import { KubeObject } from '../../src/engine/model';
+
+function deployment(replicas: number, extra: any = {}): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'ns', resourceVersion: '5', uid: 'u', generation: 3, creationTimestamp: 't', managedFields: [], ...extra.metadata },
+    spec: { replicas, template: { spec: { containers: [{ name: 'main', image: 'nginx', env: [{ name: 'A', value: '1' }] }] } } },
+    status: { replicas },
+  };
+}
+
+describe('normalization', () => {
+  test('drops status and server-maintained metadata', () => {
+    const n = normalizeForDiff(deployment(1));
+    expect(n.status).toBeUndefined();
+    expect(Object.keys(n.metadata).sort()).toEqual(['name', 'namespace']);
+  });
+
+  test('folds a Secret\'s stringData into data', () => {
+    const n = normalizeForDiff({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'eA==' }, stringData: { b: 'y' } });
+    expect(n.data).toEqual({ a: 'eA==', b: 'eQ==' });
+    expect(n.stringData).toBeUndefined();
+  });
+
+  test('equal objects that differ only in server fields are not modified', async () => {
+    const live = deployment(1);
+    const target = { ...deployment(1), metadata: { name: 'web', namespace: 'ns' } };
+    expect((await compareObjects(target, live, [])).modified).toBe(false);
+    expect((await compareObjects(deployment(2), live, [])).modified).toBe(true);
+  });
+});
+
+describe('ignoreDifferences', () => {
+  test('jsonPointers hide a difference', async () => {
+    const rules = [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }];
+    expect((await compareObjects(deployment(3), deployment(1), rules)).modified).toBe(false);
+  });
+
+  test('group and kind are globs; name and namespace must match when given', async () => {
+    expect((await compareObjects(deployment(3), deployment(1), [{ group: '*', kind: 'Deploy*', jsonPointers: ['/spec/replicas'] }])).modified).toBe(false);
+    expect((await compareObjects(deployment(3), deployment(1), [{ group: 'apps', kind: 'Deployment', name: 'other', jsonPointers: ['/spec/replicas'] }])).modified).toBe(true);
+    expect((await compareObjects(deployment(3), deployment(1), [{ group: 'apps', kind: 'Deployment', namespace: 'ns', jsonPointers: ['/spec/replicas'] }])).modified).toBe(false);
+    expect((await compareObjects(deployment(3), deployment(1), [{ kind: 'Deployment', jsonPointers: ['/spec/replicas'] }])).modified).toBe(true);
+  });
+
+  test('jqPathExpressions hide a difference selected by a jq path', async () => {
+    const a = deployment(1);
+    const b = deployment(1);
+    b.spec.template.spec.containers[0].env[0].value = '2';
+    expect((await compareObjects(a, b, [])).modified).toBe(true);
+    const rules = [{ group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.template.spec.containers[].env[] | select(.name == "A")'] }];
+    expect((await compareObjects(a, b, rules)).modified).toBe(false);
+  });
+
+  test('a jq expression that does not fit the object ignores nothing', async () => {
+    const rules = [{ group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.nothing[]'] }];
+    expect((await compareObjects(deployment(3), deployment(1), rules)).modified).toBe(true);
+  });
+
+  test('managedFieldsManagers hide fields owned by those managers', async () => {
+    const live = deployment(5, {
+      metadata: { managedFields: [{ manager: 'kube-controller-manager', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }] },
+    });
+    expect((await compareObjects(deployment(1), live, [{ group: 'apps', kind: 'Deployment', managedFieldsManagers: ['kube-controller-manager'] }])).modified).toBe(false);
+    expect((await compareObjects(deployment(1), live, [{ group: 'apps', kind: 'Deployment', managedFieldsManagers: ['someone-else'] }])).modified).toBe(true);
+  });
+
+  test('managed field sets resolve list items by key', () => {
+    const o = { spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] } };
+    const paths = managedFieldPaths({ 'f:spec': { 'f:containers': { 'k:{"name":"b"}': { '.': {}, 'f:image': {} } } } }, o);
+    expect(paths).toEqual([['spec', 'containers', 1], ['spec', 'containers', 1, 'image']]);
+  });
+
+  test('RespectIgnoreDifferences copies live values of ignored fields into the desired object', async () => {
+    const rules = [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }];
+    const out = await respectIgnoredLiveValues(rules, deployment(1), deployment(4));
+    expect(out.spec.replicas).toBe(4);
+    expect(out.spec.template.spec.containers[0].image).toBe('nginx');
+  });
+});
+
+describe('Secret masking', () => {
+  const secret = (data: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'n' }, data });
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+  test('a diff of a changed Secret never shows its values', async () => {
+    const c = await compareObjects(secret({ password: b64('hunter2-new'), same: b64('keep-me') }), secret({ password: b64('hunter2-old'), same: b64('keep-me') }), []);
+    expect(c.modified).toBe(true);
+    const text = renderDiff('v1/Secret/n/s', c, false);
+    for (const v of ['hunter2-new', 'hunter2-old', 'keep-me', b64('hunter2-new'), b64('hunter2-old'), b64('keep-me')]) {
+      expect(text).not.toContain(v);
+    }
+    // Changed keys still show as changed: different masks.
+    expect(text).toMatch(/-\s+password: \+{12}\n\+\s+password: \+{8}\n/);
+    expect(text).not.toMatch(/^[-+] *same:/m);
+  });
+
+  test('redacts Secret values echoed in error messages', () => {
+    const s = { ...secret({ token: b64('s3cr3t-token') }), stringData: { other: 'plain-value' } };
+    expect(redactSecretValues('invalid value "s3cr3t-token" and plain-value', s)).toBe('invalid value "********" and ********');
+  });
+});

@@ -1,0 +1,70 @@
+import { appliedHash, contains, unchangedSinceApply, withAppliedHash } from '../../src/engine/in-sync';
+import { KubeObject } from '../../src/engine/model';
+import { retryDelay, retryPolicy, parseDuration } from '../../src/engine/retry';
+import { instanceName, parseTrackingId, trackingId, trackingInstance, withTrackingId } from '../../src/engine/tracking';
+
+describe('tracking id', () => {
+  test('uses Argo CD\'s format <app>:<group>/<kind>:<namespace>/<name>', () => {
+    expect(trackingId('web', { group: 'apps', kind: 'Deployment', namespace: 'prod', name: 'api' })).toBe('web:apps/Deployment:prod/api');
+    expect(trackingId('web', { group: '', kind: 'Namespace', namespace: '', name: 'prod' })).toBe('web:/Namespace:/prod');
+  });
+
+  test('prefixes the Application namespace when it is not the control-plane namespace', () => {
+    expect(instanceName('web', 'argocd')).toBe('web');
+    expect(instanceName('web', 'team-a')).toBe('team-a_web');
+  });
+
+  test('parses its own output', () => {
+    expect(parseTrackingId('team-a_web:apps/Deployment:prod/api')).toEqual({ instance: 'team-a_web', key: { group: 'apps', kind: 'Deployment', namespace: 'prod', name: 'api' } });
+    expect(parseTrackingId('not a tracking id')).toBeUndefined();
+  });
+
+  test('an object carries the instance; a tracking id naming another object does not count', () => {
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' } };
+    const t = withTrackingId(cm, 'web', { group: '', kind: 'ConfigMap', namespace: 'n', name: 'c' });
+    expect(trackingInstance(t)).toBe('web');
+    const copied = { ...t, metadata: { ...t.metadata, name: 'copy' } };
+    expect(trackingInstance(copied)).toBeUndefined();
+    expect(trackingInstance(cm)).toBeUndefined();
+  });
+});
+
+describe('unchanged since apply', () => {
+  const desired = withAppliedHash({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' }, data: { a: '1' } });
+
+  test('is true when live was applied from the same desired state and still contains it', () => {
+    const live = { ...desired, metadata: { ...desired.metadata, uid: 'u', resourceVersion: '1' } };
+    expect(unchangedSinceApply(desired, live)).toBe(true);
+  });
+
+  test('is false when someone changed a field', () => {
+    expect(unchangedSinceApply(desired, { ...desired, data: { a: '2' } })).toBe(false);
+  });
+
+  test('is false when the desired state dropped a field (the hash changes)', () => {
+    const before = withAppliedHash({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1', b: '2' } });
+    const after = withAppliedHash({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { a: '1' } });
+    expect(unchangedSinceApply(after, before)).toBe(false);
+    expect(appliedHash(after)).not.toBe(appliedHash(before));
+  });
+
+  test('compares lists item by item', () => {
+    expect(contains({ l: [{ a: 1, b: 2 }] }, { l: [{ a: 1 }] })).toBe(true);
+    expect(contains({ l: [{ a: 1 }, { a: 2 }] }, { l: [{ a: 1 }] })).toBe(false);
+  });
+});
+
+describe('retry', () => {
+  test('parses Go durations', () => {
+    expect(parseDuration('5s')).toBe(5000);
+    expect(parseDuration('1h2m3s')).toBe(3_723_000);
+    expect(() => parseDuration('5 seconds')).toThrow(/invalid duration/);
+  });
+
+  test('backs off 5s × 2 capped at 3m by default, up to the limit', () => {
+    const p = retryPolicy({ limit: 10 });
+    expect([1, 2, 3, 7, 11].map((a) => retryDelay(p, a))).toEqual([5000, 10000, 20000, 180000, undefined]);
+    expect(retryDelay(retryPolicy(undefined), 1)).toBeUndefined();
+    expect(retryDelay(retryPolicy({ limit: -1 }), 100)).toBe(180000);
+  });
+});
