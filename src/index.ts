@@ -20,3 +20,18 @@ export { IgnoreDifferences } from './constructs/ignore-differences';
 export { HookPhase, HookDeletePolicy } from './constructs/hook';
 export { SmokeCheck, SmokeCheckRetryOptions, HttpCheckOptions, GraphqlCheckOptions } from './constructs/smoke-check';
 export { SmokeTestHook, SmokeTestHookProps, SyncFailNotification } from './constructs/smoke-test-hook';
+export {
+  ApplicationSet, ApplicationSetProps, ApplicationSetSyncPolicy, ApplicationsSyncPolicy, RollingSyncStrategy, RollingSyncStep,
+  RollingSyncMatchExpression, RollingSyncOperator, MaxUpdate, DeletionOrder, ApplicationSetIgnoreDifferences, ApplicationSetPreservedFields,
+} from './constructs/application-set';
+export { ApplicationSetTemplate } from './constructs/application-set-template';
+export { ApplicationSetPreview, PreviewCluster } from './constructs/application-set-preview';
+export {
+  ApplicationSetGenerator, GeneratorOptions, LabelSelector, LabelSelectorRequirement, LabelSelectorOperator,
+  ListGeneratorProps, ClustersGeneratorProps, GitGeneratorOptions, GitDirectoriesGeneratorProps, GitFilesGeneratorProps, GitDirectory, GitFile,
+  MatrixGeneratorProps, MergeGeneratorProps, SecretKeyRef, ConfigMapKeyRef, BasicAuth, BearerToken,
+  ScmProviderGeneratorProps, ScmProviderGithub, ScmProviderGitlab, ScmProviderGitea, ScmProviderBitbucket, ScmProviderBitbucketServer,
+  ScmProviderAzureDevOps, ScmProviderAwsCodeCommit, AwsCodeCommitTagFilter, ScmProviderFilter,
+  PullRequestGeneratorProps, PullRequestGithub, PullRequestGitlab, PullRequestGitea, PullRequestBitbucketServer, PullRequestBitbucket,
+  PullRequestAzureDevOps, PullRequestFilter, ClusterDecisionResourceGeneratorProps, PluginGeneratorProps,
+} from './constructs/application-set-generator';

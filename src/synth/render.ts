@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { BUILTIN_CLUSTER_SCOPED_KINDS, groupKind } from './cluster-scoped-kinds';
 import { generatedYaml } from './generated-file';
 import { Application, ManifestLocation } from '../constructs/application';
+import { ApplicationSet } from '../constructs/application-set';
 import { stampSyncWaves } from '../constructs/sync-wave';
 
 // Objects written to a fixed place instead of their Application's folder (bootstrap files).
@@ -54,8 +55,29 @@ export function renderCommittedDirectory(root: IConstruct): { [relativePath: str
       files.push([folder ? `${folder}/${fileName}` : fileName, generatedYaml(object.json, object.object.node.path)]);
     }
   }
+  files.push(...previewFiles(root));
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(files);
+}
+
+/**
+ * Opt-in ApplicationSet expansion previews. They go to `_preview/`, outside every Application's
+ * source path (Application folders are DNS names and cannot start with `_`), so Argo CD never
+ * applies them as real Applications.
+ */
+function previewFiles(root: IConstruct): Array<[string, string]> {
+  const files: Array<[string, string]> = [];
+  const owners = new Map<string, string>();
+  for (const c of root.node.findAll()) {
+    if (!ApplicationSet.isApplicationSet(c)) continue;
+    for (const [file, content] of Object.entries(c._previewFiles())) {
+      const other = owners.get(file);
+      if (other) throw new Error(`Synth failed: ApplicationSets '${other}' and '${c.node.path}' would both write the preview ${file}; give one of them another name`);
+      owners.set(file, c.node.path);
+      files.push([file, content]);
+    }
+  }
+  return files;
 }
 
 /** Runs every construct's validations once and reports all failures together. */

@@ -21,12 +21,18 @@ export interface LocalGitSourceOptions {
 
 /** Reads git generators' repositories from a local checkout with the `git` CLI. */
 export class LocalGitSource implements GitSource {
-  public readonly root: string;
+  private resolvedRoot?: string;
   private fileList?: string[];
   private sha?: string;
 
-  public constructor(private readonly options: LocalGitSourceOptions) {
-    this.root = this.git(['rev-parse', '--show-toplevel'], options.root).trim();
+  public constructor(private readonly options: LocalGitSourceOptions) {}
+
+  /** The repository's top-level directory (found on first use, so sets without git generators need no repository). */
+  public get root(): string {
+    if (this.resolvedRoot === undefined) {
+      this.resolvedRoot = this.git(['rev-parse', '--show-toplevel'], this.options.root).trim();
+    }
+    return this.resolvedRoot;
   }
 
   public commitSHA(repoURL: string): string {
@@ -68,7 +74,8 @@ export class LocalGitSource implements GitSource {
     }
   }
 
-  private git(args: string[], cwd = this.root): string {
+  private git(args: string[], cwd?: string): string {
+    cwd = cwd ?? this.root;
     try {
       return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e: any) {

@@ -1,0 +1,293 @@
+import * as path from 'path';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { DeletionFinalizer } from './application';
+import { ApplicationSetGenerator } from './application-set-generator';
+import { ApplicationSetPreview, previewClusters } from './application-set-preview';
+import { ApplicationSetTemplate, renderApplicationSetTemplate, TemplateDefaults } from './application-set-template';
+import { compact } from './application-source';
+import { GitOpsApp } from './gitops-app';
+import { dns1123SubdomainError, jsonPointerError, throwIfErrors } from './validation';
+import { expandApplicationSet, LocalGitSource } from '../engine/appset';
+import { missingKeyOption } from '../engine/appset/go-template';
+import { findGitRoot } from '../synth/git-root';
+
+const APPLICATION_SET_SYMBOL = Symbol.for('cdk8s-argocd.ApplicationSet');
+
+/** What the ApplicationSet controller may do to the Applications it generates. */
+export enum ApplicationsSyncPolicy {
+  /** Only create Applications. */
+  CREATE_ONLY = 'create-only',
+  /** Create and update, never delete. */
+  CREATE_UPDATE = 'create-update',
+  /** Create and delete, never update. */
+  CREATE_DELETE = 'create-delete',
+  /** Create, update and delete (Argo CD's default). */
+  SYNC = 'sync',
+}
+
+/** The ApplicationSet's own sync policy (not the generated Applications'). */
+export interface ApplicationSetSyncPolicy {
+  /**
+   * Keep the generated Applications' resources when the set or an Application is deleted (no
+   * resources finalizer is added to generated Applications).
+   * @default false
+   */
+  readonly preserveResourcesOnDeletion?: boolean;
+  /** @default - Argo CD's default (sync) */
+  readonly applicationsSync?: ApplicationsSyncPolicy;
+}
+
+/** Operator of a RollingSync step expression. */
+export enum RollingSyncOperator {
+  /** The Application's label value is one of the values. */
+  IN = 'In',
+  /** The label is absent or its value is none of the values. */
+  NOT_IN = 'NotIn',
+}
+
+/** Selects generated Applications by label for a RollingSync step. */
+export interface RollingSyncMatchExpression {
+  /** Label key of the generated Applications (set it in the template's labels). */
+  readonly key: string;
+  /** In or NotIn. */
+  readonly operator: RollingSyncOperator;
+  /** Label values. */
+  readonly values: string[];
+}
+
+/** How many Applications of a step may sync at once. */
+export class MaxUpdate {
+  /** At most `n` Applications at a time (0 means the step is held). */
+  public static count(n: number): MaxUpdate {
+    if (!Number.isInteger(n) || n < 0) throw new Error(`maxUpdate count ${n} must be a non-negative integer`);
+    return new MaxUpdate(n);
+  }
+
+  /** At most this percentage of the step's Applications at a time (rounded down, at least one). */
+  public static percent(p: number): MaxUpdate {
+    if (!Number.isInteger(p) || p < 0 || p > 100) throw new Error(`maxUpdate percent ${p} must be an integer from 0 to 100`);
+    return new MaxUpdate(`${p}%`);
+  }
+
+  private constructor(
+    /** The value as written in the manifest (a number or `25%`). */
+    public readonly value: any,
+  ) {}
+}
+
+/** One step of a RollingSync. */
+export interface RollingSyncStep {
+  /** Applications of this step: all expressions must match their labels. */
+  readonly matchExpressions: RollingSyncMatchExpression[];
+  /** @default - every Application of the step at once */
+  readonly maxUpdate?: MaxUpdate;
+}
+
+/** Order in which generated Applications are deleted. */
+export enum DeletionOrder {
+  /** All at once (default). */
+  ALL_AT_ONCE = 'AllAtOnce',
+  /** RollingSync steps in reverse order. */
+  REVERSE = 'Reverse',
+}
+
+/** Progressive sync of the generated Applications. */
+export interface RollingSyncStrategy {
+  /** Steps; step N+1 starts when every Application of steps up to N is healthy. */
+  readonly steps: RollingSyncStep[];
+  /** @default DeletionOrder.ALL_AT_ONCE */
+  readonly deletionOrder?: DeletionOrder;
+}
+
+/** Differences in generated Applications that the controller leaves alone (e.g. fields changed by hand). */
+export interface ApplicationSetIgnoreDifferences {
+  /** Applications this applies to. @default - all */
+  readonly name?: string;
+  /** JSON pointers into the Application, e.g. `/spec/source/targetRevision`. @default - none */
+  readonly jsonPointers?: string[];
+  /** jq path expressions. @default - none */
+  readonly jqPathExpressions?: string[];
+}
+
+/** Labels and annotations of generated Applications that the controller does not overwrite. */
+export interface ApplicationSetPreservedFields {
+  /** @default - none */
+  readonly labels?: string[];
+  /** @default - none */
+  readonly annotations?: string[];
+}
+
+/** Options of an ApplicationSet. Field names follow the Argo CD `ApplicationSet` spec. */
+export interface ApplicationSetProps {
+  /** @default - the construct id */
+  readonly name?: string;
+  /** Namespace of the set; generated Applications are always created in it. @default - the GitOpsApp's argocdNamespace */
+  readonly namespace?: string;
+  /** Where parameter sets come from; their results are concatenated. */
+  readonly generators: ApplicationSetGenerator[];
+  /** The Application generated for each parameter set. */
+  readonly template: ApplicationSetTemplate;
+  /** Render with Go templates (`{{.param}}`) instead of fasttemplate (`{{param}}`). @default false */
+  readonly goTemplate?: boolean;
+  /** Go template options; `missingkey=error` is recommended. @default - none */
+  readonly goTemplateOptions?: string[];
+  /** A templated YAML patch applied to each generated Application (e.g. conditional fields). @default - none */
+  readonly templatePatch?: string;
+  /** @default - Argo CD's defaults */
+  readonly syncPolicy?: ApplicationSetSyncPolicy;
+  /** Progressive sync (needs progressive syncs enabled in Argo CD). @default - all at once */
+  readonly rollingSync?: RollingSyncStrategy;
+  /** @default - none */
+  readonly ignoreApplicationDifferences?: ApplicationSetIgnoreDifferences[];
+  /** @default - none */
+  readonly preservedFields?: ApplicationSetPreservedFields;
+  /** Apply selectors of generators nested in a matrix/merge inside a matrix/merge. @default false */
+  readonly applyNestedSelectors?: boolean;
+  /** @default - none */
+  readonly labels?: { [key: string]: string };
+  /** @default - none */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * Write the Applications this set generates (expanded offline) to
+   * `<outdir>/_preview/applicationset-<name>.yaml` on synth, for review. Argo CD never reads that
+   * folder: it is outside every Application's source path.
+   * @default - no preview
+   */
+  readonly preview?: ApplicationSetPreview;
+}
+
+/** Folder of the committed directory holding expansion previews; no Application can be named like it. */
+export const PREVIEW_FOLDER = '_preview';
+
+/**
+ * An Argo CD ApplicationSet: Applications generated from one template and typed generators.
+ * At the top level its manifest goes to `apps/`; inside an Application, to that Application's folder.
+ */
+export class ApplicationSet extends Chart {
+  /** Whether `x` is an ApplicationSet. */
+  public static isApplicationSet(x: any): x is ApplicationSet {
+    return x !== null && typeof x === 'object' && APPLICATION_SET_SYMBOL in x;
+  }
+
+  /** Name of the set. */
+  public readonly name: string;
+  /** Namespace of the set (and of the generated Applications). */
+  public readonly argocdNamespace: string;
+  /** The `argoproj.io/v1alpha1` ApplicationSet object. */
+  public readonly resource: ApiObject;
+  private readonly props: ApplicationSetProps;
+
+  public constructor(scope: Construct, id: string, props: ApplicationSetProps) {
+    super(scope, id, { disableResourceNameHashes: true });
+    Object.defineProperty(this, APPLICATION_SET_SYMBOL, { value: true });
+    this.props = props;
+    this.name = props.name ?? id;
+    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? 'argocd';
+    throwIfErrors(`ApplicationSet '${this.name}'`, [
+      dns1123SubdomainError('ApplicationSet name', this.name),
+      dns1123SubdomainError('ApplicationSet namespace', this.argocdNamespace),
+      props.generators.length === 0 ? 'generators must not be empty' : undefined,
+      goTemplateOptionsError(props.goTemplateOptions),
+      props.goTemplateOptions?.length && !props.goTemplate ? 'goTemplateOptions only take effect with goTemplate: true' : undefined,
+      props.template.deletionFinalizer === DeletionFinalizer.NONE && !props.syncPolicy?.preserveResourcesOnDeletion
+        ? 'template.deletionFinalizer NONE needs syncPolicy.preserveResourcesOnDeletion: true (otherwise Argo CD adds the resources finalizer)' : undefined,
+      ...(props.rollingSync?.steps ?? []).flatMap((step, i) => [
+        step.matchExpressions.length === 0 ? `rollingSync.steps[${i}] has no matchExpressions, so it selects no Application` : undefined,
+        ...step.matchExpressions.map(e => (e.values.length === 0 ? `rollingSync.steps[${i}]: expression on '${e.key}' needs at least one value` : undefined)),
+      ]),
+      props.rollingSync && props.rollingSync.steps.length === 0 ? 'rollingSync.steps must not be empty' : undefined,
+      ...(props.ignoreApplicationDifferences ?? []).flatMap(d => (d.jsonPointers ?? []).map(p => jsonPointerError('ignoreApplicationDifferences jsonPointer', p))),
+    ]);
+    // Fail fast on template errors; rendering repeats the checks with the GitOpsApp's defaults.
+    renderApplicationSetTemplate(`ApplicationSet '${this.name}' template`, props.template, this.defaults(), false);
+
+    this.resource = new ApiObject(this, 'Resource', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name: this.name, namespace: this.argocdNamespace, labels: props.labels, annotations: props.annotations },
+      spec: Lazy.any({ produce: () => this._renderSpec() }),
+    });
+  }
+
+  /**
+   * The Applications this set generates, expanded offline as Argo CD would (see the README for
+   * what can be expanded). Git generators read the local checkout; clusters come from `options`.
+   * Throws when any generator fails or needs a live service.
+   */
+  public expand(options: ApplicationSetPreview = {}): any[] {
+    const result = expandApplicationSet(this.resource.toJson(), {
+      clusters: previewClusters(options.clusters),
+      git: new LocalGitSource({
+        root: this.repositoryRoot(),
+        revision: options.gitRevision,
+        repoURLs: GitOpsApp.tryOf(this) ? [GitOpsApp.tryOf(this)!.repoURL] : undefined,
+      }),
+    });
+    if (result.errors.length > 0) throw new Error(`ApplicationSet '${this.name}': ${result.errors.join('; ')}`);
+    return result.applications;
+  }
+
+  /** Preview files written on synth (`props.preview`). @internal */
+  public _previewFiles(): { [relativePath: string]: string } {
+    if (!this.props.preview) return {};
+    const applications = this.expand(this.props.preview);
+    const header = [
+      `# Generated by cdk8s-argocd from ${this.node.path}. Do not edit: change the code and run synth.`,
+      `# Preview: the Applications ApplicationSet '${this.name}' generates (expanded offline). Argo CD does not read this folder.`,
+    ].join('\n');
+    const docs = applications.map(a => stringify(a, { lineWidth: 0, version: '1.1' }));
+    const body = docs.length > 0 ? docs.join('---\n') : '# (no Applications)\n';
+    return { [path.posix.join(PREVIEW_FOLDER, `applicationset-${this.name}.yaml`)]: `${header}\n${body}` };
+  }
+
+  /** @internal */
+  public _renderSpec(): any {
+    const p = this.props;
+    const defaults = this.defaults();
+    const rolling = p.rollingSync && {
+      type: 'RollingSync',
+      rollingSync: {
+        steps: p.rollingSync.steps.map(s => compact({
+          matchExpressions: s.matchExpressions.map(e => ({ key: e.key, operator: e.operator, values: [...e.values] })),
+          maxUpdate: s.maxUpdate?.value,
+        })),
+      },
+      deletionOrder: p.rollingSync.deletionOrder,
+    };
+    return compact({
+      goTemplate: p.goTemplate,
+      goTemplateOptions: p.goTemplateOptions,
+      applyNestedSelectors: p.applyNestedSelectors,
+      generators: p.generators.map(g => g._render(defaults)),
+      template: renderApplicationSetTemplate(`ApplicationSet '${this.name}' template`, p.template, defaults, false),
+      templatePatch: p.templatePatch,
+      syncPolicy: p.syncPolicy && compact({ ...p.syncPolicy }),
+      strategy: rolling && compact(rolling),
+      ignoreApplicationDifferences: p.ignoreApplicationDifferences?.map(d => compact({ ...d })),
+      preservedFields: p.preservedFields && compact({ ...p.preservedFields }),
+    });
+  }
+
+  private defaults(): TemplateDefaults {
+    const gitops = GitOpsApp.tryOf(this);
+    return { repoURL: gitops?.repoURL, targetRevision: gitops?.targetRevision };
+  }
+
+  private repositoryRoot(): string {
+    const gitops = GitOpsApp.tryOf(this);
+    const start = gitops ? path.resolve(gitops.outdir) : process.cwd();
+    // The outdir may not exist before the first synth; its nearest existing parent is in the same repository.
+    return findGitRoot(path.dirname(start)) ?? findGitRoot(start) ?? process.cwd();
+  }
+}
+
+function goTemplateOptionsError(options: string[] | undefined): string | undefined {
+  try {
+    missingKeyOption(options);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
