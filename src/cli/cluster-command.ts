@@ -1,0 +1,165 @@
+/**
+ * `cdk8s-argocd cluster ...`: a local Kubernetes control plane (etcd,
+ * kube-apiserver, kube-controller-manager, kube-scheduler, kwok) run as plain
+ * processes from binaries built out of cluster/.
+ */
+import * as path from 'path';
+import type { Command } from 'commander';
+import { ClusterError, ensureClusterBinary } from '../cluster/build';
+import { CLUSTER_DIR_ENV, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from '../cluster/constants';
+import { ClusterStatus, defaultClusterDir, LocalCluster } from '../cluster/local-cluster';
+
+interface DirOption {
+  readonly dir?: string;
+}
+
+function resolveDir(opts: DirOption): string {
+  return opts.dir ? path.resolve(opts.dir) : defaultClusterDir();
+}
+
+const log = (m: string) => process.stderr.write(`${m}\n`);
+
+/** Runs an action, turning ClusterErrors into a message and exit code 1. */
+function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (e) {
+      if (e instanceof ClusterError) {
+        process.stderr.write(`error: ${e.message}\n`);
+        process.exitCode = 1;
+        return;
+      }
+      throw e;
+    }
+  };
+}
+
+export function formatStatus(st: ClusterStatus): string {
+  if (!st.exists) {
+    return `no cluster in ${st.dir} (start one with: cdk8s-argocd cluster up)`;
+  }
+  const rows = st.components.map((c) => {
+    const state = !c.running ? 'stopped' : c.healthy ? 'running' : 'running (unhealthy)';
+    return `  ${c.name.padEnd(24)} ${state.padEnd(20)} ${c.pid ? `pid ${c.pid}`.padEnd(12) : ''.padEnd(12)} ${c.port ? `port ${c.port}` : ''}`;
+  });
+  return [
+    `cluster: ${st.dir}`,
+    `  api:       ${st.server} (${st.apiReady ? 'ready' : 'not ready'})`,
+    `  kubeconfig: ${st.kubeconfig}`,
+    ...rows,
+  ].join('\n');
+}
+
+export function registerClusterCommand(program: Command): void {
+  const cluster = program
+    .command('cluster')
+    .description(
+      'Run a local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, ' +
+        `kwok fake nodes) as plain processes. State dir: --dir, $${CLUSTER_DIR_ENV} or ./.cdk8s-argocd/cluster`,
+    );
+
+  cluster
+    .command('up')
+    .description('build the binaries if needed, start the cluster and wait until it is ready')
+    .option('--dir <state-dir>', 'state directory (kubeconfig, logs, etcd data)')
+    .option('--fresh', 'discard existing state (etcd data, certificates) first', false)
+    .option('--timeout <seconds>', 'how long to wait for readiness', '120')
+    .action(
+      action(async (opts: DirOption & { fresh: boolean; timeout: string }) => {
+        const dir = resolveDir(opts);
+        // Ctrl-C during start-up must not leave detached processes behind.
+        const onSignal = () => {
+          const c = LocalCluster.open(dir);
+          void (c ? c.stop({ log }) : Promise.resolve()).finally(() => process.exit(130));
+        };
+        process.once('SIGINT', onSignal);
+        process.once('SIGTERM', onSignal);
+        try {
+          const c = await LocalCluster.start({ dir, fresh: opts.fresh, log, timeoutMs: Number(opts.timeout) * 1000 });
+          process.stdout.write(
+            [
+              `Local cluster is up: ${c.server}`,
+              `  state dir:  ${c.dir}`,
+              `  kubeconfig: ${c.kubeconfigPath}`,
+              `  logs:       ${path.join(c.dir, 'logs')}`,
+              '',
+              'Use it with kubectl:',
+              `  export KUBECONFIG=${c.kubeconfigPath}`,
+              '  kubectl get nodes',
+              '',
+              `Pods run on kwok fake nodes: they become Ready, Job pods succeed, pods labelled ${POD_FAIL_LABEL}=${POD_FAIL_LABEL_VALUE} fail.`,
+              `Stop it with: cdk8s-argocd cluster down${opts.dir ? ` --dir ${opts.dir}` : ''}`,
+              '',
+            ].join('\n'),
+          );
+        } finally {
+          process.removeListener('SIGINT', onSignal);
+          process.removeListener('SIGTERM', onSignal);
+        }
+      }),
+    );
+
+  cluster
+    .command('down')
+    .description('stop every component of the cluster')
+    .option('--dir <state-dir>', 'state directory')
+    .option('--purge', 'also delete the state directory', false)
+    .action(
+      action(async (opts: DirOption & { purge: boolean }) => {
+        const dir = resolveDir(opts);
+        const c = LocalCluster.open(dir);
+        if (!c) {
+          process.stdout.write(`no cluster in ${dir}\n`);
+          return;
+        }
+        await c.stop({ purge: opts.purge, log });
+        process.stdout.write(`stopped cluster in ${dir}${opts.purge ? ' and deleted its state' : ''}\n`);
+      }),
+    );
+
+  cluster
+    .command('status')
+    .description('report each component (running/stopped, pid, port) and API health')
+    .option('--dir <state-dir>', 'state directory')
+    .option('--json', 'machine-readable output', false)
+    .action(
+      action(async (opts: DirOption & { json: boolean }) => {
+        const dir = resolveDir(opts);
+        const c = LocalCluster.open(dir);
+        const st: ClusterStatus = c ? await c.status() : { dir, exists: false, running: false, components: [] };
+        process.stdout.write(opts.json ? JSON.stringify(st, null, 2) + '\n' : formatStatus(st) + '\n');
+        if (!st.running) {
+          process.exitCode = 3;
+        }
+      }),
+    );
+
+  cluster
+    .command('build')
+    .description('build (or find in the cache) the control plane binaries and print their path')
+    .option('--force', 'rebuild even if cached', false)
+    .action(
+      action(async (opts: { force: boolean }) => {
+        const r = await ensureClusterBinary({ force: opts.force, log });
+        process.stdout.write(`${r.binary}\n`);
+        log(r.built ? `built in ${Math.round(r.seconds)}s` : `cached (key ${r.key})`);
+      }),
+    );
+
+  cluster
+    .command('logs')
+    .description('print the last lines of each component log')
+    .option('--dir <state-dir>', 'state directory')
+    .option('-n, --lines <n>', 'lines per component', '40')
+    .action(
+      action(async (opts: DirOption & { lines: string }) => {
+        const dir = resolveDir(opts);
+        const c = LocalCluster.open(dir);
+        if (!c) {
+          throw new ClusterError(`no cluster in ${dir}`);
+        }
+        process.stdout.write(c.logTails(Number(opts.lines)) + '\n');
+      }),
+    );
+}

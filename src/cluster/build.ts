@@ -1,0 +1,350 @@
+/**
+ * Builds the `k8s-local` multi-call binary (etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler, kwok) from the Go module in
+ * `cluster/`, and caches it outside the repository.
+ *
+ * The cache key is a hash of the wrapper module: `go.sum` (which pins every
+ * dependency), `go.mod` and the wrapper's own `.go` files. Nothing else
+ * triggers a rebuild.
+ */
+import { spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CLUSTER_BIN_CACHE_ENV, CLUSTER_BINARY_ENV } from './constants';
+
+/** Name of the multi-call binary. */
+export const BINARY_NAME = 'k8s-local';
+
+/** Error with a message meant for the user (no stack trace needed). */
+export class ClusterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClusterError';
+  }
+}
+
+export type Logger = (message: string) => void;
+
+export interface BuildOptions {
+  /** Progress messages (default: stderr). */
+  readonly log?: Logger;
+  /** Rebuild even if a cached binary exists. */
+  readonly force?: boolean;
+  /** The Go wrapper module (default: the `cluster/` directory of this package). */
+  readonly moduleDir?: string;
+  /** Root of the binary cache (default: `$CDK8S_ARGOCD_CLUSTER_BIN_CACHE` or `${XDG_CACHE_HOME:-~/.cache}/cdk8s-argocd/cluster-bin`). */
+  readonly cacheRoot?: string;
+}
+
+export interface BuildResult {
+  /** Absolute path of the `k8s-local` binary. */
+  readonly binary: string;
+  /** True if this call compiled it, false if it came from the cache. */
+  readonly built: boolean;
+  /** Seconds spent (building or looking up the cache). */
+  readonly seconds: number;
+  /** Cache key (short sha256 of the wrapper module). */
+  readonly key: string;
+}
+
+/** Versions of the bundled components, read from `cluster/go.mod`. */
+export interface ComponentVersions {
+  readonly kubernetes: string;
+  readonly etcd: string;
+  readonly kwok: string;
+}
+
+const defaultLog: Logger = (m) => process.stderr.write(`${m}\n`);
+
+/** Finds the `cluster/` Go module shipped with this package. */
+export function findClusterModuleDir(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'cluster');
+    if (fs.existsSync(path.join(candidate, 'go.mod')) && fs.existsSync(path.join(candidate, 'cmd', BINARY_NAME))) {
+      return candidate;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      throw new ClusterError(`cannot find the cluster/ Go module (looked upwards from ${__dirname})`);
+    }
+    dir = parent;
+  }
+}
+
+/** Reads the component versions pinned in `cluster/go.mod`. */
+export function readComponentVersions(moduleDir: string = findClusterModuleDir()): ComponentVersions {
+  const gomod = fs.readFileSync(path.join(moduleDir, 'go.mod'), 'utf8');
+  const find = (mod: string): string => {
+    const re = new RegExp(`^\\s*(?:require\\s+)?${mod.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s+(v\\S+)`, 'm');
+    const m = re.exec(gomod);
+    if (!m) {
+      throw new ClusterError(`cluster/go.mod does not require ${mod}`);
+    }
+    return m[1];
+  };
+  return {
+    kubernetes: find('k8s.io/kubernetes'),
+    etcd: find('go.etcd.io/etcd/server/v3'),
+    kwok: find('sigs.k8s.io/kwok'),
+  };
+}
+
+function listGoFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      out.push(...listGoFiles(p));
+    } else if (entry.name.endsWith('.go')) {
+      out.push(p);
+    }
+  }
+  return out.sort();
+}
+
+/** Cache key: short sha256 over go.sum, go.mod and the wrapper's Go sources. */
+export function buildKey(moduleDir: string = findClusterModuleDir()): string {
+  const h = createHash('sha256');
+  const files = [path.join(moduleDir, 'go.sum'), path.join(moduleDir, 'go.mod'), ...listGoFiles(path.join(moduleDir, 'cmd'))];
+  for (const f of files) {
+    h.update(path.relative(moduleDir, f));
+    h.update('\0');
+    h.update(fs.readFileSync(f));
+    h.update('\0');
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** Root of the binary cache. */
+export function cacheRoot(): string {
+  const fromEnv = process.env[CLUSTER_BIN_CACHE_ENV];
+  if (fromEnv) {
+    return path.resolve(fromEnv);
+  }
+  const xdg = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(xdg, 'cdk8s-argocd', 'cluster-bin');
+}
+
+/** Where the binary for the current wrapper module lives (built or not). */
+export function cachedBinaryPath(options: BuildOptions = {}): string {
+  const moduleDir = options.moduleDir ?? findClusterModuleDir();
+  return path.join(options.cacheRoot ?? cacheRoot(), buildKey(moduleDir), BINARY_NAME);
+}
+
+function isWorkingBinary(binary: string): boolean {
+  if (!fs.existsSync(binary)) {
+    return false;
+  }
+  const r = spawnSync(binary, ['version'], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 && /kubernetes=/.test(r.stdout);
+}
+
+function goVersion(): string {
+  const r = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new ClusterError(
+      "Go is required to build the local Kubernetes control plane, but 'go' was not found on PATH.\n" +
+        'Install Go 1.26 or newer (https://go.dev/dl/) and retry, ' +
+        `or point ${CLUSTER_BINARY_ENV} at a prebuilt ${BINARY_NAME} binary.`,
+    );
+  }
+  if (r.status !== 0) {
+    throw new ClusterError(`'go version' failed: ${r.stderr || r.error?.message}`);
+  }
+  return r.stdout.trim();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Serializes builds of the same key across processes (mkdir lock with a pid file). */
+async function withLock<T>(lockDir: string, log: Logger, fn: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
+  let announced = false;
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw e;
+      }
+      let owner = NaN;
+      try {
+        owner = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
+      } catch {
+        // pid not written yet
+      }
+      if (Number.isFinite(owner) && !pidAlive(owner)) {
+        fs.rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) {
+        log(`waiting for another build of the control plane (lock ${lockDir}, pid ${owner})`);
+        announced = true;
+      }
+      await sleep(2000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onStderrLine?: (line: string) => void): Promise<{ code: number; output: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    const keep = (line: string) => {
+      output.push(line);
+      if (output.length > 200) {
+        output.shift();
+      }
+    };
+    let buf = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        keep(line);
+        onStderrLine?.(line);
+      }
+    });
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(keep));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (buf) {
+        keep(buf);
+        onStderrLine?.(buf);
+      }
+      resolve({ code: code ?? 1, output });
+    });
+  });
+}
+
+/**
+ * Returns the `k8s-local` binary, building it first if the cache has no
+ * binary for the current wrapper module. `$CDK8S_ARGOCD_K8S_LOCAL` short-cuts
+ * everything and names a prebuilt binary.
+ */
+export async function ensureClusterBinary(options: BuildOptions = {}): Promise<BuildResult> {
+  const started = Date.now();
+  const log = options.log ?? defaultLog;
+  const seconds = () => (Date.now() - started) / 1000;
+
+  const prebuilt = process.env[CLUSTER_BINARY_ENV];
+  if (prebuilt && !options.force) {
+    if (!isWorkingBinary(prebuilt)) {
+      throw new ClusterError(`${CLUSTER_BINARY_ENV}=${prebuilt} is not a working ${BINARY_NAME} binary ('${prebuilt} version' failed)`);
+    }
+    return { binary: path.resolve(prebuilt), built: false, seconds: seconds(), key: 'prebuilt' };
+  }
+
+  const moduleDir = options.moduleDir ?? findClusterModuleDir();
+  const key = buildKey(moduleDir);
+  const dir = path.join(options.cacheRoot ?? cacheRoot(), key);
+  const binary = path.join(dir, BINARY_NAME);
+  if (!options.force && isWorkingBinary(binary)) {
+    return { binary, built: false, seconds: seconds(), key };
+  }
+
+  return withLock(`${dir}.lock`, log, async () => {
+    if (!options.force && isWorkingBinary(binary)) {
+      // Another process built it while we waited.
+      return { binary, built: false, seconds: seconds(), key };
+    }
+    const goVer = goVersion();
+    const versions = readComponentVersions(moduleDir);
+    log(
+      `Building the local control plane (kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}) with ${goVer}\n` +
+        `  module: ${moduleDir}\n  output: ${binary}\n` +
+        '  The first build downloads the Go modules and compiles ~2700 packages (about 10-20 minutes on 2 cores);\n' +
+        '  later runs reuse the cached binary until cluster/go.sum (or the wrapper) changes.',
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, CGO_ENABLED: '0' };
+
+    log('[1/3] downloading Go modules (go mod download)...');
+    const dl = await run('go', ['mod', 'download'], moduleDir, env);
+    if (dl.code !== 0) {
+      throw new ClusterError(`'go mod download' failed in ${moduleDir}:\n${dl.output.join('\n')}`);
+    }
+
+    const list = spawnSync('go', ['list', '-deps', `./cmd/${BINARY_NAME}`], { cwd: moduleDir, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const total = list.status === 0 ? list.stdout.split('\n').filter(Boolean).length : 0;
+
+    fs.mkdirSync(dir, { recursive: true });
+    const tmp = path.join(dir, `${BINARY_NAME}.tmp-${process.pid}`);
+    const x = (name: string, value: string) => `-X ${name}=${value}`;
+    const [major, minor] = versions.kubernetes.replace(/^v/, '').split('.');
+    const ldflags = [
+      '-s',
+      '-w',
+      x('k8s.io/component-base/version.gitVersion', versions.kubernetes),
+      x('k8s.io/component-base/version.gitMajor', major),
+      x('k8s.io/component-base/version.gitMinor', minor),
+      x('k8s.io/component-base/version.gitTreeState', 'clean'),
+      x('go.etcd.io/etcd/api/v3/version.GitSHA', `${versions.etcd}-cdk8s-argocd`),
+      x('sigs.k8s.io/kwok/pkg/consts.Version', versions.kwok.replace(/^v/, '')),
+      x('sigs.k8s.io/kwok/pkg/consts.KubeVersion', versions.kubernetes.replace(/^v/, '')),
+      x('main.kubernetesVersion', versions.kubernetes),
+      x('main.etcdVersion', versions.etcd),
+      x('main.kwokVersion', versions.kwok),
+    ].join(' ');
+    const buildArgs = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', tmp, `./cmd/${BINARY_NAME}`];
+    log(`[2/3] compiling (CGO_ENABLED=0 go ${buildArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')})`);
+
+    let compiled = 0;
+    let lastReport = Date.now();
+    const buildStart = Date.now();
+    const res = await run('go', buildArgs, moduleDir, env, (line) => {
+      // `go build -v` prints one import path per package it compiles.
+      if (/^[\w.\-/~]+$/.test(line)) {
+        compiled++;
+      }
+      if (Date.now() - lastReport >= 15_000) {
+        lastReport = Date.now();
+        const pct = total ? ` of ~${total}` : '';
+        log(`  compiled ${compiled}${pct} packages after ${Math.round((Date.now() - buildStart) / 1000)}s (${line})`);
+      }
+    });
+    if (res.code !== 0) {
+      fs.rmSync(tmp, { force: true });
+      throw new ClusterError(`building ${BINARY_NAME} failed (go build exit ${res.code}):\n${res.output.slice(-60).join('\n')}`);
+    }
+
+    log('[3/3] checking the binary');
+    if (!isWorkingBinary(tmp)) {
+      fs.rmSync(tmp, { force: true });
+      throw new ClusterError(`the freshly built ${tmp} does not run ('${BINARY_NAME} version' failed)`);
+    }
+    fs.renameSync(tmp, binary);
+    const result: BuildResult = { binary, built: true, seconds: seconds(), key };
+    fs.writeFileSync(
+      path.join(dir, 'build-info.json'),
+      JSON.stringify({ ...versions, go: goVer, key, seconds: Math.round(result.seconds), builtAt: new Date().toISOString(), moduleDir }, null, 2) + '\n',
+    );
+    const size = fs.statSync(binary).size;
+    log(`Built ${binary} (${(size / 1024 / 1024).toFixed(0)} MiB) in ${Math.round(result.seconds)}s`);
+    return result;
+  });
+}

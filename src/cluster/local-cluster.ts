@@ -1,0 +1,642 @@
+/**
+ * A local Kubernetes control plane made of plain processes: etcd,
+ * kube-apiserver, kube-controller-manager, kube-scheduler and kwok (which
+ * plays kubelet for fake nodes). No Docker, no VMs.
+ *
+ * State directory layout (`<dir>`):
+ *
+ *   state.json          pids, ports and arguments of the running components
+ *   kubeconfig          admin kubeconfig (user in group system:masters)
+ *   pki/                CA, serving cert, client certs, service-account keys
+ *   config/             component kubeconfigs and the kwok stage config
+ *   etcd/               etcd data
+ *   logs/<component>.log
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as https from 'https';
+import * as net from 'net';
+import * as path from 'path';
+import { ApiClient } from './api';
+import { BINARY_NAME, ClusterError, ensureClusterBinary, findClusterModuleDir, Logger } from './build';
+import {
+  CLUSTER_DIR_ENV,
+  ComponentName,
+  COMPONENTS,
+  FAKE_NODE_NAMES,
+  KUBERNETES_SERVICE_IP,
+  KWOK_NODE_ANNOTATION,
+  KWOK_NODE_ANNOTATION_VALUE,
+  POD_CIDR,
+  SERVICE_CLUSTER_IP_RANGE,
+} from './constants';
+
+export interface LocalClusterOptions {
+  /** State directory (default: {@link defaultClusterDir}). */
+  readonly dir?: string;
+  /** Progress messages (default: stderr). */
+  readonly log?: Logger;
+  /** A `k8s-local` binary to use instead of building/looking up the cached one. */
+  readonly binary?: string;
+  /** Wipe the state directory (etcd data, PKI) before starting. */
+  readonly fresh?: boolean;
+  /** How long to wait for the cluster to become ready (default 120s). */
+  readonly timeoutMs?: number;
+}
+
+export interface ComponentState {
+  readonly name: ComponentName;
+  readonly pid: number;
+  /** Main port: etcd client port, API server / controller-manager / scheduler secure port, kwok health port. */
+  readonly port: number;
+  readonly log: string;
+  readonly args: string[];
+}
+
+export interface ClusterState {
+  readonly version: 1;
+  readonly dir: string;
+  readonly binary: string;
+  readonly server: string;
+  readonly kubeconfig: string;
+  readonly startedAt: string;
+  readonly components: ComponentState[];
+}
+
+export interface ComponentStatus {
+  readonly name: ComponentName;
+  readonly running: boolean;
+  readonly pid?: number;
+  readonly port?: number;
+  /** Result of the component's health endpoint, when running. */
+  readonly healthy?: boolean;
+  readonly log?: string;
+}
+
+export interface ClusterStatus {
+  readonly dir: string;
+  /** True if the state dir has a recorded cluster. */
+  readonly exists: boolean;
+  /** All components running and healthy. */
+  readonly running: boolean;
+  readonly server?: string;
+  readonly kubeconfig?: string;
+  readonly apiReady?: boolean;
+  readonly components: ComponentStatus[];
+}
+
+/** The state dir used when none is given: `$CDK8S_ARGOCD_CLUSTER_DIR` or `.cdk8s-argocd/cluster`. */
+export function defaultClusterDir(cwd: string = process.cwd()): string {
+  const fromEnv = process.env[CLUSTER_DIR_ENV];
+  return path.resolve(cwd, fromEnv || path.join('.cdk8s-argocd', 'cluster'));
+}
+
+const defaultLog: Logger = (m) => process.stderr.write(`${m}\n`);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Picks `n` distinct free TCP ports on 127.0.0.1 (held open together so they differ). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const srv = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(0, '127.0.0.1', () => resolve());
+      });
+      servers.push(srv);
+    }
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * True if `pid` is alive and (where /proc exists) really is our component:
+ * argv[0] is a k8s-local binary, argv[1] the component, and the command line
+ * mentions the state dir. Guards against killing a recycled pid.
+ */
+function isOurProcess(pid: number, component: string, dir: string): boolean {
+  if (!pid || !pidAlive(pid)) {
+    return false;
+  }
+  let cmdline: string;
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return !fs.existsSync('/proc/self/cmdline'); // no procfs (macOS): trust the pid
+  }
+  const argv = cmdline.split('\0');
+  return path.basename(argv[0] ?? '').startsWith(BINARY_NAME) && argv[1] === component && cmdline.includes(dir);
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    return text.split('\n').slice(-lines - 1).join('\n').trimEnd();
+  } catch {
+    return '(no log)';
+  }
+}
+
+function b64(file: string): string {
+  return fs.readFileSync(file).toString('base64');
+}
+
+/** Renders a kubeconfig with embedded credentials. */
+function kubeconfigYaml(server: string, pki: string, client: string, name = 'cdk8s-argocd-local'): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters:',
+    `- name: ${name}`,
+    '  cluster:',
+    `    server: ${server}`,
+    `    certificate-authority-data: ${b64(path.join(pki, 'ca.crt'))}`,
+    'users:',
+    `- name: ${client}`,
+    '  user:',
+    `    client-certificate-data: ${b64(path.join(pki, `${client}.crt`))}`,
+    `    client-key-data: ${b64(path.join(pki, `${client}.key`))}`,
+    'contexts:',
+    `- name: ${name}`,
+    '  context:',
+    `    cluster: ${name}`,
+    `    user: ${client}`,
+    '    namespace: default',
+    `current-context: ${name}`,
+    '',
+  ].join('\n');
+}
+
+/** HTTP(S) GET returning the status code, or 0 if the connection failed. */
+function probe(url: string, timeoutMs = 2000): Promise<number> {
+  return new Promise((resolve) => {
+    const mod = url.startsWith('https:') ? https : http;
+    const req = mod.get(url, { timeout: timeoutMs, rejectUnauthorized: false } as https.RequestOptions, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+class ComponentExitedError extends ClusterError {
+  constructor(
+    public readonly component: ComponentName,
+    public readonly logFile: string,
+    detail: string,
+  ) {
+    super(`${component} exited during start-up (${detail}); last lines of ${logFile}:\n${tail(logFile, 30)}`);
+  }
+
+  get portInUse(): boolean {
+    return /address already in use/i.test(tail(this.logFile, 30));
+  }
+}
+
+/** A local control plane in a state directory. */
+export class LocalCluster {
+  /**
+   * Starts a cluster in `options.dir` (building the binaries first if needed)
+   * and resolves once the API is ready, the `default` ServiceAccount exists
+   * and the fake nodes are Ready. If the cluster in that dir is already
+   * running, returns it unchanged.
+   */
+  static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    const dir = path.resolve(options.dir ?? defaultClusterDir());
+    const log = options.log ?? defaultLog;
+    const existing = LocalCluster.open(dir);
+    if (existing) {
+      const st = await existing.status();
+      if (st.running && st.apiReady && !options.fresh) {
+        log(`cluster in ${dir} is already running (${existing.server})`);
+        return existing;
+      }
+      // Partially running or asked for a fresh start: clean up first.
+      await existing.stop({ log: () => undefined });
+    }
+    if (options.fresh) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const binary = options.binary ?? (await ensureClusterBinary({ log })).binary;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000);
+      } catch (e) {
+        if (e instanceof ComponentExitedError && e.portInUse && attempt < 3) {
+          log(`${e.component} could not bind its port (taken meanwhile); retrying with other ports`);
+          continue;
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Attaches to the cluster recorded in `dir` (running or not); undefined if there is none. */
+  static open(dir: string = defaultClusterDir()): LocalCluster | undefined {
+    const file = path.join(path.resolve(dir), 'state.json');
+    if (!fs.existsSync(file)) {
+      return undefined;
+    }
+    return new LocalCluster(JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState);
+  }
+
+  constructor(public readonly state: ClusterState) {}
+
+  get dir(): string {
+    return this.state.dir;
+  }
+
+  /** Admin kubeconfig (cluster-admin via group system:masters). */
+  get kubeconfigPath(): string {
+    return this.state.kubeconfig;
+  }
+
+  /** API server URL, e.g. https://127.0.0.1:41234. */
+  get server(): string {
+    return this.state.server;
+  }
+
+  /** Log file of a component. */
+  logPath(component: ComponentName): string {
+    return path.join(this.dir, 'logs', `${component}.log`);
+  }
+
+  /** The last `lines` lines of every component's log, for test failure reports. */
+  logTails(lines = 40): string {
+    return COMPONENTS.map((c) => `----- ${c} (${this.logPath(c)}) -----\n${tail(this.logPath(c), lines)}`).join('\n');
+  }
+
+  /** Status of each component and of the API. */
+  async status(): Promise<ClusterStatus> {
+    const components: ComponentStatus[] = [];
+    for (const name of COMPONENTS) {
+      const c = this.state.components.find((x) => x.name === name);
+      if (!c) {
+        components.push({ name, running: false });
+        continue;
+      }
+      const running = isOurProcess(c.pid, name, this.dir);
+      const healthy = running ? await this.componentHealthy(c) : undefined;
+      components.push({ name, running, pid: c.pid, port: c.port, healthy, log: c.log });
+    }
+    const apiReady = components.find((c) => c.name === 'kube-apiserver')?.healthy ?? false;
+    return {
+      dir: this.dir,
+      exists: true,
+      running: components.every((c) => c.running && c.healthy),
+      server: this.server,
+      kubeconfig: this.kubeconfigPath,
+      apiReady,
+      components,
+    };
+  }
+
+  private async componentHealthy(c: ComponentState): Promise<boolean> {
+    switch (c.name) {
+      case 'etcd':
+        return (await probe(`http://127.0.0.1:${c.port}/health`)) === 200;
+      case 'kube-apiserver': {
+        const api = adminClient(this.dir, this.server);
+        try {
+          const res = await api.request('GET', '/readyz', undefined, 2000);
+          return res.status === 200;
+        } catch {
+          return false;
+        } finally {
+          api.destroy();
+        }
+      }
+      case 'kube-controller-manager':
+      case 'kube-scheduler':
+        return (await probe(`https://127.0.0.1:${c.port}/healthz`)) === 200;
+      case 'kwok':
+        return (await probe(`http://127.0.0.1:${c.port}/healthz`)) === 200;
+    }
+  }
+
+  /**
+   * Stops every component and waits until they are gone: SIGTERM to each
+   * process group (SIGKILL after 10s), etcd last so the others can shut down
+   * cleanly. With `purge` the state directory is deleted as well, so nothing
+   * is worth a graceful shutdown: everything gets SIGKILL at once.
+   */
+  async stop(options: { purge?: boolean; log?: Logger } = {}): Promise<void> {
+    const log = options.log ?? defaultLog;
+    const all = this.state.components;
+    if (options.purge) {
+      await Promise.all(all.map((c) => this.stopComponent(c, log, 'SIGKILL')));
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      return;
+    }
+    await Promise.all(all.filter((c) => c.name !== 'etcd').map((c) => this.stopComponent(c, log, 'SIGTERM')));
+    await Promise.all(all.filter((c) => c.name === 'etcd').map((c) => this.stopComponent(c, log, 'SIGTERM')));
+  }
+
+  private async stopComponent(c: ComponentState, log: Logger, first: NodeJS.Signals): Promise<void> {
+    if (!isOurProcess(c.pid, c.name, this.dir)) {
+      return;
+    }
+    const signal = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-c.pid, sig); // the whole process group (spawned detached)
+      } catch {
+        try {
+          process.kill(c.pid, sig);
+        } catch {
+          // already gone
+        }
+      }
+    };
+    signal(first);
+    const deadline = Date.now() + 10_000;
+    while (pidAlive(c.pid) && Date.now() < deadline) {
+      await sleep(50);
+    }
+    if (pidAlive(c.pid)) {
+      log(`${c.name} (pid ${c.pid}) did not stop within 10s; killing it`);
+      signal('SIGKILL');
+      while (pidAlive(c.pid)) {
+        await sleep(50);
+      }
+    }
+  }
+}
+
+function adminClient(dir: string, server: string): ApiClient {
+  const pki = path.join(dir, 'pki');
+  return new ApiClient(server, {
+    ca: fs.readFileSync(path.join(pki, 'ca.crt')),
+    cert: fs.readFileSync(path.join(pki, 'admin.crt')),
+    key: fs.readFileSync(path.join(pki, 'admin.key')),
+  });
+}
+
+/** Client certificates: file name → CN[/group,group]. */
+const CLIENTS: Record<string, string> = {
+  'admin': 'cdk8s-argocd-admin/system:masters',
+  'kube-controller-manager': 'system:kube-controller-manager',
+  'kube-scheduler': 'system:kube-scheduler',
+  // kwok plays kubelet for every fake node; it gets admin rights like kwokctl gives it.
+  'kwok': 'kwok-controller/system:masters',
+};
+
+function kwokStageConfig(): string {
+  const stagesDir = path.join(findClusterModuleDir(), 'stages');
+  const files = fs.readdirSync(stagesDir).filter((f) => f.endsWith('.yaml')).sort();
+  return files.map((f) => `# --- ${f}\n${fs.readFileSync(path.join(stagesDir, f), 'utf8').trim()}\n`).join('---\n');
+}
+
+async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: number): Promise<LocalCluster> {
+  const t0 = Date.now();
+  const pki = path.join(dir, 'pki');
+  const configDir = path.join(dir, 'config');
+  const logDir = path.join(dir, 'logs');
+  for (const d of [dir, pki, configDir, logDir, path.join(dir, 'etcd')]) {
+    fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  }
+
+  const pkiRun = spawnSync(
+    binary,
+    ['pki', `--dir=${pki}`, `--service-ip=${KUBERNETES_SERVICE_IP}`, ...Object.entries(CLIENTS).map(([n, s]) => `--client=${n}=${s}`)],
+    { encoding: 'utf8' },
+  );
+  if (pkiRun.status !== 0) {
+    throw new ClusterError(`generating certificates failed: ${pkiRun.stderr || pkiRun.error?.message}`);
+  }
+
+  const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kwokPort] = await freePorts(6);
+  const server = `https://127.0.0.1:${apiPort}`;
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  fs.writeFileSync(kubeconfig, kubeconfigYaml(server, pki, 'admin'), { mode: 0o600 });
+  const kc = (client: string) => {
+    const file = path.join(configDir, `${client}.kubeconfig`);
+    fs.writeFileSync(file, kubeconfigYaml(server, pki, client), { mode: 0o600 });
+    return file;
+  };
+  const kwokConfig = path.join(configDir, 'kwok-stages.yaml');
+  fs.writeFileSync(kwokConfig, kwokStageConfig());
+
+  const p = (f: string) => path.join(pki, f);
+  const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+  const args: Record<ComponentName, string[]> = {
+    'etcd': [
+      '--name=default',
+      `--data-dir=${path.join(dir, 'etcd')}`,
+      `--listen-client-urls=${etcdUrl}`,
+      `--advertise-client-urls=${etcdUrl}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-cluster=default=http://127.0.0.1:${etcdPeerPort}`,
+      // A throw-away test cluster: durability is not worth the fsync latency.
+      '--unsafe-no-fsync=true',
+      // Single member: elect itself in ~100ms instead of the default ~1s.
+      '--heartbeat-interval=10',
+      '--election-timeout=100',
+      '--log-level=warn',
+    ],
+    'kube-apiserver': [
+      `--etcd-servers=${etcdUrl}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${pki}`,
+      `--tls-cert-file=${p('apiserver.crt')}`,
+      `--tls-private-key-file=${p('apiserver.key')}`,
+      `--client-ca-file=${p('ca.crt')}`,
+      '--authorization-mode=RBAC',
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+      `--service-account-key-file=${p('sa.pub')}`,
+      `--service-account-signing-key-file=${p('sa.key')}`,
+      '--allow-privileged=true',
+      // The advertise address is loopback, which may not appear in Endpoints.
+      '--endpoint-reconciler-type=none',
+      '--profiling=false',
+    ],
+    'kube-controller-manager': [
+      `--kubeconfig=${kc('kube-controller-manager')}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${kcmPort}`,
+      '--leader-elect=false',
+      // Client-side rate limits (default 20 qps) dominate start-up and namespace deletion here.
+      '--kube-api-qps=500',
+      '--kube-api-burst=1000',
+      '--use-service-account-credentials=true',
+      `--service-account-private-key-file=${p('sa.key')}`,
+      `--root-ca-file=${p('ca.crt')}`,
+      `--cluster-signing-cert-file=${p('ca.crt')}`,
+      `--cluster-signing-key-file=${p('ca.key')}`,
+      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+      '--profiling=false',
+    ],
+    'kube-scheduler': [
+      `--kubeconfig=${kc('kube-scheduler')}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${schedPort}`,
+      '--leader-elect=false',
+      '--kube-api-qps=500',
+      '--kube-api-burst=1000',
+      '--profiling=false',
+    ],
+    'kwok': [
+      `--kubeconfig=${kc('kwok')}`,
+      `--config=${kwokConfig}`,
+      `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=${KWOK_NODE_ANNOTATION_VALUE}`,
+      '--node-lease-duration-seconds=40',
+      `--cidr=${POD_CIDR}`,
+      `--server-address=127.0.0.1:${kwokPort}`,
+    ],
+  };
+  const ports: Record<ComponentName, number> = {
+    'etcd': etcdPort,
+    'kube-apiserver': apiPort,
+    'kube-controller-manager': kcmPort,
+    'kube-scheduler': schedPort,
+    'kwok': kwokPort,
+  };
+
+  const started: ComponentState[] = [];
+  const children = new Map<ComponentName, ChildProcess>();
+  const exited = new Map<ComponentName, string>();
+  const writeState = () => {
+    const state: ClusterState = {
+      version: 1,
+      dir,
+      binary,
+      server,
+      kubeconfig,
+      startedAt: new Date(t0).toISOString(),
+      components: started,
+    };
+    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state, null, 2) + '\n');
+    return state;
+  };
+  const launch = (name: ComponentName) => {
+    const logFile = path.join(logDir, `${name}.log`);
+    fs.writeFileSync(logFile, `# ${new Date().toISOString()} ${binary} ${name} ${args[name].join(' ')}\n`);
+    const fd = fs.openSync(logFile, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(binary, [name, ...args[name]], { cwd: dir, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (child.pid === undefined) {
+      throw new ClusterError(`could not start ${name} (${binary})`);
+    }
+    child.on('exit', (code, sig) => exited.set(name, sig ? `signal ${sig}` : `exit code ${code}`));
+    child.unref();
+    children.set(name, child);
+    started.push({ name, pid: child.pid, port: ports[name], log: logFile, args: args[name] });
+    writeState(); // record pids right away so `cluster down` can clean up even if we die
+  };
+
+  const deadline = t0 + timeoutMs;
+  const waitFor = async (what: string, check: () => Promise<boolean>) => {
+    for (;;) {
+      for (const [name, detail] of exited) {
+        throw new ComponentExitedError(name, path.join(logDir, `${name}.log`), detail);
+      }
+      if (await check().catch(() => false)) {
+        return;
+      }
+      if (Date.now() > deadline) {
+        throw new ClusterError(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}`);
+      }
+      await sleep(100);
+    }
+  };
+  const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+
+  let api: ApiClient | undefined;
+  try {
+    launch('etcd');
+    await waitFor('etcd to be healthy', async () => (await probe(`${etcdUrl}/health`)) === 200);
+    log(`etcd ready (${elapsed()})`);
+
+    launch('kube-apiserver');
+    api = adminClient(dir, server);
+    const a = api;
+    await waitFor('kube-apiserver /readyz', async () => (await a.request('GET', '/readyz', undefined, 2000)).status === 200);
+    log(`kube-apiserver ready at ${server} (${elapsed()})`);
+
+    launch('kube-controller-manager');
+    launch('kube-scheduler');
+    launch('kwok');
+
+    for (const name of FAKE_NODE_NAMES) {
+      await a.create('/api/v1/nodes', fakeNode(name));
+    }
+
+    await waitFor('the default ServiceAccount', async () => (await a.getJson('/api/v1/namespaces/default/serviceaccounts/default')) !== undefined);
+    await waitFor('fake nodes to be Ready', async () => {
+      for (const name of FAKE_NODE_NAMES) {
+        const node = await a.getJson(`/api/v1/nodes/${name}`);
+        const ready = node?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+        if (ready?.status !== 'True') {
+          return false;
+        }
+      }
+      return true;
+    });
+    await waitFor('kube-scheduler to be healthy', async () => (await probe(`https://127.0.0.1:${schedPort}/healthz`)) === 200);
+    await waitFor('kube-controller-manager to be healthy', async () => (await probe(`https://127.0.0.1:${kcmPort}/healthz`)) === 200);
+    log(`cluster ready (${elapsed()})`);
+  } catch (e) {
+    const cluster = new LocalCluster(writeState());
+    await cluster.stop({ log });
+    throw e;
+  } finally {
+    api?.destroy();
+    for (const child of children.values()) {
+      child.removeAllListeners('exit');
+    }
+  }
+  return new LocalCluster(writeState());
+}
+
+function fakeNode(name: string): object {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      annotations: {
+        [KWOK_NODE_ANNOTATION]: KWOK_NODE_ANNOTATION_VALUE,
+        'node.alpha.kubernetes.io/ttl': '0',
+      },
+      labels: {
+        'beta.kubernetes.io/arch': 'amd64',
+        'beta.kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/role': 'agent',
+        'node-role.kubernetes.io/agent': '',
+        'type': 'kwok',
+      },
+    },
+    spec: {},
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '250' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '250' },
+    },
+  };
+}

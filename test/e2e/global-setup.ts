@@ -1,0 +1,37 @@
+/**
+ * Jest globalSetup for e2e tests: starts one local control plane for the
+ * whole run (building the binaries first if the cache has none) and exports
+ * its location to the test workers:
+ *
+ *   CDK8S_ARGOCD_E2E_CLUSTER_DIR  state dir (logs, state.json)
+ *   CDK8S_ARGOCD_E2E_KUBECONFIG   admin kubeconfig
+ *   KUBECONFIG                    the same, so kubectl / client-node default to it
+ *
+ * Set CDK8S_ARGOCD_E2E_CLUSTER_DIR yourself to reuse a cluster between runs
+ * (e.g. after `cdk8s-argocd cluster up --dir /tmp/e2e`): it is started there
+ * if needed and left running afterwards.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { LocalCluster } from '../../src/cluster/local-cluster';
+import { E2E_CLUSTER_DIR_ENV, E2E_KUBECONFIG_ENV } from './cluster-fixture';
+
+/** Set when this run started the cluster and global-teardown must stop it. */
+export const E2E_OWNS_CLUSTER_ENV = 'CDK8S_ARGOCD_E2E_OWNS_CLUSTER';
+
+export default async function globalSetup(): Promise<void> {
+  const reuse = process.env[E2E_CLUSTER_DIR_ENV];
+  const dir = reuse ? path.resolve(reuse) : fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-e2e-'));
+  const t0 = Date.now();
+  const log = (m: string) => process.stderr.write(`[e2e cluster] ${m}\n`);
+  const wasRunning = reuse ? (await LocalCluster.open(dir)?.status())?.running === true : false;
+  const cluster = await LocalCluster.start({ dir, log });
+  log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${cluster.server}, kubeconfig ${cluster.kubeconfigPath}`);
+  process.env[E2E_CLUSTER_DIR_ENV] = dir;
+  process.env[E2E_KUBECONFIG_ENV] = cluster.kubeconfigPath;
+  process.env.KUBECONFIG = cluster.kubeconfigPath;
+  if (!reuse || !wasRunning) {
+    process.env[E2E_OWNS_CLUSTER_ENV] = reuse ? 'stop' : 'purge';
+  }
+}
