@@ -1,5 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
-import { AppOfApps, AppProject, Application, DeletionFinalizer, SyncWave } from '../../src';
+import { AppOfApps, AppProject, Application, ApplicationSet, ApplicationSetGenerator, DeletionFinalizer, SyncWave } from '../../src';
 import { APPLICATION_HEALTH_LUA } from '../../src/constructs/app-of-apps';
 import { crdErrorsInFiles } from '../util/crd-validator';
 import { manifest, REPO, testApp } from '../util/synth';
@@ -88,6 +88,19 @@ describe('AppOfApps', () => {
     const root = new AppOfApps(app, 'root', { applicationHealthCheck: false });
     SyncWave.set(new Application(root, 'a'), 1);
     expect(Object.keys(app.synthFiles())).toEqual(['apps/a.yaml', 'root.yaml']);
+  });
+
+  test('an ApplicationSet child is written to the root folder and can carry a wave', () => {
+    const app = testApp();
+    const root = new AppOfApps(app, 'root', { applicationHealthCheck: false });
+    const envs = new ApplicationSet(root, 'api-envs', {
+      generators: [ApplicationSetGenerator.list({ elements: [{ env: 'staging' }, { env: 'production' }] })],
+      template: { name: '{{env}}-api', source: { path: 'envs/{{env}}' }, destination: { namespace: 'api-{{env}}' } },
+    });
+    SyncWave.set(envs, 5);
+    const files = app.synthFiles();
+    expect(manifest(files, 'apps/applicationset-api-envs.yaml').metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('5');
+    expect(crdErrorsInFiles(files).errors).toEqual([]);
   });
 
   test('top-level AppProjects beside a root AppOfApps land in apps/ and are synced by the root', () => {
