@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { registerAppsetCommand } from './appset-command';
 import { registerClusterCommand } from './cluster-command';
 import { registerEngineCommands } from './engine-commands';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerClusterCommand(program);
   registerEngineCommands(program);
+  registerAppsetCommand(program);
   return program;
 }
 

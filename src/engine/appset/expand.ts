@@ -85,8 +85,8 @@ export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): 
           return fail(describe(at(`${where}: rendering the template with parameters ${JSON.stringify(params)}`, e)));
         }
         // Generated Applications always live in the ApplicationSet's namespace (security boundary).
-        app.metadata = { ...app.metadata, namespace };
-        if (namespace === undefined) delete app.metadata.namespace;
+        const { name: appName, namespace: _ignored, ...restMeta } = app.metadata ?? {};
+        app.metadata = namespace === undefined ? { name: appName, ...restMeta } : { name: appName, namespace, ...restMeta };
         // The controller normalizes specs before creating them: an empty project means 'default'.
         if (!app.spec?.project) app.spec = { ...app.spec, project: 'default' };
         generated.push(app);

@@ -1,0 +1,136 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Command, Option } from 'commander';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { ClusterInfo, expandApplicationSet, IN_CLUSTER, LocalGitSource } from '../engine/appset';
+
+interface ExpandCommandOptions {
+  clusters?: string;
+  revision?: string;
+  repoRoot?: string;
+  repoUrl: string[];
+  output: 'yaml' | 'json' | 'names';
+}
+
+interface FoundAppSet {
+  readonly file: string;
+  readonly object: any;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `cdk8s-argocd appset expand <file-or-dir>`: the Applications each ApplicationSet generates. */
+export function registerAppsetCommand(program: Command): void {
+  const appset = program.command('appset').description('work with ApplicationSets offline');
+  appset.command('expand')
+    .description('print the Applications each ApplicationSet generates, expanded offline with Argo CD\'s rules (list, clusters, git, matrix, merge)')
+    .argument('<file-or-dir>', 'an ApplicationSet manifest, or a directory searched for them (e.g. manifests)')
+    .option('--clusters <file>', 'clusters Argo CD knows, for clusters generators: a top-level `clusters:` list of {name, server, project, labels, annotations} (the engine\'s clusters file works; kubeconfig is ignored). Argo CD\'s local in-cluster is always added unless listed')
+    .option('--revision <git-rev>', 'read git generators\' files at this revision instead of the working tree')
+    .option('--repo-root <dir>', 'local checkout that git generators read (default: the Git repository containing <file-or-dir>)')
+    .option('--repo-url <url>', 'only git generators for this repository URL read the local checkout; others fail (repeatable; default: every URL)', collect, [])
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json', 'names']).default('yaml'))
+    .action((target: string, opts: ExpandCommandOptions) => {
+      process.exitCode = runExpand(target, opts);
+    });
+}
+
+function runExpand(target: string, opts: ExpandCommandOptions): number {
+  let sets: FoundAppSet[];
+  let clusters: ClusterInfo[] | undefined;
+  try {
+    sets = findApplicationSets(target);
+    clusters = opts.clusters ? readClusters(opts.clusters) : undefined;
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  if (sets.length === 0) {
+    process.stderr.write(`error: no ApplicationSet found in ${target}\n`);
+    return 2;
+  }
+  const git = new LocalGitSource({
+    root: opts.repoRoot ?? (fs.statSync(target).isDirectory() ? target : path.dirname(target)),
+    revision: opts.revision,
+    repoURLs: opts.repoUrl.length > 0 ? opts.repoUrl : undefined,
+  });
+  let failed = false;
+  const json: any[] = [];
+  const yamlDocs: string[] = [];
+  for (const set of sets) {
+    const id = `${set.object.metadata?.namespace ?? ''}/${set.object.metadata?.name ?? '<unnamed>'}`.replace(/^\//, '');
+    try {
+      const result = expandApplicationSet(set.object, { git, clusters });
+      for (const error of result.errors) process.stderr.write(`${set.file}: ${error}\n`);
+      if (result.errors.length > 0) failed = true;
+      if (opts.output === 'names') {
+        for (const app of result.applications) process.stdout.write(`${id}\t${app.metadata.name}\n`);
+      } else if (opts.output === 'json') {
+        json.push({ applicationSet: id, file: set.file, applications: result.applications, errors: result.errors });
+      } else {
+        const header = `# ApplicationSet ${id} (${set.file}): ${result.applications.length} Application(s)\n`;
+        const docs = result.applications.map(a => stringify(a, { lineWidth: 0 }));
+        yamlDocs.push(header + (docs.length > 0 ? docs.join('---\n') : '# (none)\n'));
+      }
+    } catch (e) {
+      failed = true;
+      process.stderr.write(`${set.file}: ${(e as Error).message}\n`);
+      if (opts.output === 'json') json.push({ applicationSet: id, file: set.file, applications: [], errors: [(e as Error).message] });
+    }
+  }
+  if (opts.output === 'json') process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  if (opts.output === 'yaml' && yamlDocs.length > 0) process.stdout.write(yamlDocs.join('---\n'));
+  return failed ? 1 : 0;
+}
+
+/** ApplicationSet documents in a file, or in every YAML/JSON file below a directory (dot-folders skipped). */
+export function findApplicationSets(target: string): FoundAppSet[] {
+  const files: string[] = [];
+  const walk = (p: string): void => {
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(p).sort()) {
+        if (!entry.startsWith('.')) walk(path.join(p, entry));
+      }
+    } else if (p === target || /\.(ya?ml|json)$/.test(p)) {
+      files.push(p);
+    }
+  };
+  if (!fs.existsSync(target)) throw new Error(`${target} does not exist`);
+  walk(target);
+  const found: FoundAppSet[] = [];
+  for (const file of files) {
+    const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
+    for (const doc of Array.isArray(docs) ? docs : [docs]) {
+      if (doc.errors.length > 0) {
+        if (file === target) throw new Error(`${file}: ${doc.errors[0].message}`);
+        continue;
+      }
+      const object = doc.toJSON();
+      if (object?.apiVersion?.startsWith('argoproj.io/') && object.kind === 'ApplicationSet') found.push({ file, object });
+    }
+  }
+  return found;
+}
+
+/** The clusters file: `clusters: [{name, server, project?, labels?, annotations?}]`, plus Argo CD's local cluster. */
+export function readClusters(file: string): ClusterInfo[] {
+  let doc: any;
+  try {
+    doc = parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`--clusters ${file}: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(doc?.clusters)) throw new Error(`--clusters ${file}: expected a top-level 'clusters:' list`);
+  const clusters: ClusterInfo[] = doc.clusters.map((c: any, i: number) => {
+    if (!c || typeof c.name !== 'string' || typeof c.server !== 'string') {
+      throw new Error(`--clusters ${file}: clusters[${i}] needs a name and a server`);
+    }
+    return { name: c.name, server: c.server, project: c.project, labels: c.labels, annotations: c.annotations };
+  });
+  // Argo CD always knows its local cluster; listing it here means it has a cluster secret.
+  const listsLocal = clusters.some(c => c.server === IN_CLUSTER.server || c.name === IN_CLUSTER.name);
+  return listsLocal ? clusters : [IN_CLUSTER, ...clusters];
+}
