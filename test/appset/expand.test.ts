@@ -3,7 +3,6 @@ import {
 } from '../../src/engine/appset';
 
 const REPO = 'https://github.com/acme/gitops.git';
-const SHA = 'abc123abc123abc123abc123abc123abc123abc1';
 
 function appSet(spec: any, name = 'set'): any {
   return {
@@ -37,7 +36,7 @@ const git = new InMemoryGitSource({
   'clusters/prod/eu/config.json': '[{"cluster": {"name": "prod-eu-1"}}, {"cluster": {"name": "prod-eu-2"}}]',
   'clusters/disabled/config.json': '{"cluster": {"name": "disabled"}}',
   'README.md': '# repo',
-}, SHA);
+});
 
 describe('list generator', () => {
   test('renders one Application per element, in the set\'s namespace, with the resources finalizer, sorted by name', () => {
@@ -115,8 +114,8 @@ describe('clusters generator', () => {
       },
     }, { clusters });
     expect(apps.map(a => [a.metadata.name, a.spec.project, a.spec.destination.server, a.spec.info[0].value])).toEqual([
-      // The local cluster has no secret: no project or metadata parameters, so those stay as written.
-      ['in-cluster', '{{project}}', 'https://kubernetes.default.svc', 'in-cluster-{{metadata.labels.env}}|{{metadata.annotations.owner}}'],
+      // The local cluster has no secret: project '' (so 'default') and no metadata parameters, which stay as written.
+      ['in-cluster', 'default', 'https://kubernetes.default.svc', 'in-cluster-{{metadata.labels.env}}|{{metadata.annotations.owner}}'],
       ['prod', 'default', 'https://prod', 'prod-prod|{{metadata.annotations.owner}}'],
       ['staging-eu', 'platform', 'https://staging', 'Staging_EU-staging|team-a'],
     ]);
@@ -146,11 +145,11 @@ describe('git generator', () => {
   test('directories: path, path.basename, path.basenameNormalized, path[n] (fasttemplate); hidden and excluded directories skipped', () => {
     const apps = expand({
       generators: [dirs()],
-      template: { metadata: { name: '{{path.basenameNormalized}}' }, spec: { destination: {}, source: { repoURL: REPO, path: '{{path}}' }, info: [{ name: 'i', value: '{{path[0]}}/{{path.basename}}@{{commitSHA}}' }] } },
+      template: { metadata: { name: '{{path.basenameNormalized}}' }, spec: { destination: {}, source: { repoURL: REPO, path: '{{path}}' }, info: [{ name: 'i', value: '{{path[0]}}/{{path.basename}}' }] } },
     }, { git });
     expect(apps.map(a => [a.metadata.name, a.spec.source.path, a.spec.info[0].value])).toEqual([
-      ['guestbook', 'apps/guestbook', `apps/guestbook@${SHA}`],
-      ['my-api', 'apps/my_api', `apps/my_api@${SHA}`],
+      ['guestbook', 'apps/guestbook', 'apps/guestbook'],
+      ['my-api', 'apps/my_api', 'apps/my_api'],
     ]);
   });
 
@@ -187,6 +186,12 @@ describe('git generator', () => {
       template: { metadata: { name: '{{ .cluster.name }}-{{ .replicas }}' }, spec: { destination: {}, info: [{ name: 'p', value: '{{ .path.path }} {{ .path.filenameNormalized }}' }] } },
     }, { git });
     expect(apps.map(a => [a.metadata.name, a.spec.info[0].value])).toEqual([['staging-2', 'clusters/staging config.json']]);
+  });
+
+  test('an empty params file is one empty object: one parameter set with only the path parameters', () => {
+    const repo = new InMemoryGitSource({ 'envs/dev/config.yaml': '' });
+    const apps = expand({ generators: [{ git: { repoURL: REPO, revision: 'HEAD', files: [{ path: 'envs/*/config.yaml' }] } }], template: { metadata: { name: '{{path.basename}}' }, spec: { destination: {} } } }, { git: repo });
+    expect(names(apps)).toEqual(['dev']);
   });
 
   test('fails when a git generator has no repository to read', () => {

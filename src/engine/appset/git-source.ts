@@ -6,8 +6,6 @@
 
 /** Read access to the repositories git generators name. */
 export interface GitSource {
-  /** The commit the generator's revision resolves to (the `commitSHA` parameter). */
-  commitSHA(repoURL: string, revision: string): string;
   /** Every file path in the repository (POSIX, relative to its root). */
   listFiles(repoURL: string, revision: string): string[];
   /** The content of one file. */
@@ -16,14 +14,7 @@ export interface GitSource {
 
 /** An in-memory repository, for tests and for callers that already hold the files. */
 export class InMemoryGitSource implements GitSource {
-  public constructor(
-    private readonly files: { [path: string]: string },
-    private readonly sha = '0000000000000000000000000000000000000000',
-  ) {}
-
-  public commitSHA(): string {
-    return this.sha;
-  }
+  public constructor(private readonly files: { [path: string]: string }) {}
 
   public listFiles(): string[] {
     return Object.keys(this.files).sort();

@@ -23,7 +23,6 @@ export interface LocalGitSourceOptions {
 export class LocalGitSource implements GitSource {
   private resolvedRoot?: string;
   private fileList?: string[];
-  private sha?: string;
 
   public constructor(private readonly options: LocalGitSourceOptions) {}
 
@@ -33,18 +32,6 @@ export class LocalGitSource implements GitSource {
       this.resolvedRoot = this.git(['rev-parse', '--show-toplevel'], this.options.root).trim();
     }
     return this.resolvedRoot;
-  }
-
-  public commitSHA(repoURL: string): string {
-    this.checkRepo(repoURL);
-    if (this.sha === undefined) {
-      try {
-        this.sha = this.git(['rev-parse', this.options.revision ?? 'HEAD']).trim();
-      } catch {
-        this.sha = ''; // a repository without commits yet
-      }
-    }
-    return this.sha;
   }
 
   public listFiles(repoURL: string): string[] {

@@ -21,7 +21,7 @@ export function clustersParams(gen: any, ctx: ExpandContext): ParamSets {
   const res: ParamSets = [];
   for (const cluster of ctx.clusters.filter(c => c.local)) {
     if (!emptySelector) continue;
-    const params: Params = { name: cluster.name, nameNormalized: cluster.name, server: cluster.server };
+    const params: Params = { name: cluster.name, nameNormalized: cluster.name, server: cluster.server, project: '' };
     appendValues(gen.values, params, ctx.engine);
     res.push(params);
   }

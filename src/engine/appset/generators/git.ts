@@ -17,15 +17,14 @@ export interface GitGeneratorSettings {
 /**
  * Git generator (directories or files) over a local repository. Parameter names follow Argo CD's
  * git.go: `path`, `path.basename`, `path.basenameNormalized`, `path[n]`, `path.filename`,
- * `path.filenameNormalized`, `commitSHA` (optionally under `pathParamPrefix`), file keys flattened
- * with dots for fasttemplate; `.path.path`, `.path.segments`, … for Go templates.
+ * `path.filenameNormalized` (optionally under `pathParamPrefix`), file keys flattened with dots for
+ * fasttemplate; `.path.path`, `.path.segments`, … for Go templates (Argo CD v3 repo_path_utils.go).
  */
 export function gitParams(git: any, ctx: ExpandContext, settings: GitGeneratorSettings = {}): ParamSets {
   if (!ctx.git) {
     throw new Error(`git generator for '${git.repoURL}' needs a repository to read; pass a git source (the CLI and synth previews read the local checkout)`);
   }
   const source = ctx.git;
-  const sha = source.commitSHA(git.repoURL, git.revision);
   const files = source.listFiles(git.repoURL, git.revision);
   if ((git.directories ?? []).length > 0) {
     const all = directoriesOf(files);
@@ -45,7 +44,7 @@ export function gitParams(git: any, ctx: ExpandContext, settings: GitGeneratorSe
       return include && !exclude;
     });
     return requested.map(dir => {
-      const params = pathParams(dir, undefined, sha, git.pathParamPrefix, ctx.engine.goTemplate);
+      const params = pathParams(dir, undefined, git.pathParamPrefix, ctx.engine.goTemplate);
       appendValues(git.values, params, ctx.engine);
       return params;
     });
@@ -67,7 +66,7 @@ export function gitParams(git: any, ctx: ExpandContext, settings: GitGeneratorSe
       }
       for (const object of objects) {
         const params: Params = ctx.engine.goTemplate ? { ...object } : flattenParams(object);
-        Object.assign(params, pathParams(path.posix.dirname(file), file, sha, git.pathParamPrefix, ctx.engine.goTemplate));
+        Object.assign(params, pathParams(path.posix.dirname(file), file, git.pathParamPrefix, ctx.engine.goTemplate));
         appendValues(git.values, params, ctx.engine);
         res.push(params);
       }
@@ -90,20 +89,23 @@ function directoriesOf(files: string[]): string[] {
   return [...dirs].sort();
 }
 
-/** A JSON/YAML file is a list of parameter objects or a single one. */
+/**
+ * A JSON/YAML file is one parameter object or a list of them. Argo CD v3 tries a single object
+ * first, so an empty file is one empty object (one Application with only path parameters).
+ */
 function parseParamsFile(content: string): Array<{ [key: string]: unknown }> {
   // sigs.k8s.io/yaml reads YAML 1.1 (yes/no are booleans).
   const value = parse(content, { version: '1.1' });
-  if (value === null || value === undefined) return [];
+  if (value === null || value === undefined) return [{}];
+  if (isPlainObject(value)) return [value];
   if (Array.isArray(value)) {
     if (!value.every(isPlainObject)) throw new Error('unable to parse file: a list must contain only objects');
     return value;
   }
-  if (isPlainObject(value)) return [value];
   throw new Error('unable to parse file: expected an object or a list of objects');
 }
 
-function pathParams(dir: string, file: string | undefined, sha: string, prefix: string | undefined, goTemplate: boolean): Params {
+function pathParams(dir: string, file: string | undefined, prefix: string | undefined, goTemplate: boolean): Params {
   const basename = path.posix.basename(dir) || dir;
   if (goTemplate) {
     const p: Params = { path: dir, basename, basenameNormalized: sanitizeName(basename), segments: dir.split('/') };
@@ -111,11 +113,10 @@ function pathParams(dir: string, file: string | undefined, sha: string, prefix: 
       const filename = path.posix.basename(file);
       Object.assign(p, { filename, filenameNormalized: sanitizeName(filename) });
     }
-    return prefix ? { [prefix]: { path: p, commitSHA: sha } } : { path: p, commitSHA: sha };
+    return prefix ? { [prefix]: { path: p } } : { path: p };
   }
   const name = prefix ? `${prefix}.path` : 'path';
   const params: Params = {
-    [prefix ? `${prefix}.commitSHA` : 'commitSHA']: sha,
     [name]: dir,
     [`${name}.basename`]: basename,
     [`${name}.basenameNormalized`]: sanitizeName(basename),
