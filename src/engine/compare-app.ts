@@ -95,9 +95,9 @@ export async function compareApplication(client: KubeClient, app: LoadedApplicat
     let predicted: KubeObject;
     let message: string | undefined;
     try {
-      predicted = await client.apply(obj, FIELD_MANAGER, {
-        dryRun: true, force: true, fieldValidation: optionIs(t.options, 'Validate', 'false') ? 'Ignore' : 'Strict',
-      });
+      predicted = optionIs(t.options, 'Validate', 'false')
+        ? await client.applyWithoutValidation(obj, t.live, FIELD_MANAGER, true)
+        : await client.apply(obj, FIELD_MANAGER, { dryRun: true, force: true });
     } catch (e) {
       predicted = obj;
       message = `cannot predict the live state: ${redactSecretValues((e as Error).message, t.desired, obj)}`;

@@ -24,8 +24,17 @@ export function withAppliedHash(obj: KubeObject): KubeObject {
   return { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [ANNOTATION_APPLIED_HASH]: appliedHash(obj) } } };
 }
 
+function isZeroValue(v: unknown): boolean {
+  return v === 0 || v === false || v === '' || v === null
+    || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0);
+}
+
 /** True when every field of `desired` has the same value in `live` (lists item by item). */
 export function contains(live: unknown, desired: unknown): boolean {
+  if (live === undefined && isZeroValue(desired)) {
+    // The API server omits Go zero values (omitempty): `hostNetwork: false`, `externalIPs: []`.
+    return true;
+  }
   if (desired === null) {
     return live === null || live === undefined;
   }

@@ -291,6 +291,17 @@ class Operation {
     return optionIs(t.options, 'Validate', 'false') ? 'Ignore' : 'Strict';
   }
 
+  /** Writes one object the way its options ask: Replace (PUT), Validate=false (lenient) or server-side apply. */
+  private send(t: SyncTask, obj: KubeObject, live: KubeObject | undefined, dryRun: boolean): Promise<KubeObject> {
+    if (optionTrue(t.options, 'Replace')) {
+      return this.client.replace(obj, live, FIELD_MANAGER, { dryRun, fieldValidation: this.fieldValidation(t) });
+    }
+    if (optionIs(t.options, 'Validate', 'false')) {
+      return this.client.applyWithoutValidation(obj, live, FIELD_MANAGER, dryRun);
+    }
+    return this.client.apply(obj, FIELD_MANAGER, { dryRun, force: true, fieldValidation: 'Strict' });
+  }
+
   /**
    * Server-side dry run of every task; any failure fails the operation before anything is
    * applied. Returns the predicted objects. Skipped: unchanged objects (their live state is the
@@ -326,12 +337,7 @@ class Operation {
         if (t.key.namespace && newNamespaces.has(t.key.namespace)) {
           return;
         }
-        const p = optionTrue(t.options, 'Replace')
-          ? await this.client.replace(obj, t.live ?? live.get(keyString(t.key)), FIELD_MANAGER, {
-            dryRun: true, fieldValidation: this.fieldValidation(t),
-          })
-          : await this.client.apply(obj, FIELD_MANAGER, { dryRun: true, force: true, fieldValidation: this.fieldValidation(t) });
-        predicted.set(t, p);
+        predicted.set(t, await this.send(t, obj, t.live ?? live.get(keyString(t.key)), true));
       } catch (e) {
         failures.push({ task: t, message: redactSecretValues((e as Error).message, t.desired, this.prepared.get(t)) });
       }
@@ -410,18 +416,15 @@ class Operation {
       return { obj: t.live!, result: this.record(t, ResultCode.SYNCED, `${name} unchanged`) };
     }
     const force = !!this.req.force || optionTrue(t.options, 'Force');
-    const opts = { force: true, fieldValidation: this.fieldValidation(t) };
     let out: KubeObject;
     try {
-      out = optionTrue(t.options, 'Replace')
-        ? await this.client.replace(obj, t.live, FIELD_MANAGER, opts)
-        : await this.client.apply(obj, FIELD_MANAGER, opts);
+      out = await this.send(t, obj, t.live, false);
     } catch (e) {
       // Force=true: an update the server refuses (e.g. an immutable field) deletes and recreates the object.
       if (force && e instanceof ApiError && (e.code === 422 || e.code === 409) && t.live) {
         await this.client.delete(t.live, 'Foreground');
         await this.waitGone(t.live);
-        out = await this.client.apply(obj, FIELD_MANAGER, opts);
+        out = await this.send(t, obj, undefined, false);
         return { obj: out, result: this.record(t, ResultCode.SYNCED, `${name} replaced (Force=true)`) };
       }
       throw e;

@@ -48,6 +48,11 @@ describe('unchanged since apply', () => {
     expect(appliedHash(after)).not.toBe(appliedHash(before));
   });
 
+  test('treats zero values the API server omits as present', () => {
+    expect(contains({ spec: {} }, { spec: { hostNetwork: false, minReadySeconds: 0, externalIPs: [] } })).toBe(true);
+    expect(contains({ spec: {} }, { spec: { hostNetwork: true } })).toBe(false);
+  });
+
   test('compares lists item by item', () => {
     expect(contains({ l: [{ a: 1, b: 2 }] }, { l: [{ a: 1 }] })).toBe(true);
     expect(contains({ l: [{ a: 1 }, { a: 2 }] }, { l: [{ a: 1 }] })).toBe(false);

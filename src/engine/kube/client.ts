@@ -217,6 +217,23 @@ export class KubeClient {
     return this.request('PUT', `${resourcePath(r, obj.metadata.namespace, obj.metadata.name)}?${q}`, body);
   }
 
+  /**
+   * `Validate=false`: server-side apply rejects unknown fields whatever `fieldValidation` says,
+   * so create or JSON-merge-patch the object with `fieldValidation=Ignore` (the server drops
+   * unknown fields), as `kubectl apply --validate=false` does client-side.
+   */
+  async applyWithoutValidation(obj: KubeObject, live: KubeObject | undefined, fieldManager: string, dryRun = false): Promise<KubeObject> {
+    const r = await this.mustResource(obj);
+    const q = new URLSearchParams({ fieldManager, fieldValidation: 'Ignore' });
+    if (dryRun) {
+      q.set('dryRun', 'All');
+    }
+    if (!live) {
+      return this.request('POST', `${resourcePath(r, obj.metadata.namespace)}?${q}`, obj);
+    }
+    return this.request('PATCH', `${resourcePath(r, obj.metadata.namespace, obj.metadata.name)}?${q}`, obj, 'application/merge-patch+json');
+  }
+
   async create(obj: KubeObject, fieldManager: string): Promise<KubeObject> {
     const r = await this.mustResource(obj);
     return this.request('POST', `${resourcePath(r, obj.metadata.namespace)}?fieldManager=${encodeURIComponent(fieldManager)}`, obj);
@@ -231,8 +248,9 @@ export class KubeClient {
   async delete(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, propagationPolicy = 'Foreground', dryRun = false): Promise<void> {
     const r = await this.mustResource(obj as KubeObject);
     try {
-      await this.request('DELETE', `${resourcePath(r, obj.metadata.namespace, obj.metadata.name)}${dryRun ? '?dryRun=All' : ''}`, {
-        apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy,
+      // With a DeleteOptions body the server ignores query parameters: dryRun must be in the body.
+      await this.request('DELETE', resourcePath(r, obj.metadata.namespace, obj.metadata.name), {
+        apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy, ...(dryRun ? { dryRun: ['All'] } : {}),
       });
     } catch (e) {
       if (!(e instanceof ApiError && e.code === 404)) {

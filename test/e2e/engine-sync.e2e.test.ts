@@ -1,0 +1,341 @@
+/**
+ * The sync engine against the real local control plane: ordering, health gating, hooks,
+ * tracking, prune, ignoreDifferences, dry run and the per-Application lock.
+ */
+import { createTestNamespace, deleteNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from './cluster-fixture';
+import { KubeClient } from '../../src/engine/kube/client';
+import { OperationPhase, ResultCode, SyncEvent, SyncPhase } from '../../src/engine/model';
+import { configMap, deployment, e2eClient, job, TestApp } from '../engine/e2e-app';
+
+jest.setTimeout(180_000);
+
+let client: KubeClient;
+const namespaces: string[] = [];
+
+beforeAll(async () => {
+  client = await e2eClient();
+});
+
+afterAll(async () => {
+  client?.close();
+  for (const ns of namespaces) {
+    await deleteNamespace(ns).catch(() => undefined);
+  }
+});
+
+async function newNamespace(prefix: string): Promise<string> {
+  const ns = await createTestNamespace(prefix);
+  namespaces.push(ns);
+  return ns;
+}
+
+function resultNames(events: SyncEvent[]): string[] {
+  const seen: string[] = [];
+  for (const e of events) {
+    if (e.type === 'resource' && !seen.includes(`${e.result.kind}/${e.result.name}`)) {
+      seen.push(`${e.result.kind}/${e.result.name}`);
+    }
+  }
+  return seen;
+}
+
+describe('sync', () => {
+  test('applies every object with Argo CD\'s tracking id, and a re-sync changes nothing', async () => {
+    const ns = await newNamespace('eng-track');
+    const app = new TestApp('track', ns).write('cm.yaml', configMap('settings')).write('web.yaml', deployment('web'));
+    const { result } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    const cm = await getJson(['configmap', 'settings'], { namespace: ns });
+    expect(cm.metadata.annotations['argocd.argoproj.io/tracking-id']).toBe(`track:/ConfigMap:${ns}/settings`);
+    const web = await getJson(['deployment', 'web', '--show-managed-fields'], { namespace: ns });
+    expect(web.metadata.annotations['argocd.argoproj.io/tracking-id']).toBe(`track:apps/Deployment:${ns}/web`);
+    expect(web.metadata.managedFields.map((f: any) => f.manager)).toContain('cdk8s-argocd');
+
+    const again = await app.sync(client);
+    expect(again.result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(again.result.resources.map((r) => r.message)).toEqual([expect.stringMatching(/unchanged$/), expect.stringMatching(/unchanged$/)]);
+    const cmAfter = await getJson(['configmap', 'settings'], { namespace: ns });
+    expect(cmAfter.metadata.resourceVersion).toBe(cm.metadata.resourceVersion);
+  });
+
+  test('re-applies an object someone changed by hand', async () => {
+    const ns = await newNamespace('eng-drift');
+    const app = new TestApp('drift', ns).write('cm.yaml', configMap('settings', { a: '1' }));
+    await app.sync(client);
+    await kubectl(['patch', 'configmap', 'settings', '--type=merge', '-p', '{"data":{"a":"changed"}}'], { namespace: ns });
+    const { result } = await app.sync(client);
+    expect(result.resources[0].message).toMatch(/configured$/);
+    expect((await getJson(['configmap', 'settings'], { namespace: ns })).data.a).toBe('1');
+  });
+
+  test('waits for a Deployment to become Available before the next wave', async () => {
+    const ns = await newNamespace('eng-waves');
+    const app = new TestApp('waves', ns)
+      .write('web.yaml', deployment('web', 2, { 'argocd.argoproj.io/sync-wave': '0' }, { minReadySeconds: 2 }))
+      .write('after.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
+    const { result, events } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    const waveOne = events.findIndex((e) => e.type === 'step' && e.wave === 1);
+    const waited = events.slice(0, waveOne).filter((e) => e.type === 'waiting');
+    expect(waited.map((e) => (e as { message: string }).message)).toContainEqual(expect.stringMatching(/healthy state of apps\/Deployment\/web/));
+    expect(result.resources.find((r) => r.name === 'web')?.health?.status).toBe('Healthy');
+
+    const web = await getJson(['deployment', 'web'], { namespace: ns });
+    const available = web.status.conditions.find((c: any) => c.type === 'Available' && c.status === 'True');
+    const after = await getJson(['configmap', 'after'], { namespace: ns });
+    expect(Date.parse(after.metadata.creationTimestamp)).toBeGreaterThanOrEqual(Date.parse(available.lastTransitionTime));
+    expect(Date.parse(after.metadata.creationTimestamp) - Date.parse(web.metadata.creationTimestamp)).toBeGreaterThanOrEqual(2000);
+  });
+
+  test('creates a Namespace and a CRD before the objects that need them', async () => {
+    const ns = await newNamespace('eng-deps');
+    const target = `${ns}-extra`;
+    namespaces.push(target);
+    const group = `${ns}.example.com`;
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `widgets.${group}`, annotations: { 'argocd.argoproj.io/sync-wave': '5' } },
+      spec: {
+        group,
+        scope: 'Namespaced',
+        names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
+      },
+    };
+    const widget = { apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w', namespace: target }, spec: { size: 3 } };
+    const inTarget = { ...configMap('inside'), metadata: { name: 'inside', namespace: target } };
+    const app = new TestApp('deps', ns)
+      .write('widget.yaml', widget)
+      .write('inside.yaml', inTarget)
+      .write('crd.yaml', crd)
+      .write('ns.yaml', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: target, annotations: { 'argocd.argoproj.io/sync-wave': '3' } } });
+    try {
+      const { result, events } = await app.sync(client);
+      expect(result.message).toBe('successfully synced (all tasks run)');
+      const order = resultNames(events);
+      expect(order.indexOf(`Namespace/${target}`)).toBeLessThan(order.indexOf('ConfigMap/inside'));
+      expect(order.indexOf(`CustomResourceDefinition/widgets.${group}`)).toBeLessThan(order.indexOf('Widget/w'));
+      expect((await getJson([`widgets.${group}`, 'w'], { namespace: target })).spec.size).toBe(3);
+    } finally {
+      await kubectl(['delete', 'crd', `widgets.${group}`, '--ignore-not-found', '--wait=false']);
+    }
+  });
+
+  test('a failing PostSync Job fails the sync and runs the SyncFail hook', async () => {
+    const ns = await newNamespace('eng-hooks');
+    const app = new TestApp('hooks', ns)
+      .write('web.yaml', deployment('web'))
+      .write('check.yaml', job('smoke', { 'argocd.argoproj.io/hook': 'PostSync' }, { [POD_FAIL_LABEL]: POD_FAIL_LABEL_VALUE }))
+      .write('cleanup.yaml', job('on-fail', { 'argocd.argoproj.io/hook': 'SyncFail' }));
+    const { result } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/one or more synchronization tasks completed unsuccessfully.*Job .*smoke/);
+    const smoke = result.resources.find((r) => r.name === 'smoke')!;
+    expect(smoke).toMatchObject({ hookType: SyncPhase.POST_SYNC, hookPhase: OperationPhase.FAILED, status: ResultCode.SYNC_FAILED });
+    const onFail = result.resources.find((r) => r.name === 'on-fail')!;
+    expect(onFail).toMatchObject({ hookType: SyncPhase.SYNC_FAIL, hookPhase: OperationPhase.SUCCEEDED });
+    const failJob = await getJson(['job', 'on-fail'], { namespace: ns });
+    expect(failJob.status.succeeded).toBe(1);
+    // The hook finalizer is removed once the engine has seen the hook complete.
+    expect(failJob.metadata.finalizers ?? []).not.toContain('argocd.argoproj.io/hook-finalizer');
+  });
+
+  test('runs PreSync hooks before the Sync phase, names generateName hooks and deletes HookSucceeded hooks', async () => {
+    const ns = await newNamespace('eng-presync');
+    const app = new TestApp('presync', ns)
+      .write('web.yaml', configMap('web'))
+      .write('migrate.yaml', job({ generateName: 'migrate-' }, { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }))
+      .write('keep.yaml', job('keep', { 'argocd.argoproj.io/hook': 'PreSync' }));
+    const { result } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    const names = result.resources.map((r) => `${r.syncPhase}:${r.name}`);
+    const migrate = result.resources.find((r) => r.name.startsWith('migrate-'))!;
+    expect(migrate.name).toMatch(/^migrate-0000000-presync-\d{10}$/);
+    expect(names.indexOf('Sync:web')).toBeGreaterThan(names.indexOf(`PreSync:${migrate.name}`));
+    // HookSucceeded: gone after success; the default BeforeHookCreation keeps `keep` until the next sync.
+    const jobs = await getJson(['jobs'], { namespace: ns });
+    const live = jobs.items.filter((j: any) => !j.metadata.deletionTimestamp).map((j: any) => j.metadata.name);
+    expect(live).toEqual(['keep']);
+    const second = await app.sync(client);
+    expect(second.result.phase).toBe(OperationPhase.SUCCEEDED);
+  });
+});
+
+describe('prune', () => {
+  test('prunes a removed resource only with prune enabled', async () => {
+    const ns = await newNamespace('eng-prune');
+    const app = new TestApp('prune', ns).write('a.yaml', configMap('a')).write('b.yaml', configMap('b'));
+    await app.sync(client);
+    app.remove('b.yaml');
+    const noPrune = await app.sync(client);
+    expect(noPrune.result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(await getJson(['configmap', 'b'], { namespace: ns })).toBeDefined();
+
+    const pruned = await app.sync(client, { prune: true });
+    expect(pruned.result.resources.find((r) => r.name === 'b')).toMatchObject({ status: ResultCode.PRUNED });
+    await expect(getJson(['configmap', 'b'], { namespace: ns })).resolves.toBeUndefined();
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeDefined();
+  });
+
+  test('never deletes objects without our tracking id', async () => {
+    const ns = await newNamespace('eng-foreign');
+    await kubectl(['create', 'configmap', 'foreign', '--from-literal=x=1'], { namespace: ns });
+    await kubectl(['apply', '-f', '-'], {
+      namespace: ns,
+      input: JSON.stringify({ ...configMap('other-app'), metadata: { name: 'other-app', annotations: { 'argocd.argoproj.io/tracking-id': `other:/ConfigMap:${ns}/other-app` } } }),
+    });
+    await kubectl(['apply', '-f', '-'], {
+      namespace: ns,
+      input: JSON.stringify({ ...configMap('copied'), metadata: { name: 'copied', annotations: { 'argocd.argoproj.io/tracking-id': `foreign:/ConfigMap:${ns}/original` } } }),
+    });
+    const app = new TestApp('foreign', ns).write('a.yaml', configMap('a'));
+    const { result } = await app.sync(client, { prune: true });
+    expect(result.resources.map((r) => r.name)).toEqual(['a']);
+    for (const name of ['foreign', 'other-app', 'copied']) {
+      expect(await getJson(['configmap', name], { namespace: ns })).toBeDefined();
+    }
+  });
+
+  test('Prune=false keeps a removed resource and PruneSkipped reports it', async () => {
+    const ns = await newNamespace('eng-noprune');
+    const app = new TestApp('noprune', ns).write('a.yaml', configMap('a')).write('b.yaml', configMap('b', { a: '1' }, { 'argocd.argoproj.io/sync-options': 'Prune=false' }));
+    await app.sync(client);
+    app.remove('b.yaml');
+    const { result } = await app.sync(client, { prune: true });
+    expect(result.resources.find((r) => r.name === 'b')).toMatchObject({ status: ResultCode.PRUNE_SKIPPED });
+    expect(await getJson(['configmap', 'b'], { namespace: ns })).toBeDefined();
+  });
+
+  test('refuses to prune every resource unless allowEmpty', async () => {
+    const ns = await newNamespace('eng-empty');
+    const app = new TestApp('empty', ns).write('a.yaml', configMap('a'));
+    await app.sync(client);
+    app.remove('a.yaml');
+    const refused = await app.sync(client, { prune: true });
+    expect(refused.result.phase).toBe(OperationPhase.FAILED);
+    expect(refused.result.message).toMatch(/refusing to prune all 1 resources/);
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeDefined();
+    const allowed = await app.sync(client, { prune: true, allowEmpty: true });
+    expect(allowed.result.phase).toBe(OperationPhase.SUCCEEDED);
+    await expect(getJson(['configmap', 'a'], { namespace: ns })).resolves.toBeUndefined();
+  });
+});
+
+describe('ignoreDifferences', () => {
+  const hpaRule = [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }];
+
+  async function scaledThenResynced(respect: boolean): Promise<number> {
+    const ns = await newNamespace(respect ? 'eng-respect' : 'eng-norespect');
+    const app = new TestApp('hpa', ns, { ignoreDifferences: hpaRule, syncPolicy: { syncOptions: respect ? ['RespectIgnoreDifferences=true'] : [] } });
+    app.write('web.yaml', deployment('web', 1));
+    await app.sync(client);
+    // What an HPA does: scale through the scale subresource with its own field manager.
+    await kubectl(['scale', 'deployment', 'web', '--replicas=3'], { namespace: ns });
+    // Change something else so the Deployment is applied again.
+    app.write('web.yaml', deployment('web', 1, { 'example.com/rev': '2' }));
+    const { result } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    return (await getJson(['deployment', 'web'], { namespace: ns })).spec.replicas;
+  }
+
+  test('an HPA-managed replicas field is left alone with RespectIgnoreDifferences', async () => {
+    expect(await scaledThenResynced(true)).toBe(3);
+  });
+
+  test('without RespectIgnoreDifferences the desired replicas are applied again', async () => {
+    expect(await scaledThenResynced(false)).toBe(1);
+  });
+});
+
+describe('dry run first', () => {
+  test('an invalid manifest anywhere means nothing was applied', async () => {
+    const ns = await newNamespace('eng-invalid');
+    const bad = { ...configMap('bad'), spec: { notAField: true } };
+    const app = new TestApp('invalid', ns)
+      .write('a.yaml', configMap('a'))
+      .write('web.yaml', deployment('web'))
+      .write('z.yaml', configMap('z', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '9' }), bad);
+    const { result } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/failed to apply \(dry run\), nothing was applied/);
+    expect(result.message).toMatch(/invalid\/z\.yaml:\d+: ConfigMap .*\/bad/);
+    expect(result.resources).toEqual([expect.objectContaining({ name: 'bad', status: ResultCode.SYNC_FAILED })]);
+    const cms = await getJson(['configmaps'], { namespace: ns });
+    expect(cms.items.map((c: any) => c.metadata.name).filter((n: string) => n !== 'kube-root-ca.crt')).toEqual([]);
+    expect(await getJson(['deployment', 'web'], { namespace: ns })).toBeUndefined();
+  });
+
+  test('Validate=false lets the server drop unknown fields instead of failing', async () => {
+    const ns = await newNamespace('eng-validate');
+    const lenient = { ...configMap('lenient', { a: '1' }, { 'argocd.argoproj.io/sync-options': 'Validate=false' }), spec: { notAField: true } };
+    const { result } = await new TestApp('validate', ns).write('a.yaml', lenient).sync(client);
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+  });
+
+  test('--dry-run changes nothing', async () => {
+    const ns = await newNamespace('eng-dryrun');
+    const { result } = await new TestApp('dryrun', ns).write('a.yaml', configMap('a')).sync(client, { dryRun: true });
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(result.resources[0].message).toBe('would be created (dry run)');
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeUndefined();
+  });
+});
+
+describe('sync options', () => {
+  test('CreateNamespace creates the destination namespace with managedNamespaceMetadata', async () => {
+    const ns = `eng-createns-${Date.now().toString(36)}`;
+    namespaces.push(ns);
+    const app = new TestApp('createns', ns, {
+      syncPolicy: { syncOptions: ['CreateNamespace=true'], managedNamespaceMetadata: { labels: { team: 'platform' }, annotations: { owner: 'me' } } },
+    });
+    const { result } = await app.write('a.yaml', configMap('a')).sync(client);
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    const live = await getJson(['namespace', ns]);
+    expect(live.metadata.labels.team).toBe('platform');
+    expect(live.metadata.annotations.owner).toBe('me');
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeDefined();
+  });
+
+  test('FailOnSharedResource fails before applying anything when another Application tracks an object', async () => {
+    const ns = await newNamespace('eng-shared');
+    await kubectl(['apply', '-f', '-'], {
+      namespace: ns,
+      input: JSON.stringify({ ...configMap('shared'), metadata: { name: 'shared', annotations: { 'argocd.argoproj.io/tracking-id': `owner:/ConfigMap:${ns}/shared` } } }),
+    });
+    const app = new TestApp('shared', ns, { syncPolicy: { syncOptions: ['FailOnSharedResource=true'] } })
+      .write('a.yaml', configMap('a')).write('shared.yaml', configMap('shared', { a: 'mine' }));
+    const { result } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/already managed by Application owner/);
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeUndefined();
+  });
+
+  test('Replace=true replaces the object instead of applying', async () => {
+    const ns = await newNamespace('eng-replace');
+    const app = new TestApp('replace', ns).write('a.yaml', configMap('a', { a: '1', b: '2' }, { 'argocd.argoproj.io/sync-options': 'Replace=true' }));
+    await app.sync(client);
+    await kubectl(['patch', 'configmap', 'a', '--type=merge', '-p', '{"data":{"extra":"x"}}'], { namespace: ns });
+    app.write('a.yaml', configMap('a', { a: '1' }, { 'argocd.argoproj.io/sync-options': 'Replace=true' }));
+    await app.sync(client);
+    // A replace drops what is not in the manifest, including fields other managers added.
+    expect((await getJson(['configmap', 'a'], { namespace: ns })).data).toEqual({ a: '1' });
+  });
+});
+
+describe('concurrency', () => {
+  test('a second sync of the same Application while one runs is refused', async () => {
+    const ns = await newNamespace('eng-lock');
+    const app = new TestApp('lock', ns)
+      .write('web.yaml', deployment('web', 1, {}, { minReadySeconds: 3 }))
+      .write('after.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
+    const first = app.sync(client);
+    await new Promise((r) => setTimeout(r, 1000));
+    const second = await app.sync(client);
+    expect(second.result.phase).toBe(OperationPhase.ERROR);
+    expect(second.result.message).toMatch(/another sync of Application lock is running/);
+    expect((await first).result.phase).toBe(OperationPhase.SUCCEEDED);
+    // Released afterwards.
+    expect((await app.sync(client)).result.phase).toBe(OperationPhase.SUCCEEDED);
+  });
+});
