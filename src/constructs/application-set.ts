@@ -143,8 +143,6 @@ export interface ApplicationSetProps {
   readonly ignoreApplicationDifferences?: ApplicationSetIgnoreDifferences[];
   /** @default - none */
   readonly preservedFields?: ApplicationSetPreservedFields;
-  /** Apply selectors of generators nested in a matrix/merge inside a matrix/merge. @default false */
-  readonly applyNestedSelectors?: boolean;
   /** @default - none */
   readonly labels?: { [key: string]: string };
   /** @default - none */
@@ -259,7 +257,6 @@ export class ApplicationSet extends Chart {
     return compact({
       goTemplate: p.goTemplate,
       goTemplateOptions: p.goTemplateOptions,
-      applyNestedSelectors: p.applyNestedSelectors,
       generators: p.generators.map(g => g._render(defaults)),
       template: renderApplicationSetTemplate(`ApplicationSet '${this.name}' template`, p.template, defaults, false),
       templatePatch: p.templatePatch,

@@ -240,7 +240,7 @@ describe('matrix generator', () => {
     expect(() => expand({ generators: [{ matrix: { generators: [list, list, list] } }] })).toThrow(/found more than two generators, Matrix support only two/);
   });
 
-  test('selectors inside a nested matrix are ignored unless applyNestedSelectors is set', () => {
+  test('selectors inside a nested matrix always apply (Argo CD 3 ignores applyNestedSelectors)', () => {
     const nested = {
       matrix: {
         generators: [
@@ -254,7 +254,7 @@ describe('matrix generator', () => {
       generators: [{ matrix: { generators: [{ list: { elements: [{ app: 'x' }] } }, nested] } }],
       template: { metadata: { name: '{{app}}-{{env}}-{{region}}' }, spec: { destination: {} } },
     });
-    expect(names(expand(spec(false)))).toEqual(['x-dev-eu', 'x-prod-eu']);
+    expect(names(expand(spec(false)))).toEqual(['x-prod-eu']);
     expect(names(expand(spec(true)))).toEqual(['x-prod-eu']);
   });
 });

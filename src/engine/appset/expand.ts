@@ -57,7 +57,6 @@ export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): 
   const ctx: ExpandContext = {
     appSetName: name,
     engine,
-    applyNestedSelectors: spec.applyNestedSelectors === true,
     git: options.git,
     clusters: options.clusters ?? [IN_CLUSTER],
   };

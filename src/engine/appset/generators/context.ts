@@ -27,7 +27,6 @@ export const IN_CLUSTER: ClusterInfo = { name: 'in-cluster', server: 'https://ku
 export interface ExpandContext {
   readonly appSetName: string;
   readonly engine: TemplateEngine;
-  readonly applyNestedSelectors: boolean;
   readonly git?: GitSource;
   readonly clusters: readonly ClusterInfo[];
 }

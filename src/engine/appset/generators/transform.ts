@@ -1,5 +1,4 @@
 import { flattenParams } from '../flatten';
-import { isPlainObject } from '../go-value';
 import { labelSelectorError, labelSelectorMatches } from '../label-selector';
 import { mergoMerge } from '../mergo';
 import { Params, replaceDeep } from '../template-engine';
@@ -74,22 +73,11 @@ function generateParams(kind: string, generator: any, ctx: ExpandContext, where:
 }
 
 /**
- * Parameters of one child of a matrix/merge: its own nested matrix/merge children lose their
- * selectors unless `applyNestedSelectors` is set (Argo CD's backwards-compatible default).
+ * Parameters of one child of a matrix/merge. Since Argo CD 3.0 the selectors of generators nested
+ * in that child always apply (`spec.applyNestedSelectors` is ignored).
  */
 export function childParams(child: any, ctx: ExpandContext, outerParams: Params, where: string): ParamSets {
-  let entry = child;
-  for (const combine of ['matrix', 'merge']) {
-    if (isPlainObject(entry[combine]) && !ctx.applyNestedSelectors) {
-      const inner = entry[combine] as any;
-      const withoutSelectors = (inner.generators ?? []).map((g: any) => {
-        const { selector: _dropped, ...rest } = g;
-        return rest;
-      });
-      entry = { ...entry, [combine]: { ...inner, generators: withoutSelectors } };
-    }
-  }
-  const results = transform(entry, ctx, {}, outerParams, where);
+  const results = transform(child, ctx, {}, outerParams, where);
   if (results.length === 0) throw new Error(`${where}: child generator generated no parameters (it names no generator)`);
   if (results.length > 1) throw new Error(`${where}: found more than one generator in one entry; give each generator its own list item`);
   return results[0].params;
