@@ -41,7 +41,8 @@ export function formatStatus(st: ClusterStatus): string {
   }
   const rows = st.components.map((c) => {
     const state = !c.running ? 'stopped' : c.healthy ? 'running' : 'running (unhealthy)';
-    return `  ${c.name.padEnd(24)} ${state.padEnd(20)} ${c.pid ? `pid ${c.pid}`.padEnd(12) : ''.padEnd(12)} ${c.port ? `port ${c.port}` : ''}`;
+    const where = c.running ? `${`pid ${c.pid}`.padEnd(12)} port ${c.port}` : '';
+    return `  ${c.name.padEnd(24)} ${state.padEnd(20)} ${where}`.trimEnd();
   });
   return [
     `cluster: ${st.dir}`,

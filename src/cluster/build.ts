@@ -207,7 +207,13 @@ async function withLock<T>(lockDir: string, log: Logger, fn: () => Promise<T>): 
   }
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onStderrLine?: (line: string) => void): Promise<{ code: number; output: string[] }> {
+interface RunResult {
+  readonly code: number;
+  /** The last 200 lines of stdout and stderr. */
+  readonly output: string[];
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onStderrLine?: (line: string) => void): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
@@ -311,7 +317,7 @@ export async function ensureClusterBinary(options: BuildOptions = {}): Promise<B
       x('main.kwokVersion', versions.kwok),
     ].join(' ');
     const buildArgs = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', tmp, `./cmd/${BINARY_NAME}`];
-    log(`[2/3] compiling (CGO_ENABLED=0 go ${buildArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')})`);
+    log(`[2/3] modules ready after ${Math.round(seconds())}s; compiling (CGO_ENABLED=0 go ${buildArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')})`);
 
     let compiled = 0;
     let lastReport = Date.now();
@@ -332,7 +338,7 @@ export async function ensureClusterBinary(options: BuildOptions = {}): Promise<B
       throw new ClusterError(`building ${BINARY_NAME} failed (go build exit ${res.code}):\n${res.output.slice(-60).join('\n')}`);
     }
 
-    log('[3/3] checking the binary');
+    log(`[3/3] compiled after ${Math.round(seconds())}s; checking the binary`);
     if (!isWorkingBinary(tmp)) {
       fs.rmSync(tmp, { force: true });
       throw new ClusterError(`the freshly built ${tmp} does not run ('${BINARY_NAME} version' failed)`);

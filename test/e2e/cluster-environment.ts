@@ -6,6 +6,9 @@
  */
 import { spawnSync } from 'child_process';
 import type { Circus } from '@jest/types';
+// jest-environment-node comes with jest (jest-config depends on it); it should
+// be a devDependency of its own at jest's version.
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { TestEnvironment } from 'jest-environment-node';
 import { componentLogTails, E2E_KUBECONFIG_ENV, NAMESPACES_GLOBAL } from './cluster-fixture';
 

@@ -4,8 +4,8 @@
  * their jobs, with kwok standing in for kubelets.
  */
 import * as path from 'path';
-import { KUBERNETES_VERSION } from '../../src/cluster/constants';
 import { createTestNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, useTestNamespace, waitFor } from './cluster-fixture';
+import { KUBERNETES_VERSION } from '../../src/cluster/constants';
 
 const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 

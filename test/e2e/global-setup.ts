@@ -14,8 +14,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LocalCluster } from '../../src/cluster/local-cluster';
 import { E2E_CLUSTER_DIR_ENV, E2E_KUBECONFIG_ENV } from './cluster-fixture';
+import { LocalCluster } from '../../src/cluster/local-cluster';
 
 /** Set when this run started the cluster and global-teardown must stop it. */
 export const E2E_OWNS_CLUSTER_ENV = 'CDK8S_ARGOCD_E2E_OWNS_CLUSTER';

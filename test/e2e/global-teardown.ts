@@ -4,9 +4,9 @@
  * running in $CDK8S_ARGOCD_E2E_CLUSTER_DIR is left alone. Set
  * CDK8S_ARGOCD_E2E_KEEP=1 to keep the state dir (logs) of a temporary cluster.
  */
-import { LocalCluster } from '../../src/cluster/local-cluster';
 import { E2E_CLUSTER_DIR_ENV } from './cluster-fixture';
 import { E2E_OWNS_CLUSTER_ENV } from './global-setup';
+import { LocalCluster } from '../../src/cluster/local-cluster';
 
 export default async function globalTeardown(): Promise<void> {
   const owns = process.env[E2E_OWNS_CLUSTER_ENV];
