@@ -96,7 +96,9 @@ export function deployment(name: string, replicas = 1, annotations: Record<strin
   };
 }
 
-export function job(name: string | { generateName: string }, annotations: Record<string, string>, podLabels: Record<string, string> = {}): KubeObject {
+export function job(
+  name: string | { generateName: string }, annotations: Record<string, string>, podLabels: Record<string, string> = {},
+): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -37,10 +37,10 @@ export async function compareObjects(
   return { modified, live: l, target: t };
 }
 
-/** A unified diff of a comparison (`live` → `target`), coloured when asked. */
+/** A unified diff of a comparison (`live` → `target`), keys sorted so both sides line up, coloured when asked. */
 export function renderDiff(title: string, c: Comparison, color: boolean): string {
-  const a = c.live ? stringify(c.live, { sortMapEntries: false }) : '';
-  const b = c.target ? stringify(c.target, { sortMapEntries: false }) : '';
+  const a = c.live ? stringify(c.live, { sortMapEntries: true }) : '';
+  const b = c.target ? stringify(c.target, { sortMapEntries: true }) : '';
   const patch = createTwoFilesPatch(`live/${title}`, `desired/${title}`, a, b, undefined, undefined, { context: 3 });
   const lines = patch.split('\n').filter((l) => !l.startsWith('====='));
   if (!color) {

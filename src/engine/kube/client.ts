@@ -182,8 +182,12 @@ export class KubeClient {
       const res = await this.request('GET', `${resourcePath(r, namespace)}${q}`, undefined, undefined, accept);
       const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
       for (const item of res.items ?? []) {
-        // List items carry no apiVersion/kind; metadata lists carry PartialObjectMetadata.
-        items.push({ ...item, apiVersion, kind: r.kind });
+        // List items carry no apiVersion/kind, metadata-list items say PartialObjectMetadata: set
+        // the real ones, first in key order as in a GET (diffs line up).
+        const o = { apiVersion, kind: r.kind, ...item };
+        o.apiVersion = apiVersion;
+        o.kind = r.kind;
+        items.push(o);
       }
       cont = res.metadata?.continue || undefined;
     } while (cont);

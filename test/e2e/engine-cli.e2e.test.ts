@@ -1,0 +1,147 @@
+/**
+ * `cdk8s-argocd sync | diff | status` end to end: exit codes, output formats, Secret masking.
+ */
+import { createTestNamespace, deleteNamespace, kubectl, kubeconfigPath } from './cluster-fixture';
+import { buildProgram } from '../../src/cli/main';
+import { configMap, deployment, TestApp } from '../engine/e2e-app';
+
+jest.setTimeout(180_000);
+
+const namespaces: string[] = [];
+afterAll(async () => {
+  for (const ns of namespaces) {
+    await deleteNamespace(ns).catch(() => undefined);
+  }
+});
+
+async function newNamespace(prefix: string): Promise<string> {
+  const ns = await createTestNamespace(prefix);
+  namespaces.push(ns);
+  return ns;
+}
+
+/** Runs the CLI in this process, capturing its output and exit code. */
+async function cli(app: TestApp, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
+    stdout += String(c);
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => {
+    stderr += String(c);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync(['node', 'cdk8s-argocd', ...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfigPath()]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { code, stdout, stderr };
+}
+
+function secret(name: string, stringData: Record<string, string>) {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'Opaque', stringData };
+}
+
+describe('diff', () => {
+  test('exits 1 with changes, 0 without, like kubectl diff', async () => {
+    const ns = await newNamespace('cli-diff');
+    const app = new TestApp('cdiff', ns).write('cm.yaml', configMap('settings', { level: 'debug' }));
+    const before = await cli(app, 'diff');
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/\+\s+level: debug/);
+    expect((await cli(app, 'sync')).code).toBe(0);
+    const after = await cli(app, 'diff');
+    expect(after).toMatchObject({ code: 0, stdout: '' });
+    app.write('cm.yaml', configMap('settings', { level: 'info' }));
+    const changed = await cli(app, 'diff');
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/-\s+level: debug\n\+\s+level: info/);
+  });
+
+  test('a Secret\'s value never appears in diff output', async () => {
+    const ns = await newNamespace('cli-secret');
+    const app = new TestApp('csecret', ns).write('s.yaml', secret('db', { password: 'old-pa55word-value', user: 'admin-user-name' }));
+    const created = await cli(app, 'diff');
+    expect(created.code).toBe(1);
+    expect((await cli(app, 'sync')).code).toBe(0);
+    app.write('s.yaml', secret('db', { password: 'new-pa55word-value', user: 'admin-user-name' }));
+    const changed = await cli(app, 'diff');
+    const json = await cli(app, 'diff', '--output', 'json');
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toMatch(/password: \++/);
+    for (const out of [created.stdout, changed.stdout, json.stdout, created.stderr, changed.stderr]) {
+      for (const value of ['old-pa55word-value', 'new-pa55word-value', 'admin-user-name']) {
+        expect(out).not.toContain(value);
+        expect(out).not.toContain(Buffer.from(value).toString('base64'));
+      }
+    }
+  });
+
+  test('ignoreDifferences hide a replicas change made by someone else', async () => {
+    const ns = await newNamespace('cli-ignore');
+    const app = new TestApp('cignore', ns, { ignoreDifferences: [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }] })
+      .write('web.yaml', deployment('web', 1));
+    expect((await cli(app, 'sync')).code).toBe(0);
+    await kubectl(['scale', 'deployment', 'web', '--replicas=2'], { namespace: ns });
+    expect((await cli(app, 'diff')).code).toBe(0);
+    app.setSpec({});
+    expect((await cli(app, 'diff')).code).toBe(1);
+  });
+
+  test('exits 2 and names file:line when a manifest is invalid', async () => {
+    const ns = await newNamespace('cli-bad');
+    const app = new TestApp('cbad', ns).writeText('bad.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n');
+    const res = await cli(app, 'diff');
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/cbad\/bad\.yaml:1: ConfigMap has no metadata.name/);
+  });
+});
+
+describe('status and sync output', () => {
+  test('status reports per-resource sync status and health, and the app\'s aggregate', async () => {
+    const ns = await newNamespace('cli-status');
+    const app = new TestApp('cstatus', ns).write('cm.yaml', configMap('a')).write('web.yaml', deployment('web', 1));
+    const missing = JSON.parse((await cli(app, 'status', '--output', 'json')).stdout);
+    expect(missing).toMatchObject({ sync: 'OutOfSync', health: { status: 'Missing' } });
+    expect((await cli(app, 'sync', '--timeout', '60')).code).toBe(0);
+    await kubectl(['rollout', 'status', 'deployment/web', '--timeout=60s'], { namespace: ns });
+    const synced = JSON.parse((await cli(app, 'status', '--output', 'json')).stdout);
+    expect(synced).toMatchObject({ sync: 'Synced', health: { status: 'Healthy' } });
+    expect(synced.resources.map((r: any) => `${r.kind}/${r.name}:${r.status}:${r.health?.status ?? ''}`)).toEqual(['ConfigMap/a:Synced:', 'Deployment/web:Synced:Healthy']);
+    app.remove('cm.yaml');
+    const text = await cli(app, 'status');
+    expect(text.stdout).toMatch(/Sync Status:\s+OutOfSync/);
+    expect(text.stdout).toMatch(/ConfigMap\s+\S+\s+a\s+OutOfSync\s+requires pruning/);
+  });
+
+  test('sync --output json prints the result model; plain log lines go to stderr when not a terminal', async () => {
+    const ns = await newNamespace('cli-json');
+    const app = new TestApp('cjson', ns).write('cm.yaml', configMap('a', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' })).write('b.yaml', configMap('b'));
+    const plain = await cli(app, 'sync');
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toMatch(/app=cjson phase=Sync wave=0 tasks=1\n/);
+    expect(plain.stderr).toMatch(/resource="ConfigMap [^"]+\/b" phase=Sync wave=0 status=Synced message="configmap\/b created"/);
+    app.write('b.yaml', configMap('b', { changed: 'yes' }));
+    const res = await cli(app, 'sync', '--output', 'json');
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    const result = JSON.parse(res.stdout);
+    expect(result).toMatchObject({ application: 'cjson', phase: 'Succeeded', message: 'successfully synced (all tasks run)', dryRun: false });
+    expect(result.resources.map((r: any) => `${r.syncWave}:${r.name}:${r.status}:${r.message}`)).toEqual(['0:b:Synced:configmap/b configured', '1:a:Synced:configmap/a unchanged']);
+    expect(result.resources[0].source).toEqual({ file: 'cjson/b.yaml', line: 1 });
+  });
+
+  test('sync exits non-zero when the operation fails', async () => {
+    const ns = await newNamespace('cli-fail');
+    const app = new TestApp('cfail', ns).write('bad.yaml', { ...configMap('bad'), spec: { nope: 1 } });
+    const res = await cli(app, 'sync');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/operation=Failed/);
+  });
+});
