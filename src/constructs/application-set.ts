@@ -10,6 +10,7 @@ import { compact } from './application-source';
 import { GitOpsApp } from './gitops-app';
 import { dns1123SubdomainError, jsonPointerError, throwIfErrors } from './validation';
 import { expandApplicationSet, LocalGitSource } from '../engine/appset';
+import { listParams } from '../engine/appset/generators/list';
 import { missingKeyOption } from '../engine/appset/go-template';
 import { findGitRoot } from '../synth/git-root';
 
@@ -202,7 +203,8 @@ export class ApplicationSet extends Chart {
       ...(props.ignoreApplicationDifferences ?? []).flatMap(d => (d.jsonPointers ?? []).map(p => jsonPointerError('ignoreApplicationDifferences jsonPointer', p))),
     ]);
     // Fail fast on template errors; rendering repeats the checks with the GitOpsApp's defaults.
-    renderApplicationSetTemplate(`ApplicationSet '${this.name}' template`, props.template, this.defaults(), false);
+    const template = renderApplicationSetTemplate(`ApplicationSet '${this.name}' template`, props.template, this.defaults(), false);
+    throwIfErrors(`ApplicationSet '${this.name}'`, engineMismatchErrors(props, template, this.defaults()));
 
     this.resource = new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -289,6 +291,33 @@ export class ApplicationSet extends Chart {
     // The outdir may not exist before the first synth; its nearest existing parent is in the same repository.
     return findGitRoot(path.dirname(start)) ?? findGitRoot(start) ?? process.cwd();
   }
+}
+
+/**
+ * Mistakes that Argo CD would only report at run time (or not at all): Go-template placeholders
+ * without goTemplate (fasttemplate leaves `{{ .x }}` in the Applications as written), and list
+ * values that fasttemplate cannot use (it accepts only strings).
+ */
+function engineMismatchErrors(props: ApplicationSetProps, template: any, defaults: TemplateDefaults): Array<string | undefined> {
+  if (props.goTemplate) return [];
+  const errors: Array<string | undefined> = [];
+  const goStyle = [JSON.stringify(template), props.templatePatch ?? ''].join('\n').match(/\{\{-?\s*\.[A-Za-z_][\w.]*\s*-?\}\}/);
+  if (goStyle) {
+    errors.push(`template uses the Go-template placeholder '${goStyle[0]}' but goTemplate is not set: set goTemplate: true, or write '{{${goStyle[0].replace(/^\{\{-?\s*\./, '').replace(/\s*-?\}\}$/, '')}}}' for fasttemplate`);
+  }
+  const visit = (generators: any[], where: string): void => generators.forEach((g, i) => {
+    const here = `${where}[${i}]`;
+    if (g.list) {
+      try {
+        listParams(g.list, { appSetName: '', engine: { goTemplate: false, missingKey: 'default' }, clusters: [] });
+      } catch (e) {
+        errors.push(`${here}.list: ${(e as Error).message}`);
+      }
+    }
+    for (const combination of ['matrix', 'merge']) if (g[combination]) visit(g[combination].generators ?? [], `${here}.${combination}.generators`);
+  });
+  visit(props.generators.map(g => g._render(defaults)), 'generators');
+  return errors;
 }
 
 function goTemplateOptionsError(options: string[] | undefined): string | undefined {

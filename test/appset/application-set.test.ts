@@ -169,6 +169,18 @@ describe('ApplicationSet', () => {
     expect(() => new ApplicationSet(testApp(), 'x', { generators: [list('a')], template: { name: '{{env}}' } })).toThrow(/template needs a source, sources or sourceHydrator/);
   });
 
+  test('fails when Go-template placeholders are used without goTemplate', () => {
+    expect(() => new ApplicationSet(testApp(), 'x', { generators: [list('a')], template: { ...template, name: '{{ .env }}-api' } }))
+      .toThrow(/uses the Go-template placeholder '\{\{ \.env \}\}' but goTemplate is not set: set goTemplate: true, or write '\{\{env\}\}'/);
+  });
+
+  test('fails when a fasttemplate list element (even inside a matrix) has a non-string value', () => {
+    const numbers = ApplicationSetGenerator.list({ elements: [{ env: 'a', replicas: 3 }] });
+    expect(() => new ApplicationSet(testApp(), 'x', { generators: [ApplicationSetGenerator.matrix({ generators: [list('b'), numbers] })], template }))
+      .toThrow(/generators\[0\]\.matrix\.generators\[1\]\.list: elements\[0\]\.replicas: error parsing value as string/);
+    expect(() => new ApplicationSet(testApp(), 'y', { goTemplate: true, generators: [numbers], template: { ...template, name: '{{ .env }}' } })).not.toThrow();
+  });
+
   test('fails when there are no generators', () => {
     expect(() => new ApplicationSet(testApp(), 'x', { generators: [], template })).toThrow(/generators must not be empty/);
   });

@@ -29,7 +29,11 @@ export class LocalGitSource implements GitSource {
   /** The repository's top-level directory (found on first use, so sets without git generators need no repository). */
   public get root(): string {
     if (this.resolvedRoot === undefined) {
-      this.resolvedRoot = this.git(['rev-parse', '--show-toplevel'], this.options.root).trim();
+      try {
+        this.resolvedRoot = this.git(['rev-parse', '--show-toplevel'], this.options.root).trim();
+      } catch {
+        throw new Error(`git generators read a local checkout, but ${this.options.root} is not inside a Git repository; run from a checkout (CLI: --repo-root)`);
+      }
     }
     return this.resolvedRoot;
   }
