@@ -39,7 +39,7 @@ const appSet = {
   },
 };
 
-const names = (git: LocalGitSource): string[] => expandApplicationSet(appSet, { git }).applications.map(a => a.metadata.name);
+const names = (source: LocalGitSource): string[] => expandApplicationSet(appSet, { git: source }).applications.map(a => a.metadata.name);
 
 describe('LocalGitSource', () => {
   test('the working tree: tracked and untracked files with their current content, ignored files left out', () => {
