@@ -33,7 +33,7 @@ export function optionTrue(options: ReadonlyMap<string, string>, name: string): 
   return optionIs(options, name, 'true');
 }
 
-/** Sync options the engine implements; anything else is rejected instead of being silently ignored. */
+/** Sync options the engine knows; others get a warning instead of being silently ignored. */
 export const KNOWN_SYNC_OPTIONS: ReadonlySet<string> = new Set([
   'CreateNamespace', 'ServerSideApply', 'ApplyOutOfSyncOnly', 'Replace', 'Force', 'Validate',
   'PrunePropagationPolicy', 'PruneLast', 'RespectIgnoreDifferences', 'FailOnSharedResource',

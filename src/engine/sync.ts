@@ -16,7 +16,7 @@ import {
 import { planSync, pruneDecision, ResourceFilter } from './plan';
 import { preparedObject, scopeLookup } from './prepare';
 import { retryDelay, retryPolicy } from './retry';
-import { optionIs, optionTrue } from './sync-options';
+import { KNOWN_SYNC_OPTIONS, optionIs, optionTrue, parseSyncOptions } from './sync-options';
 import { instanceName, trackingInstance } from './tracking';
 
 export interface SyncRequest {
@@ -197,6 +197,11 @@ class Operation {
     if (draft.errors.length > 0) {
       this.finish(OperationPhase.FAILED, `invalid manifests, nothing was applied:\n  ${draft.errors.join('\n  ')}`);
       throw new OperationFailed();
+    }
+    for (const name of parseSyncOptions(spec.syncPolicy?.syncOptions).keys()) {
+      if (!KNOWN_SYNC_OPTIONS.has(name)) {
+        this.emit({ type: 'warning', application: app.name, message: `sync option ${name} is not supported by the engine and is ignored` });
+      }
     }
     const lookups = draft.tasks.filter((t) => t.desired).map((t) => t.desired!);
     const live = await loadLiveState(client, lookups, { tracked: !!req.prune, instance: this.instance });
