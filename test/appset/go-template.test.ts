@@ -25,6 +25,7 @@ describe('Go templates', () => {
     ['slugify with smart truncation', '{{ slugify 10 true "Hello World Foo" }}', {}, 'hello'],
     ['slugify defaults (50, smart)', '{{ slugify "Feature/ABC_123 new.UI" }}', {}, 'feature-abc-123-new-ui'],
     ['toYaml sorts keys and does not indent lists', '{{ toYaml .v }}', { v: { b: [1, 2], a: 'x' } }, 'a: x\nb:\n- 1\n- 2'],
+    ['toYaml quotes YAML 1.1 booleans like go-yaml v2', '{{ toYaml .v }}', { v: { flag: 'yes', mode: '0755' } }, 'flag: "yes"\nmode: "0755"'],
     ['fromYaml', '{{ (fromYaml .y).a }}', { y: 'a: 1\n' }, '1'],
     ['nindent', 'x:{{ "a: 1\\nb: 2" | nindent 2 }}', {}, 'x:\n  a: 1\n  b: 2'],
     ['default, quote, replace, trimPrefix, hasPrefix', '{{ default "d" .nope }} {{ upper "a" | quote }} {{ replace "-" "_" "a-b" }} {{ trimPrefix "v" "v1" }} {{ hasPrefix "a" "abc" }}', {}, 'd "A" a_b 1 true'],

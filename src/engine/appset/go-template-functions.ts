@@ -124,7 +124,8 @@ function toYaml(v: unknown): string {
   };
   const value = normalize(v);
   if (value === null) return 'null';
-  return stringifyYaml(value, { indentSeq: false, lineWidth: 0 }).replace(/\n$/, '');
+  // YAML 1.1 quoting, like go-yaml v2 behind sigs.k8s.io/yaml: "yes", "on", "0755" stay strings.
+  return stringifyYaml(value, { indentSeq: false, lineWidth: 0, version: '1.1' }).replace(/\n$/, '');
 }
 
 function compare(a: unknown, b: unknown, name: string): number {
