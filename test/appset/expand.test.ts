@@ -298,6 +298,19 @@ describe('selectors, template overrides, templatePatch', () => {
     expect(names(apps)).toEqual(['a']);
   });
 
+  test('Go templates: typed map parameters (values, cluster labels) are single leaves for selectors, so selectors on them match nothing', () => {
+    const spec = (goTemplate: boolean): any => ({
+      goTemplate,
+      generators: [{ clusters: { values: { env: 'prod' } }, selector: { matchLabels: { 'values.env': 'prod' } } }],
+      template: { metadata: { name: goTemplate ? '{{ .name }}' : '{{name}}' }, spec: { destination: {} } },
+    });
+    expect(names(expand(spec(false)))).toEqual(['in-cluster']);
+    // Argo CD flattens only map[string]interface{}; values is a map[string]string, printed as map[env:prod].
+    expect(names(expand(spec(true)))).toEqual([]);
+    const byPrintedMap = { ...spec(true), generators: [{ clusters: { values: { env: 'prod' } }, selector: { matchLabels: { values: 'map[env:prod]' } } }] };
+    expect(names(expand(byPrintedMap))).toEqual(['in-cluster']);
+  });
+
   test('a generator\'s template overrides the set\'s template field by field', () => {
     const [app] = expand({
       generators: [{ list: { elements: [{ name: 'a' }], template: { metadata: { labels: { from: 'generator' } }, spec: { project: 'special' } } } }],

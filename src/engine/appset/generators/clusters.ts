@@ -1,3 +1,4 @@
+import { markGoTyped } from '../go-typed';
 import { labelSelectorError, labelSelectorMatches } from '../label-selector';
 import { sanitizeName } from '../names';
 import { Params } from '../template-engine';
@@ -37,8 +38,8 @@ export function clustersParams(gen: any, ctx: ExpandContext): ParamSets {
     };
     if (ctx.engine.goTemplate) {
       const meta: Params = {};
-      if (Object.keys(annotations).length > 0) meta.annotations = { ...annotations };
-      meta.labels = labels;
+      if (Object.keys(annotations).length > 0) meta.annotations = markGoTyped({ ...annotations });
+      meta.labels = markGoTyped(labels);
       params.metadata = meta;
     } else {
       for (const [k, v] of Object.entries(annotations)) params[`metadata.annotations.${k}`] = v;

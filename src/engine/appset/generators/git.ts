@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { parse } from 'yaml';
 import { flattenParams } from '../flatten';
+import { markGoTyped } from '../go-typed';
 import { isPlainObject } from '../go-value';
 import { sanitizeName } from '../names';
 import { doublestarMatch, gitPathspecMatch, goPathMatch } from '../path-glob';
@@ -108,7 +109,7 @@ function parseParamsFile(content: string): Array<{ [key: string]: unknown }> {
 function pathParams(dir: string, file: string | undefined, prefix: string | undefined, goTemplate: boolean): Params {
   const basename = path.posix.basename(dir) || dir;
   if (goTemplate) {
-    const p: Params = { path: dir, basename, basenameNormalized: sanitizeName(basename), segments: dir.split('/') };
+    const p: Params = { path: dir, basename, basenameNormalized: sanitizeName(basename), segments: markGoTyped(dir.split('/')) };
     if (file !== undefined) {
       const filename = path.posix.basename(file);
       Object.assign(p, { filename, filenameNormalized: sanitizeName(filename) });

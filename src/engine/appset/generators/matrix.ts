@@ -1,3 +1,4 @@
+import { cloneParams } from '../go-typed';
 import { goSprint } from '../go-value';
 import { mergoMerge } from '../mergo';
 import { Params } from '../template-engine';
@@ -20,8 +21,8 @@ export function matrixParams(matrix: any, ctx: ExpandContext, where: string): Pa
     for (const b of second) {
       if (ctx.engine.goTemplate) {
         const tmp: Params = {};
-        mergoMerge(tmp, structuredClone(b), true);
-        mergoMerge(tmp, structuredClone(a), true);
+        mergoMerge(tmp, cloneParams(b), true);
+        mergoMerge(tmp, cloneParams(a), true);
         res.push(tmp);
       } else {
         res.push(combineStringMaps(a, b));

@@ -1,3 +1,4 @@
+import { cloneParams } from '../go-typed';
 import { goSprint } from '../go-value';
 import { mergoMerge } from '../mergo';
 import { Params } from '../template-engine';
@@ -21,7 +22,7 @@ export function mergeParams(merge: any, ctx: ExpandContext, where: string): Para
       const override = overrides.get(key);
       if (!override) continue;
       if (ctx.engine.goTemplate) {
-        base.set(key, mergoMerge(baseSet, structuredClone(override), true));
+        base.set(key, mergoMerge(baseSet, cloneParams(override), true));
       } else {
         const combined: Params = {};
         for (const [k, v] of Object.entries(baseSet)) combined[k] = goSprint(v);
