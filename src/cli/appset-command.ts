@@ -9,6 +9,7 @@ interface ExpandCommandOptions {
   revision?: string;
   repoRoot?: string;
   repoUrl: string[];
+  newGitFileGlobbing: boolean;
   output: 'yaml' | 'json' | 'names';
 }
 
@@ -31,6 +32,7 @@ export function registerAppsetCommand(program: Command): void {
     .option('--revision <git-rev>', 'read git generators\' files at this revision instead of the working tree')
     .option('--repo-root <dir>', 'local checkout that git generators read (default: the Git repository containing <file-or-dir>)')
     .option('--repo-url <url>', 'only git generators for this repository URL read the local checkout; others fail (repeatable; default: every URL)', collect, [])
+    .option('--new-git-file-globbing', 'git files patterns use doublestar globs, as with Argo CD\'s applicationsetcontroller.enable.new.git.file.globbing', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json', 'names']).default('yaml'))
     .action((target: string, opts: ExpandCommandOptions) => {
       process.exitCode = runExpand(target, opts);
@@ -62,7 +64,7 @@ function runExpand(target: string, opts: ExpandCommandOptions): number {
   for (const set of sets) {
     const id = `${set.object.metadata?.namespace ?? ''}/${set.object.metadata?.name ?? '<unnamed>'}`.replace(/^\//, '');
     try {
-      const result = expandApplicationSet(set.object, { git, clusters });
+      const result = expandApplicationSet(set.object, { git, clusters, newGitFileGlobbing: opts.newGitFileGlobbing });
       for (const error of result.errors) process.stderr.write(`${set.file}: ${error}\n`);
       if (result.errors.length > 0) failed = true;
       if (opts.output === 'names') {

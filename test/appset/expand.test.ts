@@ -179,6 +179,16 @@ describe('git generator', () => {
     ]);
   });
 
+  test('files with newGitFileGlobbing: doublestar, * stays within one directory', () => {
+    const spec = (pattern: string): any => ({
+      generators: [{ git: { repoURL: REPO, revision: 'HEAD', files: [{ path: pattern }] } }],
+      template: { metadata: { name: '{{cluster.name}}' }, spec: { destination: {} } },
+    });
+    expect(names(expand(spec('clusters/*/config.json'), { git, newGitFileGlobbing: true }))).toEqual(['disabled', 'staging']);
+    expect(names(expand(spec('clusters/**/config.json'), { git, newGitFileGlobbing: true }))).toEqual(['disabled', 'prod-eu-1', 'prod-eu-2', 'staging']);
+    expect(names(expand(spec('clusters/*/config.json'), { git }))).toEqual(['disabled', 'prod-eu-1', 'prod-eu-2', 'staging']);
+  });
+
   test('files (goTemplate): the file\'s object as it is, plus .path', () => {
     const apps = expand({
       goTemplate: true,

@@ -13,6 +13,12 @@ export interface ExpandOptions {
   readonly git?: GitSource;
   /** Clusters for clusters generators. @default - only Argo CD's local `in-cluster` */
   readonly clusters?: readonly ClusterInfo[];
+  /**
+   * Argo CD's `applicationsetcontroller.enable.new.git.file.globbing`: git `files` patterns use
+   * doublestar (`**` for any depth, `*` within one directory) instead of git pathspecs.
+   * @default false (Argo CD's default)
+   */
+  readonly newGitFileGlobbing?: boolean;
 }
 
 /** The Applications an ApplicationSet produces. */
@@ -59,6 +65,7 @@ export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): 
     engine,
     git: options.git,
     clusters: options.clusters ?? [IN_CLUSTER],
+    newGitFileGlobbing: options.newGitFileGlobbing,
   };
   const preserve = spec.syncPolicy?.preserveResourcesOnDeletion === true;
   const namespace: string | undefined = appSet.metadata?.namespace;

@@ -29,6 +29,8 @@ export interface ExpandContext {
   readonly engine: TemplateEngine;
   readonly git?: GitSource;
   readonly clusters: readonly ClusterInfo[];
+  /** Argo CD's `applicationsetcontroller.enable.new.git.file.globbing`. */
+  readonly newGitFileGlobbing?: boolean;
 }
 
 export type ParamSets = Params[];

@@ -9,19 +9,13 @@ import { Params } from '../template-engine';
 import { ExpandContext, ParamSets } from './context';
 import { appendValues } from './values';
 
-/** Options of the git generator that Argo CD sets controller-wide. */
-export interface GitGeneratorSettings {
-  /** `applicationsetcontroller.enable.new.git.file.globbing`: doublestar globs for `files`. */
-  readonly newGitFileGlobbing?: boolean;
-}
-
 /**
  * Git generator (directories or files) over a local repository. Parameter names follow Argo CD's
  * git.go: `path`, `path.basename`, `path.basenameNormalized`, `path[n]`, `path.filename`,
  * `path.filenameNormalized` (optionally under `pathParamPrefix`), file keys flattened with dots for
  * fasttemplate; `.path.path`, `.path.segments`, … for Go templates (Argo CD v3 repo_path_utils.go).
  */
-export function gitParams(git: any, ctx: ExpandContext, settings: GitGeneratorSettings = {}): ParamSets {
+export function gitParams(git: any, ctx: ExpandContext): ParamSets {
   if (!ctx.git) {
     throw new Error(`git generator for '${git.repoURL}' needs a repository to read; pass a git source (the CLI and synth previews read the local checkout)`);
   }
@@ -51,7 +45,7 @@ export function gitParams(git: any, ctx: ExpandContext, settings: GitGeneratorSe
     });
   }
   if ((git.files ?? []).length > 0) {
-    const match = settings.newGitFileGlobbing ? doublestarMatch : gitPathspecMatch;
+    const match = ctx.newGitFileGlobbing ? doublestarMatch : gitPathspecMatch;
     const includes = git.files.filter((f: any) => !f.exclude).map((f: any) => f.path as string);
     const excludes = git.files.filter((f: any) => f.exclude).map((f: any) => f.path as string);
     const selected = files
