@@ -76,6 +76,10 @@ describe('Go templates', () => {
     expect(() => renderGoTemplate('{{ if .a }}x', {})).toThrow(/missing \{\{end\}\}/);
   });
 
+  test('fails when break is used outside range', () => {
+    expect(() => renderGoTemplate('{{ if true }}{{ break }}{{ end }}', {})).toThrow(/\{\{break\}\} outside \{\{range\}\}/);
+  });
+
   test('fails when define/template are used', () => {
     expect(() => renderGoTemplate('{{ template "x" }}', {})).toThrow(/not supported here/);
   });

@@ -69,10 +69,16 @@ function lex(src: string): Item[] {
   const items: Item[] = [];
   let i = 0;
   let trimNextText = false;
+  const lineStarts = [0];
+  for (let k = 0; k < src.length; k++) if (src[k] === '\n') lineStarts.push(k + 1);
   const posAt = (offset: number): Pos => {
-    const before = src.slice(0, offset);
-    const line = before.split('\n').length;
-    return { line, col: offset - before.lastIndexOf('\n') - 1 };
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - lineStarts[lo] };
   };
   while (i < src.length) {
     const open = src.indexOf('{{', i);
@@ -214,6 +220,7 @@ function scanNumber(src: string, start: number): number {
 export function parseGoTemplate(src: string): Node[] {
   const items = lex(src);
   let index = 0;
+  let rangeDepth = 0;
 
   const parseList = (terminators: string[]): { list: Node[]; terminator: string; item?: ActionTokens } => {
     const list: Node[] = [];
@@ -234,6 +241,7 @@ export function parseGoTemplate(src: string): Node[] {
       if (keyword === 'if' || keyword === 'with' || keyword === 'range') {
         list.push(parseControl(keyword, action, action.tokens.slice(1)));
       } else if (keyword === 'break' || keyword === 'continue') {
+        if (rangeDepth === 0) throw parseError(action, `{{${keyword}}} outside {{range}}`);
         list.push({ kind: keyword, pos: action.pos });
       } else if (keyword === 'define' || keyword === 'template' || keyword === 'block') {
         throw parseError(action, `{{${keyword}}} is not supported here: an ApplicationSet template field is a single template, so write the text inline`);
@@ -247,7 +255,9 @@ export function parseGoTemplate(src: string): Node[] {
 
   const parseControl = (keyword: 'if' | 'with' | 'range', action: ActionTokens, tokens: Token[]): Node => {
     const pipe = parsePipe(action, tokens, keyword === 'range');
+    if (keyword === 'range') rangeDepth++;
     const body = parseList(['end', 'else']);
+    if (keyword === 'range') rangeDepth--;
     let elseList: Node[] | undefined;
     if (body.terminator === 'else') {
       const elseTokens = body.item!.tokens.slice(1);
