@@ -75,7 +75,7 @@ function lex(src: string): Item[] {
     let lo = 0;
     let hi = lineStarts.length - 1;
     while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
+      const mid = Math.floor((lo + hi + 1) / 2);
       if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
     }
     return { line: lo + 1, col: offset - lineStarts[lo] };
