@@ -90,7 +90,8 @@ export function renderApplicationSetTemplate(where: string, template: Applicatio
   const spec = compact({
     // The CRD requires project and destination even in overrides; empty values are filled from the set's template.
     project: template.project ?? (isOverride ? '' : 'default'),
-    destination: template.destination || !isOverride ? renderDestination(where, template.destination) : {},
+    // An override must not default the server: Argo CD would merge it with the set's destination.name.
+    destination: isOverride ? overrideDestination(where, template.destination) : renderDestination(where, template.destination),
     source: !template.sourceHydrator && sources.length === 1 && !template.sources ? sources[0] : undefined,
     sources: !template.sourceHydrator && template.sources ? sources : undefined,
     sourceHydrator: template.sourceHydrator && renderSourceHydrator(where, template.sourceHydrator, defaults),
@@ -102,4 +103,10 @@ export function renderApplicationSetTemplate(where: string, template: Applicatio
   if (spec.project === undefined) spec.project = '';
   if (spec.destination === undefined) spec.destination = {};
   return { metadata, spec };
+}
+
+function overrideDestination(where: string, destination: ApplicationDestination | undefined): any {
+  if (!destination) return {};
+  renderDestination(where, destination); // same checks (server and name, empty strings)
+  return compact({ server: destination.server, name: destination.name, namespace: destination.namespace });
 }

@@ -95,6 +95,16 @@ describe('ApplicationSet', () => {
     expect(set.spec.strategy.deletionOrder).toBe('Reverse');
   });
 
+  test('a generator template override with only a destination namespace keeps the set\'s destination name', () => {
+    const app = testApp();
+    const set = new ApplicationSet(app, 'o', {
+      generators: [ApplicationSetGenerator.list({ elements: [{ env: 'a' }], template: { destination: { namespace: 'override' } } })],
+      template: { ...template, destination: { name: '{{env}}-cluster', namespace: 'api-{{env}}' } },
+    });
+    expect(set.expand()[0].spec.destination).toEqual({ name: 'a-cluster', namespace: 'override' });
+    expect(crdErrors(manifest(app.synthFiles(), 'apps/applicationset-o.yaml'))).toEqual([]);
+  });
+
   test('expand() renders the Applications; a preview is written to _preview/ only when asked for', () => {
     const app = testApp();
     const set = new ApplicationSet(app, 'api', { generators: [list('staging', 'production')], template, preview: {} });
