@@ -25,7 +25,7 @@ export const SPRIG_NOT_SUPPORTED = new Set([
   'randAlpha', 'randAlphaNum', 'randAscii', 'randNumeric', 'randInt', 'randBytes', 'uuidv4', 'shuffle',
   'genPrivateKey', 'genCA', 'genCAWithKey', 'genSelfSignedCert', 'genSelfSignedCertWithKey', 'genSignedCert', 'genSignedCertWithKey', 'derivePassword', 'buildCustomCert', 'encryptAES', 'decryptAES', 'bcrypt', 'htpasswd',
   'semver', 'semverCompare', 'abbrev', 'abbrevboth', 'initials', 'wrap', 'wrapWith', 'plural', 'snakecase', 'camelcase', 'kebabcase', 'swapcase', 'shuffle',
-  'regexSplit', 'mustRegexSplit', 'splitn', 'toStrings', 'seq', 'until', 'untilStep', 'adler32sum', 'getHostByName', 'env', 'expandenv',
+  'regexSplit', 'mustRegexSplit', 'splitn', 'toStrings', 'seq', 'until', 'untilStep', 'adler32sum',
   'dig', 'pluck', 'chunk', 'mustChunk', 'typeOf', 'typeIs', 'typeIsLike', 'kindOf', 'kindIs', 'deepEqual', 'urlParse', 'urlJoin', 'osBase', 'osDir', 'osExt', 'osClean', 'osIsAbs', 'isAbs',
   'floor', 'ceil', 'round', 'addf', 'add1f', 'subf', 'mulf', 'divf', 'maxf', 'minf', 'biggest', 'float64', 'toDecimal', 'fromJson', 'mustFromJson', 'mustToJson', 'mustToPrettyJson', 'mustToRawJson',
   'mustRegexMatch', 'mustRegexFind', 'mustRegexFindAll', 'mustRegexReplaceAll', 'mustRegexReplaceAllLiteral', 'mustAppend', 'mustPrepend', 'mustFirst', 'mustLast', 'mustRest', 'mustInitial', 'mustUniq', 'mustWithout', 'mustHas', 'mustCompact', 'mustReverse', 'mustMerge', 'mustMergeOverwrite', 'mustDeepCopy', 'mustSlice',
@@ -132,7 +132,7 @@ function compare(a: unknown, b: unknown, name: string): number {
   const na = numberOf(a);
   const nb = numberOf(b);
   if (na !== undefined && nb !== undefined) {
-    if (isGoInt(a) !== isGoInt(b)) throw new Error('incompatible types for comparison');
+    if (isGoInt(a) !== isGoInt(b)) throw new Error(`incompatible types for comparison: ${goTypeName(a)} and ${goTypeName(b)}`);
     return na < nb ? -1 : na > nb ? 1 : 0;
   }
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
@@ -238,10 +238,11 @@ export const GO_TEMPLATE_FUNCTIONS: { [name: string]: Fn } = {
     }
     return v;
   },
+  // Sprig's slice replaces Go's builtin: lists only.
   slice: (item: unknown, ...indices: unknown[]) => {
-    const bounds = indices.map(int);
-    if (typeof item === 'string' || Array.isArray(item)) return item.slice(bounds[0] ?? 0, bounds[1] ?? item.length);
-    throw new Error(`can't slice item of type ${goTypeName(item)}`);
+    if (!Array.isArray(item)) throw new Error(`list should be type of slice or array but ${goTypeName(item)}`);
+    const bounds = indices.map(toInt64);
+    return item.slice(bounds[0] ?? 0, bounds[1] ?? item.length);
   },
   print: (...a) => sprint(a),
   println: (...a) => a.map(goSprint).join(' ') + '\n',
@@ -271,14 +272,14 @@ export const GO_TEMPLATE_FUNCTIONS: { [name: string]: Fn } = {
   toYaml: (...a) => { arity('toYaml', a, 1); return toYaml(a[0]); },
   fromYaml: (...a) => {
     arity('fromYaml', a, 1);
-    const v = parseYaml(str(a[0]));
+    const v = parseYaml(str(a[0]), { version: '1.1' });
     if (v === null || v === undefined) return {};
     if (!isPlainObject(v)) throw new Error(`unable to unmarshal YAML to map: got ${Array.isArray(v) ? 'an array' : typeof v}`);
     return v;
   },
   fromYamlArray: (...a) => {
     arity('fromYamlArray', a, 1);
-    const v = parseYaml(str(a[0]));
+    const v = parseYaml(str(a[0]), { version: '1.1' });
     if (v === null || v === undefined) return [];
     if (!Array.isArray(v)) throw new Error('unable to unmarshal YAML to array: not a YAML list');
     return v;

@@ -5,7 +5,7 @@
  */
 import { goTemplateFunction, LAZY_FUNCTIONS, SPRIG_NOT_SUPPORTED } from './go-template-functions';
 import { Arg, Command, GoTemplateError, Node, parseGoTemplate, Pipe } from './go-template-parse';
-import { goTypeName, GoInt, isPlainObject, isTrue, templatePrint } from './go-value';
+import { GoInt, isPlainObject, isTrue, templatePrint } from './go-value';
 
 export { GoTemplateError } from './go-template-parse';
 
@@ -245,13 +245,15 @@ class ExecState {
       }
       if (value === null) throw this.execError(arg.pos, arg.text, `nil pointer evaluating interface {}.${name}`);
       if (!isPlainObject(value)) {
-        throw this.execError(arg.pos, arg.text, `can't evaluate field ${name} in type ${goTypeName(value)}`);
+        // Parameters are map[string]interface{} values, so Go names the receiver's static type.
+        throw this.execError(arg.pos, arg.text, `can't evaluate field ${name} in type interface {}`);
       }
       if (Object.prototype.hasOwnProperty.call(value, name)) {
         value = value[name];
       } else {
         if (this.missingKey === 'error') throw this.execError(arg.pos, arg.text, `map has no entry for key "${name}"`);
-        value = undefined;
+        // missingkey=zero yields a nil interface (a further field errors); the default, an invalid value.
+        value = this.missingKey === 'zero' ? null : undefined;
       }
     }
     return value;
