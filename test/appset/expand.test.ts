@@ -308,17 +308,24 @@ describe('selectors, template overrides, templatePatch', () => {
     expect(names(apps)).toEqual(['a']);
   });
 
-  test('Go templates: typed map parameters (values, cluster labels) are single leaves for selectors, so selectors on them match nothing', () => {
+  test('selectors see values and cluster labels with both engines (v3.5 flattens map[string]string too)', () => {
     const spec = (goTemplate: boolean): any => ({
       goTemplate,
       generators: [{ clusters: { values: { env: 'prod' } }, selector: { matchLabels: { 'values.env': 'prod' } } }],
       template: { metadata: { name: goTemplate ? '{{ .name }}' : '{{name}}' }, spec: { destination: {} } },
     });
     expect(names(expand(spec(false)))).toEqual(['in-cluster']);
-    // Argo CD flattens only map[string]interface{}; values is a map[string]string, printed as map[env:prod].
-    expect(names(expand(spec(true)))).toEqual([]);
-    const byPrintedMap = { ...spec(true), generators: [{ clusters: { values: { env: 'prod' } }, selector: { matchLabels: { values: 'map[env:prod]' } } }] };
-    expect(names(expand(byPrintedMap))).toEqual(['in-cluster']);
+    expect(names(expand(spec(true)))).toEqual(['in-cluster']);
+  });
+
+  test('git path.segments is a Go []string: one selector leaf printed as [a b]', () => {
+    const spec = (selector: any): any => ({
+      goTemplate: true,
+      generators: [{ git: { repoURL: REPO, revision: 'HEAD', directories: [{ path: 'apps/*' }] }, selector }],
+      template: { metadata: { name: '{{ .path.basenameNormalized }}' }, spec: { destination: {} } },
+    });
+    expect(names(expand(spec({ matchLabels: { 'path.segments.1': 'guestbook' } }), { git }))).toEqual([]);
+    expect(names(expand(spec({ matchLabels: { 'path.segments': '[apps guestbook]' } }), { git }))).toEqual(['guestbook']);
   });
 
   test('a generator\'s template overrides the set\'s template field by field', () => {

@@ -13,7 +13,7 @@ export function flattenParams(value: { [key: string]: unknown }): { [key: string
     const entries: Array<[string, unknown]> = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v as object);
     for (const [k, x] of entries) {
       const key = prefix ? `${prefix}.${k}` : k;
-      if ((Array.isArray(x) || isPlainObject(x)) && !isGoTyped(x)) visit(x, key);
+      if ((Array.isArray(x) && !isGoTyped(x)) || isPlainObject(x)) visit(x, key);
       else out[key] = goSprint(x);
     }
   };

@@ -1,9 +1,8 @@
 /**
- * Some parameters are typed Go containers in Argo CD (`values` and cluster `metadata.labels` are
- * `map[string]string`, git `path.segments` is `[]string`). Argo CD's selector flattening only
- * descends into `map[string]interface{}` and `[]interface{}`, so for a selector these typed values
- * are single leaves printed as `map[k:v]` / `[a b]`; a selector on `values.env` therefore never
- * matches with Go templates. A hidden marker keeps that distinction.
+ * Git's `path.segments` parameter is a Go `[]string`. Argo CD's selector flattening descends only
+ * into `map[string]interface{}` and `[]interface{}` (v3.5 also normalizes `map[string]string`, so
+ * `values.<k>` and `metadata.labels.<k>` are matchable), so for a selector the segments are one
+ * leaf printed as `[a b]`, not `path.segments.0`. A hidden marker keeps that distinction.
  */
 const GO_TYPED = Symbol.for('cdk8s-argocd.goTypedContainer');
 

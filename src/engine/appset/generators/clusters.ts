@@ -1,4 +1,3 @@
-import { markGoTyped } from '../go-typed';
 import { labelSelectorError, labelSelectorMatches } from '../label-selector';
 import { sanitizeName } from '../names';
 import { Params } from '../template-engine';
@@ -38,8 +37,8 @@ export function clustersParams(gen: any, ctx: ExpandContext): ParamSets {
     };
     if (ctx.engine.goTemplate) {
       const meta: Params = {};
-      if (Object.keys(annotations).length > 0) meta.annotations = markGoTyped({ ...annotations });
-      meta.labels = markGoTyped(labels);
+      if (Object.keys(annotations).length > 0) meta.annotations = { ...annotations };
+      meta.labels = labels;
       params.metadata = meta;
     } else {
       for (const [k, v] of Object.entries(annotations)) params[`metadata.annotations.${k}`] = v;

@@ -1,4 +1,3 @@
-import { markGoTyped } from '../go-typed';
 import { Params, replaceString, TemplateEngine } from '../template-engine';
 
 /**
@@ -11,7 +10,7 @@ export function appendValues(values: { [key: string]: string } | undefined, para
   const rendered: { [key: string]: string } = {};
   for (const [key, value] of Object.entries(values)) rendered[key] = replaceString(value, params, engine);
   if (engine.goTemplate) {
-    params.values = markGoTyped(rendered);
+    params.values = rendered;
   } else {
     for (const [key, value] of Object.entries(rendered)) params[`values.${key}`] = value;
   }
