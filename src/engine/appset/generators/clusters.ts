@@ -10,7 +10,7 @@ const SECRET_TYPE_LABEL = 'argocd.argoproj.io/secret-type';
  * Clusters generator over the cluster list given offline. Parameters: `name`, `nameNormalized`,
  * `server`, `project`, `metadata.labels.<k>` / `metadata.annotations.<k>` (fasttemplate) or
  * `.metadata.labels` / `.metadata.annotations` maps (Go templates), and `values`. The local cluster
- * (no secret) only takes part when the selector is empty. `flatList` yields one parameter set
+ * (no secret) only takes part when the selector is empty, and comes last. `flatList` yields one parameter set
  * `{clusters: [...]}`.
  */
 export function clustersParams(gen: any, ctx: ExpandContext): ParamSets {
@@ -19,12 +19,6 @@ export function clustersParams(gen: any, ctx: ExpandContext): ParamSets {
   if (invalid) throw new Error(`selector: ${invalid}`);
   const emptySelector = Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0;
   const res: ParamSets = [];
-  for (const cluster of ctx.clusters.filter(c => c.local)) {
-    if (!emptySelector) continue;
-    const params: Params = { name: cluster.name, nameNormalized: cluster.name, server: cluster.server, project: '' };
-    appendValues(gen.values, params, ctx.engine);
-    res.push(params);
-  }
   for (const cluster of ctx.clusters.filter(c => !c.local)) {
     const labels = { ...(cluster.labels ?? {}), [SECRET_TYPE_LABEL]: 'cluster' };
     if (!labelSelectorMatches(selector, labels)) continue;
@@ -44,6 +38,13 @@ export function clustersParams(gen: any, ctx: ExpandContext): ParamSets {
       for (const [k, v] of Object.entries(annotations)) params[`metadata.annotations.${k}`] = v;
       for (const [k, v] of Object.entries(labels)) params[`metadata.labels.${k}`] = v;
     }
+    appendValues(gen.values, params, ctx.engine);
+    res.push(params);
+  }
+  // Argo CD v3.5 adds the local cluster after the cluster secrets (visible in flatList order).
+  for (const cluster of ctx.clusters.filter(c => c.local)) {
+    if (!emptySelector) continue;
+    const params: Params = { name: cluster.name, nameNormalized: cluster.name, server: cluster.server, project: '' };
     appendValues(gen.values, params, ctx.engine);
     res.push(params);
   }
