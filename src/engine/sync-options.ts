@@ -37,5 +37,5 @@ export function optionTrue(options: ReadonlyMap<string, string>, name: string): 
 export const KNOWN_SYNC_OPTIONS: ReadonlySet<string> = new Set([
   'CreateNamespace', 'ServerSideApply', 'ApplyOutOfSyncOnly', 'Replace', 'Force', 'Validate',
   'PrunePropagationPolicy', 'PruneLast', 'RespectIgnoreDifferences', 'FailOnSharedResource',
-  'SkipDryRunOnMissingResource', 'Prune', 'Delete', 'ClientSideApplyMigration',
+  'SkipDryRunOnMissingResource', 'Prune', 'Delete',
 ]);
