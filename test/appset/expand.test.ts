@@ -231,6 +231,23 @@ describe('matrix generator', () => {
     expect(names(apps)).toEqual(['prod-prod-eu-1', 'prod-prod-eu-2', 'staging-staging']);
   });
 
+  test('goTemplate: the second child\'s values are pre-resolved with the first child\'s parameters, unknown ones kept for the child itself', () => {
+    const apps = expand({
+      goTemplate: true,
+      goTemplateOptions: ['missingkey=error'],
+      generators: [{
+        matrix: {
+          generators: [
+            { list: { elements: [{ env: 'staging' }] } },
+            { clusters: { values: { fromFirst: '{{ .env }}', fromOwn: '{{ .name }}' } } },
+          ],
+        },
+      }],
+      template: { metadata: { name: '{{ .values.fromOwn }}-{{ .values.fromFirst }}' }, spec: { destination: {} } },
+    });
+    expect(names(apps)).toEqual(['in-cluster-staging']);
+  });
+
   test('goTemplate: parameters deep-merge, the first child winning', () => {
     const [app] = expand({
       goTemplate: true,

@@ -1,4 +1,5 @@
 import { flattenParams } from '../flatten';
+import { GoTemplateError, renderGoTemplate } from '../go-template';
 import { labelSelectorError, labelSelectorMatches } from '../label-selector';
 import { mergoMerge } from '../mergo';
 import { Params, replaceDeep } from '../template-engine';
@@ -37,7 +38,7 @@ export function transform(entry: any, ctx: ExpandContext, baseTemplate: any, out
     let generator = entry[kind];
     if (Object.keys(outerParams).length > 0) {
       try {
-        generator = replaceDeep(generator, outerParams, ctx.engine);
+        generator = interpolateGenerator(kind, generator, outerParams, ctx);
       } catch (e) {
         throw at(`${here} (interpolating the first matrix generator's parameters)`, e);
       }
@@ -52,6 +53,37 @@ export function transform(entry: any, ctx: ExpandContext, baseTemplate: any, out
     results.push({ params: kept, template });
   }
   return results;
+}
+
+/** Generator kinds with a `values` map (Argo CD's generator structs with a `Values map[string]string`). */
+const KINDS_WITH_VALUES = new Set(['clusters', 'git', 'scmProvider', 'clusterDecisionResource', 'pullRequest', 'plugin']);
+
+/**
+ * Argo CD's `RenderGeneratorParams`: the second matrix child rendered with the first child's
+ * parameters. Its `values` are pre-resolved with `missingkey=error`, keeping a value as written when
+ * it names a parameter the first child does not have, so the generator can fill it from its own
+ * parameters later (e.g. `values: {target: '{{ .name }}'}` in a clusters generator).
+ */
+function interpolateGenerator(kind: string, generator: any, outerParams: Params, ctx: ExpandContext): any {
+  const { values, ...rest } = generator;
+  const rendered = replaceDeep(rest, outerParams, ctx.engine);
+  if (values === undefined || values === null) return rendered;
+  if (!KINDS_WITH_VALUES.has(kind) || !ctx.engine.goTemplate) {
+    return { ...rendered, values: replaceDeep(values, outerParams, ctx.engine) };
+  }
+  const resolved: { [key: string]: string } = {};
+  for (const [key, value] of Object.entries(values as { [key: string]: string })) {
+    try {
+      resolved[key] = renderGoTemplate(value, outerParams, 'error');
+    } catch (e) {
+      if (e instanceof GoTemplateError && /map has no entry for key|can't evaluate field/.test(e.message)) {
+        resolved[key] = value;
+        continue;
+      }
+      throw new Error(`failed to pre-resolve Values key ${JSON.stringify(key)}: ${(e as Error).message}`);
+    }
+  }
+  return { ...rendered, values: resolved };
 }
 
 function generateParams(kind: string, generator: any, ctx: ExpandContext, where: string): ParamSets {
