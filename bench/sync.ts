@@ -39,7 +39,7 @@ interface Measurement {
 /** Runs a command under /usr/bin/time for its peak RSS; wall time from around the spawn. */
 function measure(cmd: string, cmdArgs: string[], env: NodeJS.ProcessEnv = process.env): Measurement {
   const t0 = process.hrtime.bigint();
-  const res = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', cmd, ...cmdArgs], { encoding: 'utf8', env, maxBuffer: 1 << 28 });
+  const res = spawnSync('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', cmd, ...cmdArgs], { encoding: 'utf8', env, maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const m = /MAXRSS_KB=(\d+)/.exec(res.stderr ?? '');
   return { ms, rssMiB: m ? Number(m[1]) / 1024 : NaN, code: res.status ?? -1, stderr: res.stderr ?? '' };
@@ -62,16 +62,22 @@ function configMap(i: number, variant = 0): object {
 
 function deploymentObj(i: number, variant = 0): object {
   return {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `web-${i}`, labels: { app: `web-${i}` } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `web-${i}`, labels: { app: `web-${i}` } },
     spec: {
       // replicas 0: measure the apply path, not kwok scheduling hundreds of pods on 2 cores.
-      replicas: 0, selector: { matchLabels: { app: `web-${i}` } },
+      replicas: 0,
+      selector: { matchLabels: { app: `web-${i}` } },
       template: {
         metadata: { labels: { app: `web-${i}` } },
         spec: {
           containers: [{
-            name: 'main', image: `registry.example.com/web:${variant ? '1.1' : '1.0'}`, ports: [{ containerPort: 8080 }],
-            env: [{ name: 'INDEX', value: String(i) }], resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+            name: 'main',
+            image: `registry.example.com/web:${variant ? '1.1' : '1.0'}`,
+            ports: [{ containerPort: 8080 }],
+            env: [{ name: 'INDEX', value: String(i) }],
+            resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
           }],
         },
       },
@@ -82,7 +88,9 @@ function deploymentObj(i: number, variant = 0): object {
 function serviceObj(i: number): object {
   // Headless: the local cluster's service CIDR is a /24, too small for hundreds of ClusterIPs per side.
   return {
-    apiVersion: 'v1', kind: 'Service', metadata: { name: `svc-${i}` },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `svc-${i}` },
     spec: { clusterIP: 'None', selector: { app: `web-${i}` }, ports: [{ port: 80, targetPort: 8080 }] },
   };
 }
@@ -94,7 +102,9 @@ function writeManifests(dir: string, namespace: string, changed = 0): string {
   fs.mkdirSync(appDir, { recursive: true });
   fs.mkdirSync(path.join(dir, 'manifests', 'apps'));
   fs.writeFileSync(path.join(dir, 'manifests', 'apps', 'bench.yaml'), stringify({
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'bench', namespace: 'argocd' },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'bench', namespace: 'argocd' },
     spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace }, source: { repoURL: 'https://example.com/bench.git', path: 'manifests/bench' } },
   }));
   const per = Math.ceil(total / 3);

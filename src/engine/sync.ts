@@ -292,6 +292,10 @@ class Operation {
     return out;
   }
 
+  private forced(t: SyncTask): boolean {
+    return !!this.req.force || optionTrue(t.options, 'Force');
+  }
+
   private fieldValidation(t: SyncTask): 'Strict' | 'Ignore' {
     return optionIs(t.options, 'Validate', 'false') ? 'Ignore' : 'Strict';
   }
@@ -342,7 +346,14 @@ class Operation {
         if (t.key.namespace && newNamespaces.has(t.key.namespace)) {
           return;
         }
-        predicted.set(t, await this.send(t, obj, t.live ?? live.get(keyString(t.key)), true));
+        try {
+          predicted.set(t, await this.send(t, obj, t.live ?? live.get(keyString(t.key)), true));
+        } catch (e) {
+          // Force=true: an update the server refuses will be a delete and re-create instead.
+          if (!(this.forced(t) && t.live && e instanceof ApiError && (e.code === 422 || e.code === 409))) {
+            throw e;
+          }
+        }
       } catch (e) {
         failures.push({ task: t, message: redactSecretValues((e as Error).message, t.desired, this.prepared.get(t)) });
       }
@@ -420,7 +431,7 @@ class Operation {
     if (this.unchanged.has(t)) {
       return { obj: t.live!, result: this.record(t, ResultCode.SYNCED, `${name} unchanged`) };
     }
-    const force = !!this.req.force || optionTrue(t.options, 'Force');
+    const force = this.forced(t);
     let out: KubeObject;
     try {
       out = await this.send(t, obj, t.live, false);

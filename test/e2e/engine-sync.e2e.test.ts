@@ -323,6 +323,61 @@ describe('sync options', () => {
   });
 });
 
+describe('failure handling', () => {
+  test('retries a failed operation with the Application\'s backoff', async () => {
+    const ns = await newNamespace('eng-retry');
+    const app = new TestApp('retry', ns, { syncPolicy: { retry: { limit: 1, backoff: { duration: '1s', factor: 2, maxDuration: '5s' } } } })
+      .write('a.yaml', configMap('a'))
+      .write('check.yaml', job('check', { 'argocd.argoproj.io/hook': 'PostSync' }, { [POD_FAIL_LABEL]: POD_FAIL_LABEL_VALUE }));
+    const { result, events } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.attempts).toBe(2);
+    expect(events.filter((e) => e.type === 'waiting').map((e) => (e as { message: string }).message)).toContainEqual(expect.stringMatching(/^retrying in 1s \(attempt 2 of 2\)/));
+  });
+
+  test('--timeout fails an operation that waits for health too long', async () => {
+    const ns = await newNamespace('eng-timeout');
+    // Its pods can never be scheduled, so it never becomes Available.
+    const never = deployment('never', 1);
+    (never.spec as any).template.spec.nodeSelector = { 'example.com/no-such-node': 'true' };
+    const app = new TestApp('timeout', ns).write('never.yaml', never).write('after.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
+    const { result } = await app.sync(client, { timeoutSeconds: 4 });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/timed out after 4s waiting for healthy state of apps\/Deployment\/never/);
+    expect(await getJson(['configmap', 'after'], { namespace: ns })).toBeUndefined();
+  });
+
+  test('Force=true deletes and recreates an object the server refuses to update', async () => {
+    const ns = await newNamespace('eng-force');
+    const base = job('once', {});
+    const app = new TestApp('force', ns).write('job.yaml', base);
+    await app.sync(client);
+    const changed = job('once', { 'argocd.argoproj.io/sync-options': 'Force=true' });
+    (changed.spec as any).template.spec.containers[0].command = ['sh', '-c', 'exit 0'];
+    const refused = await new TestApp('force', ns).write('job.yaml', { ...changed, metadata: { ...changed.metadata, annotations: {} } }).sync(client);
+    expect(refused.result.phase).toBe(OperationPhase.FAILED);
+    expect(refused.result.message).toMatch(/field is immutable/);
+    const { result } = await app.write('job.yaml', changed).sync(client);
+    expect(result.message).toBe('successfully synced (all tasks run)');
+    expect(result.resources[0].message).toMatch(/replaced \(Force=true\)/);
+    expect((await getJson(['job', 'once'], { namespace: ns })).spec.template.spec.containers[0].command).toEqual(['sh', '-c', 'exit 0']);
+  });
+
+  test('ApplyOutOfSyncOnly skips objects whose only differences are ignored', async () => {
+    const ns = await newNamespace('eng-oos');
+    const spec = {
+      ignoreDifferences: [{ kind: 'ConfigMap', jsonPointers: ['/data/tuned'] }],
+      syncPolicy: { syncOptions: ['ApplyOutOfSyncOnly=true'] },
+    };
+    const app = new TestApp('oos', ns, spec).write('a.yaml', configMap('a', { tuned: '1' }));
+    await app.sync(client);
+    app.write('a.yaml', configMap('a', { tuned: '2' }));
+    const { result } = await app.sync(client);
+    expect(result.resources[0].message).toMatch(/unchanged$/);
+    expect((await getJson(['configmap', 'a'], { namespace: ns })).data.tuned).toBe('1');
+  });
+});
+
 describe('concurrency', () => {
   test('a second sync of the same Application while one runs is refused', async () => {
     const ns = await newNamespace('eng-lock');
