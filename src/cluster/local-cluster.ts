@@ -349,6 +349,22 @@ export class LocalCluster {
     await Promise.all(all.filter((c) => c.name === 'etcd').map((c) => this.stopComponent(c, log, 'SIGTERM')));
   }
 
+  /**
+   * Synchronous last resort for exit handlers: SIGKILL to every component's
+   * process group, no waiting. Prefer {@link stop}.
+   */
+  killNow(): void {
+    for (const c of this.state.components) {
+      if (isOurProcess(c.pid, c.name, this.dir)) {
+        try {
+          process.kill(-c.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  }
+
   private async stopComponent(c: ComponentState, log: Logger, first: NodeJS.Signals): Promise<void> {
     if (!isOurProcess(c.pid, c.name, this.dir)) {
       return;

@@ -33,5 +33,20 @@ export default async function globalSetup(): Promise<void> {
   process.env.KUBECONFIG = cluster.kubeconfigPath;
   if (!reuse || !wasRunning) {
     process.env[E2E_OWNS_CLUSTER_ENV] = reuse ? 'stop' : 'purge';
+    // If jest dies without running global-teardown (Ctrl-C, crash), take the
+    // cluster down with it rather than leave detached processes behind.
+    const killNow = () => {
+      cluster.killNow();
+      if (!reuse && process.env.CDK8S_ARGOCD_E2E_KEEP !== '1') {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    process.once('exit', killNow);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(sig, () => {
+        killNow();
+        process.exit(128 + os.constants.signals[sig]);
+      });
+    }
   }
 }
