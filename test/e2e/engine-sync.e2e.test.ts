@@ -378,6 +378,37 @@ describe('failure handling', () => {
   });
 });
 
+describe('more hook and dry-run rules', () => {
+  test('HookFailed deletes a failed hook once the operation failed', async () => {
+    const ns = await newNamespace('eng-hookfailed');
+    const app = new TestApp('hookfailed', ns)
+      .write('a.yaml', configMap('a'))
+      .write('check.yaml', job('check', { 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'HookFailed' },
+        { [POD_FAIL_LABEL]: POD_FAIL_LABEL_VALUE }));
+    const { result } = await app.sync(client);
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    const live = await getJson(['job', 'check'], { namespace: ns });
+    expect(live === undefined || live.metadata.deletionTimestamp !== undefined).toBe(true);
+  });
+
+  test('SkipDryRunOnMissingResource lets the dry run pass for a kind the cluster does not know yet', async () => {
+    const ns = await newNamespace('eng-skipdry');
+    const gadget = (options?: string) => ({
+      apiVersion: 'nowhere.example.com/v1',
+      kind: 'Gadget',
+      metadata: { name: 'g', annotations: { 'argocd.argoproj.io/sync-wave': '1', ...(options ? { 'argocd.argoproj.io/sync-options': options } : {}) } },
+    });
+    const strict = await new TestApp('skipdry', ns).write('a.yaml', configMap('a')).write('g.yaml', gadget()).sync(client);
+    expect(strict.result.message).toMatch(/dry run.*server does not know Gadget/s);
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeUndefined();
+
+    const skipped = await new TestApp('skipdry', ns).write('a.yaml', configMap('a')).write('g.yaml', gadget('SkipDryRunOnMissingResource=true')).sync(client);
+    // The dry run passed, so wave 0 was applied; the Gadget itself still fails when applied.
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeDefined();
+    expect(skipped.result.resources.find((r) => r.name === 'g')).toMatchObject({ status: ResultCode.SYNC_FAILED, message: expect.stringMatching(/server does not know Gadget/) });
+  });
+});
+
 describe('concurrency', () => {
   test('a second sync of the same Application while one runs is refused', async () => {
     const ns = await newNamespace('eng-lock');
