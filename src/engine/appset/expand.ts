@@ -2,7 +2,7 @@ import { ApplicationSetExpansionError, OfflineExpansionUnsupportedError } from '
 import { at, ClusterInfo, ExpandContext, IN_CLUSTER } from './generators/context';
 import { transform } from './generators/transform';
 import { GitSource } from './git-source';
-import { GoTemplateError, missingKeyOption } from './go-template';
+import { missingKeyOption } from './go-template';
 import { isPlainObject } from './go-value';
 import { replaceDeep, replaceString, TemplateEngine } from './template-engine';
 import { applyTemplatePatch } from './template-patch';
@@ -120,7 +120,6 @@ export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): 
 }
 
 function describe(e: unknown): string {
-  if (e instanceof GoTemplateError) return `failed to execute go template: ${e.message}`;
   return e instanceof Error ? e.message : String(e);
 }
 

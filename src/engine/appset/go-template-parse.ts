@@ -100,7 +100,7 @@ function lex(src: string): Item[] {
     while (SPACE.has(src[k] ?? '')) k++;
     if (src.startsWith('/*', k)) {
       const close = src.indexOf('*/', k + 2);
-      if (close < 0) throw new GoTemplateError(`template: :${posAt(open).line}: unclosed comment`);
+      if (close < 0) throw new GoTemplateError(`template: base:${posAt(open).line}: unclosed comment`);
       let after = close + 2;
       if (src.startsWith(' -}}', after)) {
         trimNextText = true;
@@ -108,7 +108,7 @@ function lex(src: string): Item[] {
       } else if (src.startsWith('}}', after)) {
         after += 2;
       } else {
-        throw new GoTemplateError(`template: :${posAt(open).line}: comment ends before closing delimiter`);
+        throw new GoTemplateError(`template: base:${posAt(open).line}: comment ends before closing delimiter`);
       }
       i = after;
       continue;
@@ -129,7 +129,7 @@ function lexAction(src: string, start: number, posAt: (o: number) => Pos): { tok
   };
   const fail = (message: string): never => {
     const p = posAt(i);
-    throw new GoTemplateError(`template: :${p.line}: ${message}`);
+    throw new GoTemplateError(`template: base:${p.line}: ${message}`);
   };
   for (;;) {
     if (i >= src.length) fail('unclosed action');
@@ -249,7 +249,7 @@ export function parseGoTemplate(src: string): Node[] {
         list.push({ kind: 'action', pipe: parsePipe(action, action.tokens, false) });
       }
     }
-    if (terminators.length > 0) throw new GoTemplateError('template: :1: unexpected EOF (missing {{end}})');
+    if (terminators.length > 0) throw new GoTemplateError('template: base:1: unexpected EOF (missing {{end}})');
     return { list, terminator: 'eof' };
   };
 
@@ -280,7 +280,7 @@ export function parseGoTemplate(src: string): Node[] {
 }
 
 function parseError(action: ActionTokens, message: string): GoTemplateError {
-  return new GoTemplateError(`template: :${action.pos.line}: ${message} in ${action.text}`);
+  return new GoTemplateError(`template: base:${action.pos.line}: ${message} in ${action.text}`);
 }
 
 function parsePipe(action: ActionTokens, tokens: Token[], allowTwoVars: boolean): Pipe {

@@ -52,9 +52,9 @@ function checkFunctions(nodes: Node[]): void {
       for (const arg of cmd.args) {
         if (arg.kind === 'ident' && !goTemplateFunction(arg.name) && !LAZY_FUNCTIONS.has(arg.name)) {
           if (SPRIG_NOT_SUPPORTED.has(arg.name)) {
-            throw new GoTemplateError(`template: :${arg.pos.line}: function "${arg.name}" is a Sprig function that the offline expander does not implement; expand this ApplicationSet with Argo CD, or use one of the supported functions (see the README)`);
+            throw new GoTemplateError(`template: base:${arg.pos.line}: function "${arg.name}" is a Sprig function that the offline expander does not implement; expand this ApplicationSet with Argo CD, or use one of the supported functions (see the README)`);
           }
-          throw new GoTemplateError(`template: :${arg.pos.line}: function "${arg.name}" not defined`);
+          throw new GoTemplateError(`template: base:${arg.pos.line}: function "${arg.name}" not defined`);
         }
         if (arg.kind === 'chain') visitPipe(arg.pipe);
       }
@@ -260,6 +260,6 @@ class ExecState {
   }
 
   private execError(pos: { line: number; col: number }, at: string, message: string): GoTemplateError {
-    return new GoTemplateError(`template: :${pos.line}:${pos.col}: executing "" at <${at}>: ${message}`);
+    return new GoTemplateError(`template: base:${pos.line}:${pos.col}: executing "base" at <${at}>: ${message}`);
   }
 }

@@ -4,7 +4,7 @@
  * (Argo CD's `deeplyReplace`).
  */
 import { renderFastTemplate } from './fasttemplate';
-import { MissingKey, renderGoTemplate } from './go-template';
+import { GoTemplateError, MissingKey, renderGoTemplate } from './go-template';
 import { isPlainObject } from './go-value';
 
 export interface TemplateEngine {
@@ -15,7 +15,15 @@ export interface TemplateEngine {
 export type Params = { [key: string]: unknown };
 
 export function replaceString(template: string, params: Params, engine: TemplateEngine): string {
-  return engine.goTemplate ? renderGoTemplate(template, params, engine.missingKey) : renderFastTemplate(template, params);
+  if (!engine.goTemplate) return renderFastTemplate(template, params);
+  try {
+    return renderGoTemplate(template, params, engine.missingKey);
+  } catch (e) {
+    // Argo CD's wording, so a preview error reads like the ApplicationSet's status condition.
+    if (!(e instanceof GoTemplateError)) throw e;
+    const what = /executing "base"/.test(e.message) ? 'failed to execute go template' : 'failed to parse template';
+    throw new GoTemplateError(`${what} ${template}: ${e.message}`);
+  }
 }
 
 /**

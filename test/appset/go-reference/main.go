@@ -108,12 +108,17 @@ func runGo(c testCase) (out string, err error) {
 			err = fmt.Errorf("panic: %v", r)
 		}
 	}()
-	t, err := template.New("").Funcs(funcs()).Parse(c.Template)
+	// Argo CD v3.5 clones a template named "base" that holds the functions, then sets options and parses.
+	t, err := template.New("base").Funcs(funcs()).Clone()
 	if err != nil {
 		return "", err
 	}
 	for _, o := range c.Options {
 		t = t.Option(o)
+	}
+	t, err = t.Parse(c.Template)
+	if err != nil {
+		return "", err
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, c.Data); err != nil {

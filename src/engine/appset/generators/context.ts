@@ -38,7 +38,8 @@ export type ParamSets = Params[];
 /** Prefixes an error message with where in the spec it happened. */
 export function at(where: string, e: unknown): Error {
   const message = e instanceof Error ? e.message : String(e);
-  const err = new Error(`${where}: ${message}`);
+  // A nested generator already named its (longer) path; do not prefix it twice.
+  const err = new Error(message.startsWith('spec.') ? message : `${where}: ${message}`);
   if (e instanceof Error) err.name = e.name;
   return err;
 }
