@@ -309,7 +309,7 @@ function engineMismatchErrors(props: ApplicationSetProps, template: any, default
     const here = `${where}[${i}]`;
     if (g.list) {
       try {
-        listParams(g.list, { appSetName: '', engine: { goTemplate: false, missingKey: 'default' }, clusters: [] });
+        listParams(g.list, { engine: { goTemplate: false, missingKey: 'default' }, clusters: [] });
       } catch (e) {
         errors.push(`${here}.list: ${(e as Error).message}`);
       }

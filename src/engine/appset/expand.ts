@@ -61,7 +61,6 @@ export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): 
     return fail(`spec.goTemplateOptions: ${(e as Error).message}`);
   }
   const ctx: ExpandContext = {
-    appSetName: name,
     engine,
     git: options.git,
     clusters: options.clusters ?? [IN_CLUSTER],

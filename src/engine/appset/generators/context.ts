@@ -25,7 +25,6 @@ export const IN_CLUSTER: ClusterInfo = { name: 'in-cluster', server: 'https://ku
 
 /** What every generator needs while one ApplicationSet is expanded. */
 export interface ExpandContext {
-  readonly appSetName: string;
   readonly engine: TemplateEngine;
   readonly git?: GitSource;
   readonly clusters: readonly ClusterInfo[];
