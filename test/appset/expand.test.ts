@@ -365,6 +365,22 @@ describe('selectors, template overrides, templatePatch', () => {
   });
 });
 
+describe('templatePatch merging', () => {
+  test('lists are replaced, maps merged, null deletes, finalizers are added to (ObjectMeta merges them)', () => {
+    const [app] = expand({
+      generators: [{ list: { elements: [{ name: 'a' }] } }],
+      template: {
+        metadata: { name: '{{name}}', labels: { keep: 'yes', drop: 'yes' } },
+        spec: { project: 'default', destination: {}, info: [{ name: 'x', value: '1' }], source: { repoURL: REPO, path: 'x' } },
+      },
+      templatePatch: 'metadata:\n  labels:\n    drop: null\n    added: "{{name}}"\n  finalizers: [example.com/hold]\nspec:\n  info: [{name: y, value: "2"}]\n',
+    });
+    expect(app.metadata.labels).toEqual({ keep: 'yes', added: 'a' });
+    expect(app.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io', 'example.com/hold']);
+    expect(app.spec.info).toEqual([{ name: 'y', value: '2' }]);
+  });
+});
+
 describe('errors', () => {
   test('any generator error means no Applications at all, even when other generators succeed', () => {
     expect(() => expand({ generators: [{ list: { elements: [{ name: 'ok' }] } }, { list: { elements: [{ name: 1 }] } }] }))

@@ -4,7 +4,8 @@ import { isPlainObject } from './go-value';
 /**
  * Applies a rendered `templatePatch` to a generated Application as Argo CD does: YAML (or JSON) →
  * strategic merge patch. Application fields declare no merge keys, so maps merge recursively,
- * lists are replaced, and `null` deletes a field. The patch may not change `spec.project`.
+ * lists are replaced (except `metadata.finalizers`, which ObjectMeta merges), and `null` deletes a
+ * field. The patch may not change `spec.project`.
  */
 export function applyTemplatePatch(app: { [key: string]: any }, patchText: string): { [key: string]: any } {
   let patch: unknown;
@@ -16,6 +17,11 @@ export function applyTemplatePatch(app: { [key: string]: any }, patchText: strin
   if (patch === null || patch === undefined) return app;
   if (!isPlainObject(patch)) throw new Error(`templatePatch must render to a YAML mapping (an Application fragment), got: ${patchText.trim().slice(0, 200)}`);
   const merged = merge(app, patch) as { [key: string]: any };
+  // ObjectMeta.finalizers is a strategic-merge list (patchStrategy merge): the patch adds to it.
+  const patchFinalizers = (patch as any).metadata?.finalizers;
+  if (Array.isArray(patchFinalizers) && Array.isArray(app.metadata?.finalizers)) {
+    merged.metadata.finalizers = [...new Set([...app.metadata.finalizers, ...patchFinalizers])];
+  }
   merged.spec = { ...(merged.spec ?? {}), project: app.spec?.project };
   if (merged.spec.project === undefined) delete merged.spec.project;
   return merged;
