@@ -88,7 +88,7 @@ export async function compareApplication(client: KubeClient, app: LoadedApplicat
       const comparison = await compareObjects(undefined, t.live, rules);
       return { ...row, status: SyncStatusCode.OUT_OF_SYNC, health, requiresPruning: true, comparison: options.withObjects ? comparison : undefined };
     }
-    const obj = await preparedObject(t, instance, rules);
+    const obj = await preparedObject(t, instance, rules, spec.destination.namespace);
     if (unchangedSinceApply(obj, t.live)) {
       return { ...row, status: SyncStatusCode.SYNCED, health };
     }

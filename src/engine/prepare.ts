@@ -25,10 +25,12 @@ export async function scopeLookup(client: KubeClient, objs: readonly KubeObject[
  * namespace), live values of ignored fields under RespectIgnoreDifferences, the hook finalizer
  * for hooks, and the applied hash for ordinary resources.
  */
-export async function preparedObject(task: SyncTask, instance: string, rules: readonly IgnoreDifferencesEntry[]): Promise<KubeObject> {
+export async function preparedObject(
+  task: SyncTask, instance: string, rules: readonly IgnoreDifferencesEntry[], destinationNamespace = '',
+): Promise<KubeObject> {
   let obj = task.desired!;
   if (!task.autoNamespace) {
-    obj = withTrackingId(obj, instance, task.key);
+    obj = withTrackingId(obj, instance, task.key, destinationNamespace);
   }
   if (task.action === TaskAction.APPLY && task.live && optionTrue(task.options, 'RespectIgnoreDifferences') && rules.length > 0) {
     obj = await respectIgnoredLiveValues(rules, obj, task.live);

@@ -217,7 +217,7 @@ class Operation {
 
     for (const t of tasks) {
       if (t.desired) {
-        this.prepared.set(t, await preparedObject(t, this.instance, this.rules));
+        this.prepared.set(t, await preparedObject(t, this.instance, this.rules, spec.destination.namespace));
       }
     }
     // Shared resources: objects tracked by another Application.
@@ -512,6 +512,7 @@ class Operation {
       (task.action === TaskAction.HOOK ? result.hookPhase === OperationPhase.RUNNING : gate && hasHealthCheck(obj)));
     while (pending.length > 0) {
       const still: typeof pending = [];
+      // Hooks that failed and gated resources that turned Degraded.
       const hookFailures: string[] = [];
       await mapLimit(pending, this.concurrency, async (p) => {
         const live = await this.client.get(p.obj);
@@ -536,10 +537,13 @@ class Operation {
           return;
         }
         const h = live ? resourceHealth(live) : undefined;
-        if (h?.status === HealthStatusCode.HEALTHY) {
-          p.result.health = h;
-        } else {
-          p.result.health = h;
+        p.result.health = h;
+        if (h?.status === HealthStatusCode.DEGRADED) {
+          // gitops-engine marks a running resource that turns Degraded as failed.
+          p.result.status = ResultCode.SYNC_FAILED;
+          hookFailures.push(`${at(p.task)}: ${h.message ?? 'Degraded'}`);
+          this.emit({ type: 'resource', application: this.app.name, result: p.result });
+        } else if (h?.status !== HealthStatusCode.HEALTHY) {
           still.push(p);
         }
       });

@@ -10,9 +10,14 @@ export function instanceName(app: string, appNamespace: string = CONTROL_PLANE_N
   return appNamespace && appNamespace !== controlPlaneNamespace ? `${appNamespace}_${app}` : app;
 }
 
-/** The annotation value Argo CD's default (annotation) tracking writes: `<app>:<group>/<kind>:<namespace>/<name>`. */
-export function trackingId(instance: string, key: ResourceKey): string {
-  return `${instance}:${key.group}/${key.kind}:${key.namespace}/${key.name}`;
+/**
+ * The annotation value Argo CD's default (annotation) tracking writes:
+ * `<app>:<group>/<kind>:<namespace>/<name>`. Objects without a namespace (cluster-scoped ones)
+ * carry the Application's destination namespace, as Argo CD's `UnstructuredToAppInstanceValue`
+ * writes it, so Argo CD sees no difference in the annotation when it takes over.
+ */
+export function trackingId(instance: string, key: ResourceKey, destinationNamespace = ''): string {
+  return `${instance}:${key.group}/${key.kind}:${key.namespace || destinationNamespace}/${key.name}`;
 }
 
 export interface ParsedTrackingId {
@@ -44,17 +49,17 @@ export function trackingInstance(live: KubeObject): string | undefined {
     return undefined;
   }
   const k = parsed.key;
+  const liveNamespace = live.metadata.namespace ?? '';
+  // Argo CD's isSelfReferencedObj: cluster-scoped objects carry the destination namespace.
   if (k.group !== groupOf(live.apiVersion) || k.kind !== live.kind || k.name !== live.metadata.name
-    || k.namespace !== (live.metadata.namespace ?? '')) {
+    || (liveNamespace !== '' && k.namespace !== liveNamespace)) {
     return undefined;
   }
   return parsed.instance;
 }
 
 /** Returns a copy of `obj` carrying the tracking id for `instance`. */
-export function withTrackingId(obj: KubeObject, instance: string, key: ResourceKey): KubeObject {
-  return {
-    ...obj,
-    metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [ANNOTATION_TRACKING_ID]: trackingId(instance, key) } },
-  };
+export function withTrackingId(obj: KubeObject, instance: string, key: ResourceKey, destinationNamespace = ''): KubeObject {
+  const annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATION_TRACKING_ID]: trackingId(instance, key, destinationNamespace) };
+  return { ...obj, metadata: { ...obj.metadata, annotations } };
 }

@@ -117,6 +117,9 @@ describe('sync', () => {
       expect(order.indexOf(`Namespace/${target}`)).toBeLessThan(order.indexOf('ConfigMap/inside'));
       expect(order.indexOf(`CustomResourceDefinition/widgets.${group}`)).toBeLessThan(order.indexOf('Widget/w'));
       expect((await getJson([`widgets.${group}`, 'w'], { namespace: target })).spec.size).toBe(3);
+      // Cluster-scoped objects carry the destination namespace in their tracking id, as in Argo CD.
+      const liveCrd = await getJson(['crd', `widgets.${group}`]);
+      expect(liveCrd.metadata.annotations['argocd.argoproj.io/tracking-id']).toBe(`deps:apiextensions.k8s.io/CustomResourceDefinition:${ns}/widgets.${group}`);
     } finally {
       await kubectl(['delete', 'crd', `widgets.${group}`, '--ignore-not-found', '--wait=false']);
     }
@@ -344,6 +347,17 @@ describe('failure handling', () => {
     const { result } = await app.sync(client, { timeoutSeconds: 4 });
     expect(result.phase).toBe(OperationPhase.FAILED);
     expect(result.message).toMatch(/timed out after 4s waiting for healthy state of apps\/Deployment\/never/);
+    expect(await getJson(['configmap', 'after'], { namespace: ns })).toBeUndefined();
+  });
+
+  test('a resource that turns Degraded while its wave is gated fails the sync', async () => {
+    const ns = await newNamespace('eng-degraded');
+    const stuck = deployment('stuck', 1, {}, { progressDeadlineSeconds: 2 });
+    (stuck.spec as any).template.spec.nodeSelector = { 'example.com/no-such-node': 'true' };
+    const app = new TestApp('degraded', ns).write('stuck.yaml', stuck).write('after.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
+    const { result } = await app.sync(client, { timeoutSeconds: 60 });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/completed unsuccessfully.*Deployment .*stuck.*exceeded its progress deadline/);
     expect(await getJson(['configmap', 'after'], { namespace: ns })).toBeUndefined();
   });
 

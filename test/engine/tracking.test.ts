@@ -9,6 +9,13 @@ describe('tracking id', () => {
     expect(trackingId('web', { group: '', kind: 'Namespace', namespace: '', name: 'prod' })).toBe('web:/Namespace:/prod');
   });
 
+  test('cluster-scoped objects carry the destination namespace, and still count as tracked', () => {
+    const key = { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole', namespace: '', name: 'reader' };
+    expect(trackingId('web', key, 'prod')).toBe('web:rbac.authorization.k8s.io/ClusterRole:prod/reader');
+    const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'reader' } };
+    expect(trackingInstance(withTrackingId(role, 'web', key, 'prod'))).toBe('web');
+  });
+
   test('prefixes the Application namespace when it is not the control-plane namespace', () => {
     expect(instanceName('web', 'argocd')).toBe('web');
     expect(instanceName('web', 'team-a')).toBe('team-a_web');
