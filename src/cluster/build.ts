@@ -316,7 +316,7 @@ export async function ensureClusterBinary(options: BuildOptions = {}): Promise<B
       x('main.etcdVersion', versions.etcd),
       x('main.kwokVersion', versions.kwok),
     ].join(' ');
-    const buildArgs = ['build', '-v', '-trimpath', '-ldflags', ldflags, '-o', tmp, `./cmd/${BINARY_NAME}`];
+    const buildArgs = ['build', '-v', '-trimpath', '-buildvcs=false', '-ldflags', ldflags, '-o', tmp, `./cmd/${BINARY_NAME}`];
     log(`[2/3] modules ready after ${Math.round(seconds())}s; compiling (CGO_ENABLED=0 go ${buildArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')})`);
 
     let compiled = 0;
