@@ -3,13 +3,14 @@ import { CONTROL_PLANE_NAMESPACE } from './application-spec';
 import { Comparison, compareObjects } from './diff/compare';
 import { maskSecretData, redactSecretValues } from './diff/mask-secrets';
 import { normalizeForDiff } from './diff/normalize';
-import { resourceHealth } from './health';
+import { hasHealthCheck, resourceHealth } from './health';
+import { aggregateHealth } from './health/aggregate';
 import { unchangedSinceApply } from './in-sync';
 import { KubeClient } from './kube/client';
 import { loadLiveState, mapLimit } from './live-state';
 import { LoadedApplication } from './load/applications';
 import {
-  HealthStatus, HealthStatusCode, isWorse, KubeObject, ResourceKey, SourcePosition, SyncStatusCode, TaskAction,
+  HealthStatus, HealthStatusCode, KubeObject, ResourceKey, SourcePosition, SyncStatusCode, TaskAction,
 } from './model';
 import { planSync } from './plan';
 import { preparedObject, scopeLookup } from './prepare';
@@ -111,12 +112,9 @@ export async function compareApplication(client: KubeClient, app: LoadedApplicat
       comparison: options.withObjects && comparison.modified ? comparison : undefined,
     };
   });
-  let health: HealthStatusCode = HealthStatusCode.HEALTHY;
-  for (const r of out) {
-    if (r.health && !r.requiresPruning && isWorse(health, r.health.status)) {
-      health = r.health.status;
-    }
-  }
+  const health = aggregateHealth(out.map((r, i) => ({
+    group: r.group, kind: r.kind, health: r.health, hasHealthRule: hasHealthCheck(tasks[i].desired ?? tasks[i].live!),
+  })));
   const sync = out.some((r) => r.status === SyncStatusCode.OUT_OF_SYNC) ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED;
   return { ...base, sync, health: { status: health }, resources: out };
 }

@@ -1,4 +1,5 @@
 import { hasHealthCheck, resourceHealth } from '../../src/engine/health';
+import { aggregateHealth } from '../../src/engine/health/aggregate';
 import { HealthStatusCode, isWorse } from '../../src/engine/model';
 
 const deploy = (spec: any, status: any, generation = 1) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', generation }, spec, status });
@@ -95,5 +96,25 @@ describe('other kinds', () => {
     expect(isWorse(HealthStatusCode.HEALTHY, HealthStatusCode.SUSPENDED)).toBe(true);
     expect(isWorse(HealthStatusCode.MISSING, HealthStatusCode.PROGRESSING)).toBe(false);
     expect(isWorse(HealthStatusCode.DEGRADED, HealthStatusCode.UNKNOWN)).toBe(true);
+  });
+});
+
+describe('application health', () => {
+  const entry = (kind: string, status: HealthStatusCode | undefined, hasHealthRule = true, group = '') => ({ group, kind, health: status ? { status } : undefined, hasHealthRule });
+
+  test('is the worst health of the resources', () => {
+    expect(aggregateHealth([entry('Deployment', HealthStatusCode.HEALTHY), entry('Job', HealthStatusCode.PROGRESSING), entry('ConfigMap', undefined, false)]))
+      .toBe(HealthStatusCode.PROGRESSING);
+    expect(aggregateHealth([entry('Deployment', HealthStatusCode.MISSING), entry('Pod', HealthStatusCode.DEGRADED)])).toBe(HealthStatusCode.DEGRADED);
+  });
+
+  test('a missing object of a kind without a health rule does not count', () => {
+    expect(aggregateHealth([entry('ConfigMap', HealthStatusCode.MISSING, false), entry('Deployment', HealthStatusCode.HEALTHY)])).toBe(HealthStatusCode.HEALTHY);
+    expect(aggregateHealth([entry('Deployment', HealthStatusCode.MISSING)])).toBe(HealthStatusCode.MISSING);
+  });
+
+  test('a missing or unknown child Application does not count', () => {
+    expect(aggregateHealth([entry('Application', HealthStatusCode.UNKNOWN, true, 'argoproj.io')])).toBe(HealthStatusCode.HEALTHY);
+    expect(aggregateHealth([entry('Application', HealthStatusCode.DEGRADED, true, 'argoproj.io')])).toBe(HealthStatusCode.DEGRADED);
   });
 });
