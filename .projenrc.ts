@@ -36,7 +36,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'jq-wasm@^1.0.1',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2'],
+  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30'],
 
   jestOptions: {
     // `npm test` must never rewrite snapshots; `npm run test:update` does.
@@ -81,6 +81,8 @@ new JsonFile(project, 'test/e2e/jest.config.json', {
     transform: jestTransform,
     globalSetup: '<rootDir>/test/e2e/global-setup.ts',
     globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    // Prints component logs and the test namespace's objects and events when a test fails.
+    testEnvironment: '<rootDir>/test/e2e/cluster-environment.ts',
     testTimeout: 120000,
     maxWorkers: 1,
   },
@@ -100,6 +102,11 @@ project.addTask('test:unit', {
 project.addTask('test:e2e', {
   description: 'End-to-end tests against the local control plane (builds it with Go on first use)',
   exec: 'jest --ci --config test/e2e/jest.config.json',
+  receiveArgs: true,
+});
+project.addTask('bench:cluster', {
+  description: 'Benchmark the local control plane: cached start, restart, stop (add --cold for a first build with empty Go caches)',
+  exec: `${tsNode} bench/cluster.ts`,
   receiveArgs: true,
 });
 project.addTask('bench:synth', {

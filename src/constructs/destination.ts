@@ -18,6 +18,9 @@ export function renderDestination(where: string, destination: ApplicationDestina
   if (destination?.server !== undefined && destination?.name !== undefined) {
     throw new Error(`${where}: destination sets both server ('${destination.server}') and name ('${destination.name}'); set exactly one`);
   }
+  if (destination && destination.server === undefined && destination.name === undefined && destination.namespace === undefined) {
+    throw new Error(`${where}: destination is empty; set server (e.g. '${IN_CLUSTER_SERVER}') or name, or leave destination out for the in-cluster server`);
+  }
   if (destination?.server === '' || destination?.name === '') {
     throw new Error(`${where}: destination server/name is an empty string; set a cluster URL or name, or leave both unset for the in-cluster server`);
   }

@@ -170,6 +170,16 @@ describe('Application bad input', () => {
       .toThrow(/destination sets both server \('https:\/\/k'\) and name \('prod'\); set exactly one/);
   });
 
+  test('fails when the destination is given but names neither server nor name (nor a namespace)', () => {
+    expect(() => new Application(testApp(), 'x', { destination: {} })).toThrow(/destination is empty; set server \(e.g. 'https:\/\/kubernetes.default.svc'\) or name/);
+  });
+
+  test('a destination with only a namespace means the in-cluster server', () => {
+    const app = testApp();
+    new Application(app, 'x', { destination: { namespace: 'prod' } });
+    expect(manifest(app.synthFiles(), 'apps/x.yaml').spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'prod' });
+  });
+
   test('fails when the destination server or name is empty', () => {
     expect(() => new Application(testApp(), 'x', { destination: { server: '' } })).toThrow(/destination server\/name is an empty string/);
   });

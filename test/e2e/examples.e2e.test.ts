@@ -24,9 +24,12 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
+// ApplicationSet expansion previews are review aids of a kind no cluster serves, by design.
+const PREVIEW_KIND = 'ApplicationSetPreview';
+
 function objectsOf(example: string): Array<{ file: string; obj: any }> {
   return yamlFiles(path.join(examplesDir, example, 'manifests')).flatMap(file =>
-    parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => ({ file, obj: d.toJS() })).filter(o => o.obj?.kind));
+    parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => ({ file, obj: d.toJS() })).filter(o => o.obj?.kind && o.obj.kind !== PREVIEW_KIND));
 }
 
 /** `kubectl wait` fails outright while a new CRD has no status yet, so poll instead. */
