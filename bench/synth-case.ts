@@ -6,7 +6,10 @@
 import { performance } from 'perf_hooks';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Application, GitOpsApp } from '../src';
+// The compiled library, as users run it (not ts-node-compiled sources): `npm run bench:synth`
+// compiles first.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Application, GitOpsApp } = require('../lib') as typeof import('../src');
 
 const RESOURCES_PER_APP = 10;
 const [mode, countArg, outdir] = process.argv.slice(2);

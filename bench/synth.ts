@@ -1,6 +1,8 @@
 /**
  * `npm run bench:synth`: the committed-directory synth against plain cdk8s, same resources, same
- * machine, same run. Each case runs in a fresh process (peak RSS is per case) and writes to disk.
+ * machine, same run. Each case runs in a fresh process (peak RSS is per case) and writes its files
+ * to a fresh directory on tmpfs (/dev/shm), so the figures measure the work, not a disk shared with
+ * other processes; `--disk` writes to the OS temp dir instead.
  *
  *   npm run bench:synth                 # 100 and 1,000 Applications × 10 ConfigMaps, 3 runs each
  *   npm run bench:synth -- 100 1000 5000 --runs 1 --gitops-only 5000
@@ -25,10 +27,17 @@ const runsIndex = args.indexOf('--runs');
 const runs = runsIndex >= 0 ? Number(args.splice(runsIndex, 2)[1]) : 3;
 const gitopsOnlyIndex = args.indexOf('--gitops-only');
 const gitopsOnly = new Set(gitopsOnlyIndex >= 0 ? args.splice(gitopsOnlyIndex, 2)[1].split(',').map(Number) : []);
+const diskIndex = args.indexOf('--disk');
+const onDisk = diskIndex >= 0 && args.splice(diskIndex, 1).length > 0;
 const sizes = args.length > 0 ? args.map(Number) : [100, 1000];
+const outRoot = !onDisk && fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
+if (!fs.existsSync(path.join(__dirname, '..', 'lib', 'index.js'))) {
+  console.error('lib/ is missing: run `npx projen compile` first (npm run bench:synth does)');
+  process.exit(2);
+}
 
 function runCase(mode: string, applications: number): CaseResult {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `bench-synth-${mode}-`));
+  const outdir = fs.mkdtempSync(path.join(outRoot, `bench-synth-${mode}-`));
   try {
     const output = execFileSync(process.execPath, [
       '-r', 'ts-node/register/transpile-only', path.join(__dirname, 'synth-case.ts'), mode, String(applications), outdir,
@@ -44,7 +53,7 @@ function median(results: CaseResult[]): CaseResult {
   return [...results].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(results.length / 2)];
 }
 
-console.log(`node ${process.version}, ${os.cpus().length} cpus, ${runs} run(s) per case (median shown)\n`);
+console.log(`node ${process.version}, ${os.cpus().length} cpus, ${runs} run(s) per case (median shown), output on ${outRoot}\n`);
 console.log('| Applications | objects | plain cdk8s total | cdk8s-argocd total (construct + synth) | ratio | plain peak RSS | ours peak RSS |');
 console.log('|---:|---:|---:|---:|---:|---:|---:|');
 const rows: Array<{ n: number; ours: CaseResult; plain?: CaseResult }> = [];

@@ -1,24 +1,26 @@
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
-import { listGeneratedFiles, readIfExists } from './write';
+import { isGeneratedContent } from './generated-file';
+import { readManifestFiles } from './write';
 import { SynthCheckResult } from '../constructs/gitops-app';
 
 const SECRET_KIND = /^kind: Secret$/m;
 
 /** Compares the committed directory with freshly synthesized files. */
 export function checkCommittedDirectory(outdir: string, files: { [relativePath: string]: string }): SynthCheckResult {
+  const existing = readManifestFiles(outdir);
   const changedFiles: string[] = [];
   const patches: string[] = [];
   for (const [relative, content] of Object.entries(files)) {
-    const existing = readIfExists(path.join(outdir, relative));
-    if (existing === content) continue;
+    const before = existing.get(relative);
+    if (before === content) continue;
     changedFiles.push(relative);
-    patches.push(patchFor(outdir, relative, existing, content));
+    patches.push(patchFor(outdir, relative, before, content));
   }
-  for (const stale of listGeneratedFiles(outdir)) {
-    if (stale in files) continue;
+  for (const [stale, content] of existing) {
+    if (stale in files || !isGeneratedContent(content)) continue;
     changedFiles.push(stale);
-    patches.push(patchFor(outdir, stale, readIfExists(path.join(outdir, stale)), undefined));
+    patches.push(patchFor(outdir, stale, content, undefined));
   }
   return { upToDate: changedFiles.length === 0, changedFiles, diff: patches.join('') };
 }

@@ -12,24 +12,26 @@ export interface WriteSummary {
 /**
  * Writes `files` under `outdir`. Unchanged files are not rewritten (so mtimes and editors stay
  * calm); generated files that are no longer produced are removed, along with folders that this
- * leaves empty. Files without the generated marker are never touched.
+ * leaves empty. Files without the generated marker are never touched: if one is in the way,
+ * nothing is written at all.
  */
 export function writeCommittedDirectory(outdir: string, files: { [relativePath: string]: string }): WriteSummary {
+  // One walk reads what is there; every decision below is made from it, before any write.
+  const existing = readManifestFiles(outdir);
+  const blocked = Object.keys(files).filter(f => existing.has(f) && !isGeneratedContent(existing.get(f)!));
+  if (blocked.length > 0) {
+    throw new Error(`${blocked.map(f => path.join(outdir, f)).join(', ')} exist${blocked.length === 1 ? 's' : ''} and ${blocked.length === 1 ? 'was' : 'were'} not written by cdk8s-argocd; move ${blocked.length === 1 ? 'it' : 'them'} away or rename the object that maps to ${blocked.length === 1 ? 'it' : 'them'}. Nothing was written.`);
+  }
   let written = 0;
   let unchanged = 0;
   let removed = 0;
-  fs.mkdirSync(outdir, { recursive: true });
   const createdFolders = new Set<string>();
   for (const [relative, content] of Object.entries(files)) {
-    const target = path.join(outdir, relative);
-    const existing = readIfExists(target);
-    if (existing === content) {
+    if (existing.get(relative) === content) {
       unchanged++;
       continue;
     }
-    if (existing !== undefined && !isGeneratedContent(existing)) {
-      throw new Error(`${target} exists and was not written by cdk8s-argocd; move it away or rename the object that maps to it`);
-    }
+    const target = path.join(outdir, relative);
     const folder = path.dirname(target);
     if (!createdFolders.has(folder)) {
       fs.mkdirSync(folder, { recursive: true });
@@ -38,8 +40,8 @@ export function writeCommittedDirectory(outdir: string, files: { [relativePath: 
     fs.writeFileSync(target, content);
     written++;
   }
-  for (const stale of listGeneratedFiles(outdir)) {
-    if (stale in files) continue;
+  for (const [stale, content] of existing) {
+    if (stale in files || !isGeneratedContent(content)) continue;
     fs.rmSync(path.join(outdir, stale));
     removed++;
     removeEmptyParents(outdir, path.dirname(path.join(outdir, stale)));
@@ -47,15 +49,19 @@ export function writeCommittedDirectory(outdir: string, files: { [relativePath: 
   return { written, unchanged, removed };
 }
 
-/** Generated files under `outdir`, as POSIX paths relative to it. */
-export function listGeneratedFiles(outdir: string): string[] {
-  const result: string[] = [];
+/**
+ * Every YAML file under `outdir` (POSIX paths relative to it) with its content. Dot-folders are
+ * skipped. A missing outdir is empty.
+ */
+export function readManifestFiles(outdir: string): Map<string, string> {
+  const result = new Map<string, string>();
   const walk = (dir: string, prefix: string): void => {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
+    } catch (e: any) {
+      if (e.code === 'ENOENT') return;
+      throw e;
     }
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;
@@ -63,33 +69,13 @@ export function listGeneratedFiles(outdir: string): string[] {
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
         walk(full, relative);
-      } else if (entry.isFile() && /\.ya?ml$/.test(entry.name) && isGeneratedContent(readHead(full))) {
-        result.push(relative);
+      } else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
+        result.set(relative, fs.readFileSync(full, 'utf8'));
       }
     }
   };
   walk(outdir, '');
-  return result.sort();
-}
-
-export function readIfExists(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e: any) {
-    if (e.code === 'ENOENT' || e.code === 'EISDIR') return undefined;
-    throw e;
-  }
-}
-
-function readHead(file: string): string {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(64);
-    const n = fs.readSync(fd, buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, n).toString('utf8');
-  } finally {
-    fs.closeSync(fd);
-  }
+  return result;
 }
 
 function removeEmptyParents(outdir: string, dir: string): void {
