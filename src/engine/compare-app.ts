@@ -1,8 +1,7 @@
 import { FIELD_MANAGER } from './annotations';
 import { CONTROL_PLANE_NAMESPACE } from './application-spec';
 import { Comparison, compareObjects } from './diff/compare';
-import { maskSecretData, redactSecretValues } from './diff/mask-secrets';
-import { normalizeForDiff } from './diff/normalize';
+import { redactSecretValues } from './diff/mask-secrets';
 import { hasHealthCheck, resourceHealth } from './health';
 import { aggregateHealth } from './health/aggregate';
 import { unchangedSinceApply } from './in-sync';
@@ -10,7 +9,7 @@ import { KubeClient } from './kube/client';
 import { loadLiveState, mapLimit } from './live-state';
 import { LoadedApplication } from './load/applications';
 import {
-  HealthStatus, HealthStatusCode, KubeObject, ResourceKey, SourcePosition, SyncStatusCode, TaskAction,
+  HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, TaskAction,
 } from './model';
 import { planSync } from './plan';
 import { preparedObject, scopeLookup } from './prepare';
@@ -118,12 +117,3 @@ export async function compareApplication(client: KubeClient, app: LoadedApplicat
   const sync = out.some((r) => r.status === SyncStatusCode.OUT_OF_SYNC) ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED;
   return { ...base, sync, health: { status: health }, resources: out };
 }
-
-/** The desired object for display when there is no prediction (masked, normalized). */
-export function displayObject(obj: KubeObject): KubeObject {
-  const n = normalizeForDiff(obj);
-  maskSecretData(n);
-  return n;
-}
-
-export type { ResourceKey };
