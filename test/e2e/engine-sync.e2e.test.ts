@@ -210,6 +210,19 @@ describe('prune', () => {
     expect(await getJson(['configmap', 'b'], { namespace: ns })).toBeDefined();
   });
 
+  test('Prune=confirm prunes only with --confirm-prune', async () => {
+    const ns = await newNamespace('eng-confirm');
+    const app = new TestApp('confirm', ns).write('a.yaml', configMap('a'))
+      .write('b.yaml', configMap('b', { a: '1' }, { 'argocd.argoproj.io/sync-options': 'Prune=confirm' }));
+    await app.sync(client);
+    app.remove('b.yaml');
+    const waiting = await app.sync(client, { prune: true });
+    expect(waiting.result.resources.find((r) => r.name === 'b')).toMatchObject({ status: ResultCode.PRUNE_SKIPPED, message: expect.stringMatching(/--confirm-prune/) });
+    expect(await getJson(['configmap', 'b'], { namespace: ns })).toBeDefined();
+    const confirmed = await app.sync(client, { prune: true, confirmPrune: true });
+    expect(confirmed.result.resources.find((r) => r.name === 'b')).toMatchObject({ status: ResultCode.PRUNED });
+  });
+
   test('refuses to prune every resource unless allowEmpty', async () => {
     const ns = await newNamespace('eng-empty');
     const app = new TestApp('empty', ns).write('a.yaml', configMap('a'));
@@ -282,6 +295,19 @@ describe('dry run first', () => {
     expect(result.phase).toBe(OperationPhase.SUCCEEDED);
     expect(result.resources[0].message).toBe('would be created (dry run)');
     expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeUndefined();
+  });
+});
+
+describe('selective sync', () => {
+  test('--resource applies only the named resources, runs no hooks and prunes nothing else', async () => {
+    const ns = await newNamespace('eng-select');
+    const app = new TestApp('select', ns).write('a.yaml', configMap('a')).write('b.yaml', configMap('b'))
+      .write('hook.yaml', job('pre', { 'argocd.argoproj.io/hook': 'PreSync' }));
+    const { result } = await app.sync(client, { prune: true, resources: [{ group: '', kind: 'ConfigMap', name: 'b' }] });
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(result.resources.map((r) => r.name)).toEqual(['b']);
+    expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeUndefined();
+    expect(await getJson(['job', 'pre'], { namespace: ns })).toBeUndefined();
   });
 });
 
