@@ -532,6 +532,7 @@ class Operation {
             await this.removeHookFinalizer(live!);
             this.emit({ type: 'resource', application: this.app.name, result: p.result });
           } else {
+            p.result.health = h;
             still.push(p);
           }
           return;
