@@ -2,7 +2,7 @@
  * The sync engine against the real local control plane: ordering, health gating, hooks,
  * tracking, prune, ignoreDifferences, dry run and the per-Application lock.
  */
-import { createTestNamespace, deleteNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from './cluster-fixture';
+import { createTestNamespace, deleteNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, waitFor } from './cluster-fixture';
 import { KubeClient } from '../../src/engine/kube/client';
 import { OperationPhase, ResultCode, SyncEvent, SyncPhase } from '../../src/engine/model';
 import { configMap, deployment, e2eClient, job, TestApp } from '../engine/e2e-app';
@@ -456,7 +456,7 @@ describe('concurrency', () => {
       .write('web.yaml', deployment('web', 1, {}, { minReadySeconds: 3 }))
       .write('after.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
     const first = app.sync(client);
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitFor('the first sync to hold its Lease', () => getJson(['lease', 'cdk8s-argocd-sync-lock'], { namespace: 'kube-system' }), 30_000);
     const second = await app.sync(client);
     expect(second.result.phase).toBe(OperationPhase.ERROR);
     expect(second.result.message).toMatch(/another sync of Application lock is running/);
