@@ -64,6 +64,10 @@ for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARK
   project.npmignore?.exclude(ignored);
 }
 project.package.addField('engines', { node: '>=20.0.0 <23' });
+// unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that were
+// never published for every platform, so npm leaves them out of the lockfile and `npm ci` then
+// refuses it. 1.12.2 has all of them.
+project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
 
 // ts-jest transpiles only: jsii and eslint already type-check, and full type-checking per file
 // doubles test time on small machines.
