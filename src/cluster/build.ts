@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CLUSTER_BIN_CACHE_ENV, CLUSTER_BINARY_ENV } from './constants';
+import { pidAlive } from './pid-alive';
 
 /** Name of the multi-call binary. */
 export const BINARY_NAME = 'k8s-local';
@@ -159,15 +160,6 @@ function goVersion(): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Serializes builds of the same key across processes (mkdir lock with a pid file). */

@@ -31,6 +31,7 @@ import {
   POD_CIDR,
   SERVICE_CLUSTER_IP_RANGE,
 } from './constants';
+import { pidAlive } from './pid-alive';
 
 export interface LocalClusterOptions {
   /** State directory (default: {@link defaultClusterDir}). */
@@ -113,15 +114,6 @@ export async function freePorts(n: number): Promise<number[]> {
     return servers.map((s) => (s.address() as net.AddressInfo).port);
   } finally {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { k8s, loadClientNode } from './client-node';
+import { pidAlive } from '../../cluster/pid-alive';
 
 /** Same variable and default as the local control plane's `cluster up` (src/cluster). */
 const CLUSTER_DIR_ENV = 'CDK8S_ARGOCD_CLUSTER_DIR';
@@ -21,15 +22,6 @@ export interface ResolvedKubeConfig {
   readonly description: string;
   /** True when the embedded local cluster was chosen because nothing else was given. */
   readonly localCluster: boolean;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Kubeconfig of a running local cluster in the default state dir, if any. */
