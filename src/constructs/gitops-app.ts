@@ -101,20 +101,21 @@ export class GitOpsApp extends App {
    * a diff and sets a non-zero exit code when the directory is stale.
    */
   public synth(): void {
+    const shown = path.relative(process.cwd(), path.resolve(this.outdir)) || '.';
     if (process.argv.includes('--check') || process.env.CDK8S_ARGOCD_CHECK === '1') {
       const result = this.check();
       if (result.upToDate) {
-        console.log(`${this.outdir}: up to date`);
+        console.log(`${shown}: up to date`);
       } else {
         console.error(result.diff);
-        console.error(`${this.outdir} is stale: ${result.changedFiles.length} file(s) differ from what the code synthesizes. Run synth and commit the result.`);
+        console.error(`${shown} is stale: ${result.changedFiles.length} file(s) differ from what the code synthesizes. Run synth and commit the result.`);
         process.exitCode = 1;
       }
       return;
     }
     const summary = writeCommittedDirectory(this.outdir, this.synthFiles());
     if (process.env.CDK8S_ARGOCD_QUIET !== '1') {
-      console.log(`${this.outdir}: ${summary.written} file(s) written, ${summary.unchanged} unchanged, ${summary.removed} stale file(s) removed`);
+      console.log(`${shown}: ${summary.written} file(s) written, ${summary.unchanged} unchanged, ${summary.removed} stale file(s) removed`);
     }
   }
 
