@@ -152,7 +152,7 @@ describe('local control plane', () => {
   });
 
   test('the Argo CD Application CRD becomes Established and is validated strictly', async () => {
-    const crd = path.join(__dirname, 'argocd-application-crd.yaml');
+    const crd = path.join(__dirname, '..', 'fixtures', 'argocd-crds', 'application-crd.yaml');
     await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=e2e', '-f', crd]);
     await waitFor('the Application CRD to be Established', async () => {
       const c = await getJson<any>(['crd', 'applications.argoproj.io']);
