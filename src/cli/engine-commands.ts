@@ -47,7 +47,7 @@ interface Session {
 function open(path: string, opts: CommonOptions, maxSockets?: number): Session {
   const loaded = loadApplications({ path, apps: opts.app, revision: opts.revision, repoRoot: opts.repoRoot, repoURL: opts.repoUrl });
   const clusters = opts.clusters ? readClustersFile(opts.clusters) : [];
-  return { loaded, clients: new ClusterClients({ kubeconfig: opts.kubeconfig, context: opts.context }, clusters, maxSockets) };
+  return { loaded, clients: new ClusterClients({ kubeconfig: opts.kubeconfig, context: opts.context }, clusters, maxSockets, opts.clusters) };
 }
 
 function sayTarget(s: Session, opts: CommonOptions): void {

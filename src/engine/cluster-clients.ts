@@ -13,10 +13,16 @@ export class ClusterClients {
   description?: string;
   localCluster = false;
 
-  constructor(private readonly kube: KubeConfigOptions, private readonly clusters: readonly ClusterEntry[] = [], private readonly maxSockets = 16) {}
+  /** `clustersFile` is where `clusters` came from, named in the error for an unknown destination. */
+  constructor(
+    private readonly kube: KubeConfigOptions,
+    private readonly clusters: readonly ClusterEntry[] = [],
+    private readonly maxSockets = 16,
+    private readonly clustersFile?: string,
+  ) {}
 
   forApplication(app: LoadedApplication): Promise<KubeClient> {
-    const entry = app.manifest.spec?.destination ? clusterForDestination(app.manifest.spec.destination, this.clusters) : undefined;
+    const entry = app.manifest.spec?.destination ? clusterForDestination(app.manifest.spec.destination, this.clusters, this.clustersFile) : undefined;
     const key = entry ? `${entry.kubeconfig}\u0000${entry.context ?? ''}` : '';
     let p = this.clients.get(key);
     if (!p) {

@@ -47,16 +47,24 @@ export function readClustersFile(file: string): ClusterEntry[] {
 
 /**
  * The cluster entry for a destination: undefined for the current cluster, an entry from the
- * clusters file otherwise; an error names the destination when no entry matches.
+ * clusters file otherwise; an error names the destination and the clusters file (`clustersFile`,
+ * as given) when no entry matches.
  */
-export function clusterForDestination(dest: { server?: string; name?: string }, clusters: readonly ClusterEntry[]): ClusterEntry | undefined {
+export function clusterForDestination(
+  dest: { server?: string; name?: string }, clusters: readonly ClusterEntry[], clustersFile?: string,
+): ClusterEntry | undefined {
   if ((!dest.server && !dest.name) || dest.server === IN_CLUSTER_SERVER || dest.name === IN_CLUSTER_NAME) {
     return undefined;
   }
   const match = clusters.find((c) => (dest.name && c.name === dest.name) || (dest.server && c.server === dest.server));
   if (!match) {
     const what = dest.name ? `name ${dest.name}` : `server ${dest.server}`;
-    throw new Error(`destination ${what} is not the current cluster and is not in the clusters file; add it to a file passed with --clusters`);
+    const where = clustersFile !== undefined
+      ? `is not in the clusters file ${clustersFile}; add it there`
+      : clusters.length > 0
+        ? 'is not in the clusters file; add it to the file passed with --clusters'
+        : 'no clusters file was given (--clusters); pass one that maps it to a kubeconfig';
+    throw new Error(`destination ${what} is not the current cluster and ${where}`);
   }
   return match;
 }

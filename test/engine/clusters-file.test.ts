@@ -31,6 +31,13 @@ describe('clusters file', () => {
     expect(() => clusterForDestination({ server: 'https://prod:6443' }, clusters)).toThrow(/destination server https:\/\/prod:6443 is not the current cluster.*--clusters/);
   });
 
+  test('the error names the clusters file, or says that none was given', () => {
+    expect(() => clusterForDestination({ name: 'prod' }, clusters, f))
+      .toThrow(`destination name prod is not the current cluster and is not in the clusters file ${f}; add it there`);
+    expect(() => clusterForDestination({ name: 'prod' }, []))
+      .toThrow('destination name prod is not the current cluster and no clusters file was given (--clusters); pass one that maps it to a kubeconfig');
+  });
+
   test('fails when the file has no clusters list', () => {
     expect(() => readClustersFile(file('items: []\n'))).toThrow(/expected a top-level 'clusters:' list/);
   });
