@@ -45,6 +45,9 @@ afterAll(async () => {
     await deleteNamespace(ns).catch(() => undefined);
   }
   await second?.stop({ purge: true });
+  if (clustersFile) {
+    fs.rmSync(path.dirname(clustersFile), { recursive: true, force: true });
+  }
 });
 
 /** Runs the CLI in this process against the global test cluster, capturing output and exit code. */
