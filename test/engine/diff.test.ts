@@ -63,6 +63,18 @@ describe('ignoreDifferences', () => {
     expect((await compareObjects(deployment(3), deployment(1), rules)).modified).toBe(true);
   });
 
+  test('a failing jq expression does not leak jq\'s exit status into the process exit code', async () => {
+    const before = process.exitCode;
+    process.exitCode = undefined;
+    try {
+      const rules = [{ group: 'apps', kind: 'Deployment', jqPathExpressions: ['.spec.nothing[]'] }];
+      await compareObjects(deployment(3), deployment(1), rules);
+      expect(process.exitCode).toBeUndefined();
+    } finally {
+      process.exitCode = before;
+    }
+  });
+
   test('managedFieldsManagers hide fields owned by those managers', async () => {
     const live = deployment(5, {
       metadata: { managedFields: [{ manager: 'kube-controller-manager', operation: 'Update', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }] },

@@ -5,6 +5,19 @@ import { groupOf, KubeObject } from '../model';
 import { deletePath, getPath, JsonPath, parseJsonPointer, setPath } from './json-path';
 import { managedFieldPaths } from './managed-fields';
 
+/**
+ * jq-wasm's Emscripten runtime sets `process.exitCode` to jq's exit status (5 on a jq error),
+ * which would leak into the CLI's (and jest's) exit code; keep ours.
+ */
+async function runJq(input: unknown, filter: string): Promise<unknown> {
+  const exitCode = process.exitCode;
+  try {
+    return await jq.json(input as object, filter, ['-c']);
+  } finally {
+    process.exitCode = exitCode;
+  }
+}
+
 /** The ignoreDifferences entries that apply to an object (group and kind are globs, as in Argo CD). */
 export function matchingRules(rules: readonly IgnoreDifferencesEntry[], obj: KubeObject): IgnoreDifferencesEntry[] {
   const group = groupOf(obj.apiVersion);
@@ -26,7 +39,7 @@ export async function ignoredPaths(rules: readonly IgnoreDifferencesEntry[], obj
     }
     for (const expr of rule.jqPathExpressions ?? []) {
       try {
-        const res = await jq.json(obj, `[path(${expr})]`, ['-c']);
+        const res = await runJq(obj, `[path(${expr})]`);
         for (const path of (res as JsonPath[] | null) ?? []) {
           out.push(path);
         }
