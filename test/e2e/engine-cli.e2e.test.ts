@@ -2,8 +2,7 @@
  * `cdk8s-argocd sync | diff | status` end to end: exit codes, output formats, Secret masking.
  */
 import { createTestNamespace, deleteNamespace, kubectl, kubeconfigPath } from './cluster-fixture';
-import { buildProgram } from '../../src/cli/main';
-import { configMap, deployment, TestApp } from '../engine/e2e-app';
+import { configMap, deployment, TestApp, runCli } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
@@ -20,32 +19,14 @@ async function newNamespace(prefix: string): Promise<string> {
   return ns;
 }
 
-/** Runs the CLI in this process, capturing its output and exit code. */
-async function cli(app: TestApp, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => {
-    stderr += String(c);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await buildProgram().parseAsync(['node', 'cdk8s-argocd', ...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfigPath()]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
 
 function secret(name: string, stringData: Record<string, string>) {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'Opaque', stringData };
+}
+
+/** Runs the CLI against the global test cluster. */
+function cli(app: TestApp, ...args: string[]): ReturnType<typeof runCli> {
+  return runCli(kubeconfigPath(), app, ...args);
 }
 
 describe('diff', () => {

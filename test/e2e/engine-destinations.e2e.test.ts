@@ -7,12 +7,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { createTestNamespace, deleteNamespace, kubeconfigPath } from './cluster-fixture';
-import { buildProgram } from '../../src/cli/main';
 import { LocalCluster } from '../../src/cluster/local-cluster';
 import { KubeClient } from '../../src/engine/kube/client';
 import { resolveKubeConfig } from '../../src/engine/kube/kubeconfig';
 import { KubeObject } from '../../src/engine/model';
-import { configMap, deployment, e2eClient, TestApp } from '../engine/e2e-app';
+import { configMap, deployment, e2eClient, TestApp, runCli } from '../engine/e2e-app';
 
 jest.setTimeout(240_000);
 
@@ -50,29 +49,6 @@ afterAll(async () => {
   }
 });
 
-/** Runs the CLI in this process against the global test cluster, capturing output and exit code. */
-async function cli(app: TestApp, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => {
-    stderr += String(c);
-    return true;
-  });
-  process.exitCode = undefined;
-  try {
-    await buildProgram().parseAsync(['node', 'cdk8s-argocd', ...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfigPath()]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
-}
 
 function ref(apiVersion: string, kind: string, name: string, namespace?: string): Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'> {
   return { apiVersion, kind, metadata: { name, ...(namespace ? { namespace } : {}) } };
@@ -130,6 +106,11 @@ describe.each([
     expect((await cli(app, 'diff', '--clusters', clustersFile)).code).toBe(0);
   });
 });
+
+/** Runs the CLI against the global test cluster. */
+function cli(app: TestApp, ...args: string[]): ReturnType<typeof runCli> {
+  return runCli(kubeconfigPath(), app, ...args);
+}
 
 describe('an in-cluster destination next to a clusters file', () => {
   test('still goes to the current cluster', async () => {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { buildProgram } from '../../src/cli/main';
 import { ApplicationSpec } from '../../src/engine/application-spec';
 import { KubeClient } from '../../src/engine/kube/client';
 import { resolveKubeConfig } from '../../src/engine/kube/kubeconfig';
@@ -111,4 +112,28 @@ export function job(
       },
     },
   };
+}
+
+/** Runs the CLI in this process against `kubeconfig`, capturing its output and exit code. */
+export async function runCli(kubeconfig: string, app: TestApp, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
+    stdout += String(c);
+    return true;
+  });
+  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => {
+    stderr += String(c);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync(['node', 'cdk8s-argocd', ...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfig]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { code, stdout, stderr };
 }
