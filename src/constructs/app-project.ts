@@ -4,6 +4,7 @@ import { compact } from './application-source';
 import { ApplicationDestination } from './destination';
 import { GitOpsApp } from './gitops-app';
 import { dns1123SubdomainError, durationError, throwIfErrors } from './validation';
+import { ARGOCD_NAMESPACE } from '../argo/destination';
 
 /** A group/kind pair in a project's resource allow or deny list. `*` matches anything. */
 export interface ProjectResource {
@@ -167,7 +168,7 @@ export class AppProject extends Chart {
     super(scope, id);
     this.props = props;
     this.name = props.name ?? id;
-    const namespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? 'argocd';
+    const namespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
     throwIfErrors(`AppProject '${this.name}'`, [
       dns1123SubdomainError('AppProject name', this.name),
       ...(props.syncWindows ?? []).map(w => durationError(`sync window '${w.schedule}' duration`, w.duration, false)),

@@ -9,6 +9,7 @@ import { ApplicationSetTemplate, renderApplicationSetTemplate, TemplateDefaults 
 import { compact } from './application-source';
 import { GitOpsApp } from './gitops-app';
 import { dns1123SubdomainError, jsonPointerError, throwIfErrors } from './validation';
+import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { expandApplicationSet, LocalGitSource } from '../engine/appset';
 import { listParams } from '../engine/appset/generators/list';
 import { missingKeyOption } from '../engine/appset/go-template';
@@ -186,7 +187,7 @@ export class ApplicationSet extends Chart {
     Object.defineProperty(this, APPLICATION_SET_SYMBOL, { value: true });
     this.props = props;
     this.name = props.name ?? id;
-    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? 'argocd';
+    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
     throwIfErrors(`ApplicationSet '${this.name}'`, [
       dns1123SubdomainError('ApplicationSet name', this.name),
       dns1123SubdomainError('ApplicationSet namespace', this.argocdNamespace),

@@ -10,9 +10,11 @@ import { objectNameWithin } from './object-name';
 import { SyncOption } from './sync-option';
 import { renderSyncPolicy, SyncPolicy, syncPolicyErrors } from './sync-policy';
 import { dns1123SubdomainError, throwIfErrors } from './validation';
+import { ARGOCD_NAMESPACE } from '../argo/destination';
 
 const APPLICATION_SYMBOL = Symbol.for('cdk8s-argocd.Application');
 
+// jsii enums need literal values; test/argo/vocabulary.test.ts pins them to src/argo's names.
 /** What Argo CD does with an Application's resources when the Application is deleted. */
 export enum DeletionFinalizer {
   /** Delete the resources, waiting for dependents (`resources-finalizer.argocd.argoproj.io`). */
@@ -158,7 +160,7 @@ export class Application extends Chart {
     Object.defineProperty(this, APPLICATION_SYMBOL, { value: true });
     this.props = props;
     this.name = props.name ?? id;
-    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? 'argocd';
+    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
     this.project = props.project ?? 'default';
     this.destinationNamespace = props.destination?.namespace;
 

@@ -1,3 +1,4 @@
+import { IN_CLUSTER_SERVER } from '../argo/destination';
 /** The cluster and namespace an Application deploys to. */
 export interface ApplicationDestination {
   /**
@@ -11,8 +12,6 @@ export interface ApplicationDestination {
   readonly namespace?: string;
 }
 
-/** The in-cluster API server, where Argo CD itself runs. */
-export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 
 export function renderDestination(where: string, destination: ApplicationDestination | undefined): any {
   if (destination?.server !== undefined && destination?.name !== undefined) {

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { dns1123SubdomainError, throwIfErrors } from './validation';
+import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { checkCommittedDirectory } from '../synth/check';
 import { pathInGitRepo } from '../synth/git-root';
 import { renderCommittedDirectory } from '../synth/render';
@@ -75,13 +76,13 @@ export class GitOpsApp extends App {
     Object.defineProperty(this, GITOPS_APP_SYMBOL, { value: true });
     throwIfErrors('GitOpsApp', [
       props.repoURL ? undefined : 'repoURL must not be empty',
-      dns1123SubdomainError('argocdNamespace', props.argocdNamespace ?? 'argocd'),
+      dns1123SubdomainError('argocdNamespace', props.argocdNamespace ?? ARGOCD_NAMESPACE),
       props.outdirPathInRepo !== undefined && path.posix.isAbsolute(props.outdirPathInRepo)
         ? `outdirPathInRepo '${props.outdirPathInRepo}' must be relative to the repository root` : undefined,
     ]);
     this.repoURL = props.repoURL;
     this.targetRevision = props.targetRevision ?? 'HEAD';
-    this.argocdNamespace = props.argocdNamespace ?? 'argocd';
+    this.argocdNamespace = props.argocdNamespace ?? ARGOCD_NAMESPACE;
     this.explicitPathInRepo = props.outdirPathInRepo;
   }
 

@@ -2,9 +2,10 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { Application } from './application';
-import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION, HookDeletePolicy, HookPhase } from './hook';
 import { SmokeCheck } from './smoke-check';
 import { SMOKE_SCRIPT } from './smoke-script';
+import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY } from '../argo/annotations';
+import { HookDeletePolicy, HookPhase } from '../argo/hooks';
 
 /**
  * Default image: the official Node.js image (the script needs only Node's built-in `fetch`), pinned
@@ -124,8 +125,8 @@ export class SmokeTestHook extends Construct {
     this.job = new kplus.Job(this, 'Resource', {
       metadata: {
         annotations: {
-          [HOOK_ANNOTATION]: props.phase ?? HookPhase.POST_SYNC,
-          [HOOK_DELETE_POLICY_ANNOTATION]: [...new Set(deletePolicies)].join(','),
+          [ANNOTATION_HOOK]: props.phase ?? HookPhase.POST_SYNC,
+          [ANNOTATION_HOOK_DELETE_POLICY]: [...new Set(deletePolicies)].join(','),
         },
       },
       backoffLimit,
@@ -142,8 +143,8 @@ export class SmokeTestHook extends Construct {
       this.syncFailJob = new kplus.Job(this, 'SyncFail', {
         metadata: {
           annotations: {
-            [HOOK_ANNOTATION]: HookPhase.SYNC_FAIL,
-            [HOOK_DELETE_POLICY_ANNOTATION]: HookDeletePolicy.BEFORE_HOOK_CREATION,
+            [ANNOTATION_HOOK]: HookPhase.SYNC_FAIL,
+            [ANNOTATION_HOOK_DELETE_POLICY]: HookDeletePolicy.BEFORE_HOOK_CREATION,
           },
         },
         backoffLimit: 2,

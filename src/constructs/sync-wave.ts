@@ -2,13 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application } from './application';
 import { resolveWave, WaveNode, waveError } from './sync-wave-graph';
+import { ANNOTATION_SYNC_WAVE } from '../argo/annotations';
 
 const SYNC_WAVE_SYMBOL = Symbol.for('cdk8s-argocd.SyncWave');
 // A wave set on an existing construct with `SyncWave.set()`.
 const ASSIGNED_WAVE_SYMBOL = Symbol.for('cdk8s-argocd.SyncWave.assigned');
 
 /** The annotation Argo CD reads the wave from. */
-export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 /** Options of a SyncWave. */
 export interface SyncWaveProps {
@@ -118,7 +118,7 @@ export class SyncWave extends Construct {
  * `SyncWave.set()` on it, or a SyncWave between it and its parent Application.
  */
 export function applicationHasSyncWave(app: Application): boolean {
-  if (app.resource.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION] !== undefined) return true;
+  if (app.resource.metadata.toJson().annotations?.[ANNOTATION_SYNC_WAVE] !== undefined) return true;
   for (let s: IConstruct | undefined = app; s; s = s.node.scope) {
     if (s !== app && Application.isApplication(s)) return false;
     if (SyncWave.isSyncWave(s) || (s as any)[ASSIGNED_WAVE_SYMBOL] !== undefined) return true;
@@ -155,12 +155,12 @@ export function stampSyncWaves(root: IConstruct): void {
   const errors: string[] = [];
   const stamp = (object: ApiObject, holder: WaveHolder): void => {
     const value = String(holder.wave);
-    const existing = object.metadata.toJson().annotations?.[SYNC_WAVE_ANNOTATION];
+    const existing = object.metadata.toJson().annotations?.[ANNOTATION_SYNC_WAVE];
     if (existing !== undefined && existing !== value) {
-      errors.push(`${object.kind} at '${object.node.path}' has annotation ${SYNC_WAVE_ANNOTATION}: "${existing}" but is inside sync wave '${holder.construct.node.path}' (${value}); remove the annotation or move the object out of the wave`);
+      errors.push(`${object.kind} at '${object.node.path}' has annotation ${ANNOTATION_SYNC_WAVE}: "${existing}" but is inside sync wave '${holder.construct.node.path}' (${value}); remove the annotation or move the object out of the wave`);
       return;
     }
-    object.metadata.addAnnotation(SYNC_WAVE_ANNOTATION, value);
+    object.metadata.addAnnotation(ANNOTATION_SYNC_WAVE, value);
   };
   const visit = (c: IConstruct, outer: WaveHolder | undefined): void => {
     const own = waveHolderOf(c, memo);

@@ -1,3 +1,5 @@
+import { durationHint, parseArgoDuration } from '../argo/duration';
+
 /**
  * Input checks shared by the constructs. Each returns a message (or undefined) so callers can
  * either throw at construction or collect them in a `node.addValidation`.
@@ -15,15 +17,11 @@ export function dns1123SubdomainError(what: string, value: string): string | und
   return undefined;
 }
 
-// Go's time.ParseDuration units; Argo CD also accepts a bare number of seconds.
-const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
-
 /** Argo CD durations (retry backoff, sync windows) are Go durations such as `5s`, `3m`, `1h30m`. */
 export function durationError(what: string, value: string, allowBareSeconds = true): string | undefined {
-  if (allowBareSeconds && /^\d+$/.test(value)) return undefined;
-  if (!GO_DURATION.test(value)) {
-    return `${what} '${value}' is not a valid duration: use a Go duration such as '5s', '3m' or '1h30m'`;
-  }
+  const ms = parseArgoDuration(value, { bareSeconds: allowBareSeconds });
+  if (ms === undefined) return `${what} '${value}' is not a valid duration: ${durationHint(allowBareSeconds)}`;
+  if (ms < 0) return `${what} '${value}' is negative: ${durationHint(allowBareSeconds)}`;
   return undefined;
 }
 

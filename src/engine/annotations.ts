@@ -1,15 +1,8 @@
-/** Argo CD's annotations (argoproj/argo-cd `common` and gitops-engine `sync/common`). */
-export const ANNOTATION_SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-export const ANNOTATION_HOOK = 'argocd.argoproj.io/hook';
-export const ANNOTATION_HOOK_DELETE_POLICY = 'argocd.argoproj.io/hook-delete-policy';
-export const ANNOTATION_SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
-export const ANNOTATION_COMPARE_OPTIONS = 'argocd.argoproj.io/compare-options';
-export const ANNOTATION_TRACKING_ID = 'argocd.argoproj.io/tracking-id';
-export const HELM_HOOK = 'helm.sh/hook';
-export const HELM_HOOK_WEIGHT = 'helm.sh/hook-weight';
-export const HELM_HOOK_DELETE_POLICY = 'helm.sh/hook-delete-policy';
-/** Keeps a hook until the engine has seen it complete, so a Job's TTL cannot hide its result. */
-export const HOOK_FINALIZER = 'argocd.argoproj.io/hook-finalizer';
+// Argo CD's names are defined once in src/argo; the engine's own names follow.
+export {
+  ANNOTATION_SYNC_WAVE, ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS, ANNOTATION_COMPARE_OPTIONS,
+  ANNOTATION_TRACKING_ID, HELM_HOOK, HELM_HOOK_WEIGHT, HELM_HOOK_DELETE_POLICY, HOOK_FINALIZER,
+} from '../argo/annotations';
 /** Field manager of every apply, as Argo CD's `argocd-controller`. */
 export const FIELD_MANAGER = 'cdk8s-argocd';
 /**

@@ -59,7 +59,7 @@ export interface ApplicationManifest {
 }
 
 /** The namespace Argo CD itself runs in when none is given (Application instance names omit it). */
-export const CONTROL_PLANE_NAMESPACE = 'argocd';
+export { ARGOCD_NAMESPACE as CONTROL_PLANE_NAMESPACE } from '../argo/destination';
 
 /** Sources that yield manifests (`ref`-only sources only provide values files to others). */
 export function manifestSources(spec: ApplicationSpec): ApplicationSourceSpec[] {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../argo/destination';
 
 /**
  * Maps Application destinations that are not the current cluster to kubeconfigs:
@@ -22,8 +23,7 @@ export interface ClusterEntry {
 }
 
 /** The destinations that mean "the cluster the engine was pointed at", as in Argo CD. */
-export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
-export const IN_CLUSTER_NAME = 'in-cluster';
+export { IN_CLUSTER_NAME, IN_CLUSTER_SERVER };
 
 export function readClustersFile(file: string): ClusterEntry[] {
   let doc: any;

@@ -1,5 +1,6 @@
 import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_WAVE, HELM_HOOK, HELM_HOOK_DELETE_POLICY, HELM_HOOK_WEIGHT } from './annotations';
 import { HookDeletePolicy, KubeObject, SyncPhase } from './model';
+import { HELM_HOOK_DELETE_POLICIES, HELM_HOOK_PHASES, HOOK_SKIP } from '../argo/hooks';
 
 const ARGO_HOOK_TYPES: Record<string, SyncPhase> = {
   PreSync: SyncPhase.PRE_SYNC,
@@ -8,12 +9,6 @@ const ARGO_HOOK_TYPES: Record<string, SyncPhase> = {
   SyncFail: SyncPhase.SYNC_FAIL,
 };
 
-const HELM_HOOK_TYPES: Record<string, SyncPhase> = {
-  'pre-install': SyncPhase.PRE_SYNC,
-  'pre-upgrade': SyncPhase.PRE_SYNC,
-  'post-install': SyncPhase.POST_SYNC,
-  'post-upgrade': SyncPhase.POST_SYNC,
-};
 
 function list(value: string | undefined): string[] {
   return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -21,7 +16,7 @@ function list(value: string | undefined): string[] {
 
 /** `hook: Skip` (Argo) keeps an object out of the sync entirely. */
 export function isSkipped(obj: KubeObject): boolean {
-  return list(obj.metadata.annotations?.[ANNOTATION_HOOK]).includes('Skip');
+  return list(obj.metadata.annotations?.[ANNOTATION_HOOK]).includes(HOOK_SKIP);
 }
 
 /** True when the object is a hook (Argo or Helm annotation), even one with no known phase. */
@@ -39,7 +34,7 @@ export function isHook(obj: KubeObject): boolean {
  */
 export function hookPhases(obj: KubeObject): SyncPhase[] {
   const a = obj.metadata.annotations ?? {};
-  const source = a[ANNOTATION_HOOK] !== undefined ? ARGO_HOOK_TYPES : HELM_HOOK_TYPES;
+  const source = a[ANNOTATION_HOOK] !== undefined ? ARGO_HOOK_TYPES : HELM_HOOK_PHASES;
   const values = list(a[ANNOTATION_HOOK] ?? a[HELM_HOOK]);
   const phases: SyncPhase[] = [];
   for (const v of values) {
@@ -51,12 +46,6 @@ export function hookPhases(obj: KubeObject): SyncPhase[] {
   return phases;
 }
 
-const HELM_DELETE_POLICIES: Record<string, HookDeletePolicy> = {
-  'before-hook-creation': HookDeletePolicy.BEFORE_HOOK_CREATION,
-  'hook-succeeded': HookDeletePolicy.HOOK_SUCCEEDED,
-  'hook-failed': HookDeletePolicy.HOOK_FAILED,
-};
-
 /** Delete policies of a hook; BeforeHookCreation when none is given. */
 export function hookDeletePolicies(obj: KubeObject): HookDeletePolicy[] {
   const a = obj.metadata.annotations ?? {};
@@ -67,7 +56,7 @@ export function hookDeletePolicies(obj: KubeObject): HookDeletePolicy[] {
     }
   }
   for (const v of list(a[HELM_HOOK_DELETE_POLICY])) {
-    const p = HELM_DELETE_POLICIES[v];
+    const p = HELM_HOOK_DELETE_POLICIES[v];
     if (p && !out.includes(p)) {
       out.push(p);
     }

@@ -4,6 +4,8 @@
  * status API) so `--output json` reads like `argocd app get -o json`.
  */
 
+import { HookDeletePolicy, HookPhase as SyncPhase } from '../argo/hooks';
+
 /** A Kubernetes object as plain JSON. */
 export interface KubeObject {
   apiVersion: string;
@@ -65,21 +67,11 @@ export function describeKey(k: ResourceKey): string {
   return `${k.kind} ${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
 }
 
-export enum SyncPhase {
-  PRE_SYNC = 'PreSync',
-  SYNC = 'Sync',
-  POST_SYNC = 'PostSync',
-  SYNC_FAIL = 'SyncFail',
-}
+// Argo CD's phases (its Go type is `SyncPhase`) and hook delete policies, defined once in src/argo.
+export { SyncPhase, HookDeletePolicy };
 
 /** Execution order of phases (SyncFail only runs when the operation failed). */
 export const PHASE_ORDER: readonly SyncPhase[] = [SyncPhase.PRE_SYNC, SyncPhase.SYNC, SyncPhase.POST_SYNC, SyncPhase.SYNC_FAIL];
-
-export enum HookDeletePolicy {
-  BEFORE_HOOK_CREATION = 'BeforeHookCreation',
-  HOOK_SUCCEEDED = 'HookSucceeded',
-  HOOK_FAILED = 'HookFailed',
-}
 
 /** Per-resource result, as in Argo CD's `ResourceResult.status`. */
 export enum ResultCode {

@@ -1,21 +1,5 @@
 import { RetrySpec } from './application-spec';
-
-/** Parses a Go duration as Argo CD writes them (`5s`, `3m`, `1h30m`, `500ms`) into milliseconds. */
-export function parseDuration(text: string): number {
-  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let total = 0;
-  let consumed = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    const n = parseFloat(m[1]);
-    total += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
-    consumed += m[0].length;
-  }
-  if (consumed !== text.length || text.length === 0) {
-    throw new Error(`invalid duration '${text}': use e.g. 5s, 3m or 1h30m`);
-  }
-  return total;
-}
+import { durationHint, parseArgoDuration } from '../argo/duration';
 
 /** Retry limits of an operation: Argo CD defaults 5s × 2 capped at 3m; a negative limit retries forever. */
 export interface RetryPolicy {
@@ -25,12 +9,24 @@ export interface RetryPolicy {
   readonly maxDurationMs: number;
 }
 
+/** A retry duration as Argo CD reads it (a bare number is seconds); throws a message naming the field. */
+function retryDuration(field: string, text: string | undefined, fallbackMs: number): number {
+  if (text === undefined || text === '') {
+    return fallbackMs;
+  }
+  const ms = parseArgoDuration(String(text));
+  if (ms === undefined || ms < 0) {
+    throw new Error(`spec.syncPolicy.retry.backoff.${field} '${text}' is not a valid duration: ${durationHint(true)}`);
+  }
+  return ms;
+}
+
 export function retryPolicy(spec: RetrySpec | undefined, limitOverride?: number): RetryPolicy {
   return {
     limit: limitOverride ?? spec?.limit ?? 0,
-    durationMs: spec?.backoff?.duration ? parseDuration(spec.backoff.duration) : 5_000,
+    durationMs: retryDuration('duration', spec?.backoff?.duration, 5_000),
     factor: spec?.backoff?.factor ?? 2,
-    maxDurationMs: spec?.backoff?.maxDuration ? parseDuration(spec.backoff.maxDuration) : 180_000,
+    maxDurationMs: retryDuration('maxDuration', spec?.backoff?.maxDuration, 180_000),
   };
 }
 

@@ -1,5 +1,6 @@
-import { ANNOTATION_SYNC_OPTIONS } from './annotations';
 import { KubeObject } from './model';
+import { ANNOTATION_SYNC_OPTIONS } from '../argo/annotations';
+import { SYNC_OPTION_NAMES, SyncOptionName } from '../argo/sync-options';
 
 /** Parses `Name=value` sync options (Argo CD lets a resource's annotation override the Application's). */
 export function parseSyncOptions(options: readonly string[] | string | undefined): Map<string, string> {
@@ -25,17 +26,13 @@ export function objectSyncOptions(appOptions: ReadonlyMap<string, string>, obj: 
   return merged;
 }
 
-export function optionIs(options: ReadonlyMap<string, string>, name: string, value: string): boolean {
+export function optionIs(options: ReadonlyMap<string, string>, name: SyncOptionName, value: string): boolean {
   return (options.get(name) ?? '').toLowerCase() === value.toLowerCase();
 }
 
-export function optionTrue(options: ReadonlyMap<string, string>, name: string): boolean {
+export function optionTrue(options: ReadonlyMap<string, string>, name: SyncOptionName): boolean {
   return optionIs(options, name, 'true');
 }
 
 /** Sync options the engine knows; others get a warning instead of being silently ignored. */
-export const KNOWN_SYNC_OPTIONS: ReadonlySet<string> = new Set([
-  'CreateNamespace', 'ServerSideApply', 'ApplyOutOfSyncOnly', 'Replace', 'Force', 'Validate',
-  'PrunePropagationPolicy', 'PruneLast', 'RespectIgnoreDifferences', 'FailOnSharedResource',
-  'SkipDryRunOnMissingResource', 'Prune', 'Delete',
-]);
+export const KNOWN_SYNC_OPTIONS: ReadonlySet<string> = new Set(SYNC_OPTION_NAMES);

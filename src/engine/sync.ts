@@ -15,7 +15,7 @@ import {
 } from './model';
 import { planSync, pruneDecision, ResourceFilter } from './plan';
 import { preparedObject, scopeLookup } from './prepare';
-import { retryDelay, retryPolicy } from './retry';
+import { retryDelay, RetryPolicy, retryPolicy } from './retry';
 import { KNOWN_SYNC_OPTIONS, optionIs, optionTrue, parseSyncOptions } from './sync-options';
 import { instanceName, trackingInstance } from './tracking';
 
@@ -66,7 +66,6 @@ function sleep(ms: number): Promise<void> {
 /** Runs one sync operation (with retries) of one loaded Application against `client`. */
 export async function syncApplication(client: KubeClient, app: LoadedApplication, req: SyncRequest = {}): Promise<SyncOperationResult> {
   const emit = req.onEvent ?? (() => undefined);
-  const policy = retryPolicy(app.manifest.spec?.syncPolicy?.retry, req.retryLimit);
   const instance = instanceName(app.name, app.namespace, CONTROL_PLANE_NAMESPACE);
   const result: SyncOperationResult = {
     application: app.name,
@@ -78,9 +77,18 @@ export async function syncApplication(client: KubeClient, app: LoadedApplication
     resources: [],
     attempts: 0,
   };
-  if (app.error) {
+  let policy: RetryPolicy | undefined;
+  let invalid = app.error;
+  if (!invalid) {
+    try {
+      policy = retryPolicy(app.manifest.spec?.syncPolicy?.retry, req.retryLimit);
+    } catch (e) {
+      invalid = `${app.position.file}:${app.position.line}: Application ${app.name}: ${(e as Error).message}`;
+    }
+  }
+  if (invalid || !policy) {
     result.phase = OperationPhase.ERROR;
-    result.message = app.error;
+    result.message = invalid ?? 'no retry policy';
     result.finishedAt = new Date().toISOString();
     emit({ type: 'done', application: app.name, result });
     return result;

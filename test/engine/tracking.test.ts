@@ -1,6 +1,6 @@
 import { appliedHash, contains, unchangedSinceApply, withAppliedHash } from '../../src/engine/in-sync';
 import { KubeObject } from '../../src/engine/model';
-import { retryDelay, retryPolicy, parseDuration } from '../../src/engine/retry';
+import { retryDelay, retryPolicy } from '../../src/engine/retry';
 import { instanceName, parseTrackingId, trackingId, trackingInstance, withTrackingId } from '../../src/engine/tracking';
 
 describe('tracking id', () => {
@@ -67,12 +67,6 @@ describe('unchanged since apply', () => {
 });
 
 describe('retry', () => {
-  test('parses Go durations', () => {
-    expect(parseDuration('5s')).toBe(5000);
-    expect(parseDuration('1h2m3s')).toBe(3_723_000);
-    expect(() => parseDuration('5 seconds')).toThrow(/invalid duration/);
-  });
-
   test('backs off 5s × 2 capped at 3m by default, up to the limit', () => {
     const p = retryPolicy({ limit: 10 });
     expect([1, 2, 3, 7, 11].map((a) => retryDelay(p, a))).toEqual([5000, 10000, 20000, 180000, undefined]);

@@ -6,6 +6,7 @@ import { missingKeyOption } from './go-template';
 import { isPlainObject } from './go-value';
 import { replaceDeep, replaceString, TemplateEngine } from './template-engine';
 import { applyTemplatePatch } from './template-patch';
+import { RESOURCES_FINALIZER } from '../../argo/annotations';
 
 /** What the expander may read. */
 export interface ExpandOptions {
@@ -32,7 +33,6 @@ export interface ExpandResult {
   readonly errors: string[];
 }
 
-const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
 /**
  * Renders an ApplicationSet manifest into the Applications Argo CD's ApplicationSet controller
