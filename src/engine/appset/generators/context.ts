@@ -1,3 +1,4 @@
+import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../../../argo/destination';
 import { GitSource } from '../git-source';
 import { Params, TemplateEngine } from '../template-engine';
 
@@ -21,7 +22,7 @@ export interface ClusterInfo {
 }
 
 /** Argo CD's default local cluster, used when no cluster list is given. */
-export const IN_CLUSTER: ClusterInfo = { name: 'in-cluster', server: 'https://kubernetes.default.svc', local: true };
+export const IN_CLUSTER: ClusterInfo = { name: IN_CLUSTER_NAME, server: IN_CLUSTER_SERVER, local: true };
 
 /** What every generator needs while one ApplicationSet is expanded. */
 export interface ExpandContext {
@@ -33,6 +34,12 @@ export interface ExpandContext {
 }
 
 export type ParamSets = Params[];
+
+/**
+ * Expands one child of a matrix or merge generator. Passed in by the generator dispatcher so the
+ * combining generators need not import it back (they are themselves dispatched by it).
+ */
+export type ChildParams = (child: any, ctx: ExpandContext, outerParams: Params, where: string) => ParamSets;
 
 /** Prefixes an error message with where in the spec it happened. */
 export function at(where: string, e: unknown): Error {

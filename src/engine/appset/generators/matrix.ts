@@ -2,15 +2,14 @@ import { cloneParams } from '../go-typed';
 import { goSprint } from '../go-value';
 import { mergoMerge } from '../mergo';
 import { Params } from '../template-engine';
-import { ExpandContext, ParamSets } from './context';
-import { childParams } from './transform';
+import { ChildParams, ExpandContext, ParamSets } from './context';
 
 /**
  * Matrix generator: the cartesian product of exactly two children, where each parameter set of
  * child 0 renders child 1's spec. Go templates: parameters deep-merged with child 0 winning;
  * fasttemplate: string maps combined, a key with two different values is an error.
  */
-export function matrixParams(matrix: any, ctx: ExpandContext, where: string): ParamSets {
+export function matrixParams(matrix: any, ctx: ExpandContext, where: string, childParams: ChildParams): ParamSets {
   const children = matrix.generators ?? [];
   if (children.length < 2) throw new Error('found less than two generators, Matrix support only two');
   if (children.length > 2) throw new Error('found more than two generators, Matrix support only two');

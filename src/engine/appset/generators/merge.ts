@@ -2,15 +2,14 @@ import { cloneParams } from '../go-typed';
 import { goSprint } from '../go-value';
 import { mergoMerge } from '../mergo';
 import { Params } from '../template-engine';
-import { ExpandContext, ParamSets } from './context';
-import { childParams } from './transform';
+import { ChildParams, ExpandContext, ParamSets } from './context';
 
 /**
  * Merge generator: the first child's parameter sets are the base; each later child's sets override
  * the base set with equal `mergeKeys` values (sets that match nothing are dropped; base sets that
  * nothing matches stay). Merge keys must be unique within each child.
  */
-export function mergeParams(merge: any, ctx: ExpandContext, where: string): ParamSets {
+export function mergeParams(merge: any, ctx: ExpandContext, where: string, childParams: ChildParams): ParamSets {
   const children = merge.generators ?? [];
   if (children.length < 2) throw new Error('found less than two generators, Merge requires two or more');
   const sets = children.map((child: any, i: number) => childParams(child, ctx, {}, `${where}.generators[${i}]`));

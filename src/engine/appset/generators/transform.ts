@@ -95,9 +95,9 @@ function generateParams(kind: string, generator: any, ctx: ExpandContext, where:
     case 'git':
       return gitParams(generator, ctx);
     case 'matrix':
-      return matrixParams(generator, ctx, where);
+      return matrixParams(generator, ctx, where, childParams);
     case 'merge':
-      return mergeParams(generator, ctx, where);
+      return mergeParams(generator, ctx, where, childParams);
     default:
       if (OFFLINE_UNSUPPORTED_GENERATORS.includes(kind)) offlineUnsupported(kind);
       throw new Error(`unknown generator '${kind}'`);
