@@ -4,7 +4,9 @@
  * processes from binaries built out of cluster/.
  */
 import * as path from 'path';
-import type { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { integerOption } from './integer-option';
+import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { ClusterError, ensureClusterBinary } from '../cluster/build';
 import { CLUSTER_DIR_ENV, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from '../cluster/constants';
 import { ClusterStatus, defaultClusterDir, LocalCluster } from '../cluster/local-cluster';
@@ -35,14 +37,15 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...arg
   };
 }
 
-export function formatStatus(st: ClusterStatus): string {
+/** `wide` adds each component's log file. */
+export function formatStatus(st: ClusterStatus, wide = false): string {
   if (!st.exists) {
     return `no cluster in ${st.dir} (start one with: cdk8s-argocd cluster up)`;
   }
   const rows = st.components.map((c) => {
     const state = !c.running ? 'stopped' : c.healthy ? 'running' : 'running (unhealthy)';
-    const where = c.running ? `${`pid ${c.pid}`.padEnd(12)} port ${c.port}` : '';
-    return `  ${c.name.padEnd(24)} ${state.padEnd(20)} ${where}`.trimEnd();
+    const where = c.running ? `${`pid ${c.pid}`.padEnd(12)} ${`port ${c.port}`.padEnd(11)}` : ''.padEnd(24);
+    return `  ${c.name.padEnd(24)} ${state.padEnd(20)} ${where}${wide && c.log ? ` log ${c.log}` : ''}`.trimEnd();
   });
   return [
     `cluster: ${st.dir}`,
@@ -65,9 +68,9 @@ export function registerClusterCommand(program: Command): void {
     .description('build the binaries if needed, start the cluster and wait until it is ready')
     .option('--dir <state-dir>', 'state directory (kubeconfig, logs, etcd data)')
     .option('--fresh', 'discard existing state (etcd data, certificates) first', false)
-    .option('--timeout <seconds>', 'how long to wait for readiness', '120')
+    .option('--timeout <seconds>', 'how long to wait for readiness', integerOption({ min: 1, unit: 'seconds' }), 120)
     .action(
-      action(async (opts: DirOption & { fresh: boolean; timeout: string }) => {
+      action(async (opts: DirOption & { fresh: boolean; timeout: number }) => {
         const dir = resolveDir(opts);
         // Ctrl-C during start-up must not leave detached processes behind.
         const onSignal = () => {
@@ -77,7 +80,7 @@ export function registerClusterCommand(program: Command): void {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const c = await LocalCluster.start({ dir, fresh: opts.fresh, log, timeoutMs: Number(opts.timeout) * 1000 });
+          const c = await LocalCluster.start({ dir, fresh: opts.fresh, log, timeoutMs: opts.timeout * 1000 });
           process.stdout.write(
             [
               `Local cluster is up: ${c.server}`,
@@ -121,17 +124,19 @@ export function registerClusterCommand(program: Command): void {
 
   cluster
     .command('status')
-    .description('report each component (running/stopped, pid, port) and API health')
+    .description('report each component (running/stopped, pid, port) and API health; exit 0 running, 1 not running (or unhealthy)')
     .option('--dir <state-dir>', 'state directory')
-    .option('--json', 'machine-readable output', false)
+    .addOption(outputOption())
+    .addOption(new Option('--json', 'deprecated: use -o json').hideHelp())
     .action(
-      action(async (opts: DirOption & { json: boolean }) => {
+      action(async (opts: DirOption & { output: OutputFormat; json?: boolean }) => {
         const dir = resolveDir(opts);
         const c = LocalCluster.open(dir);
         const st: ClusterStatus = c ? await c.status() : { dir, exists: false, running: false, components: [] };
-        process.stdout.write(opts.json ? JSON.stringify(st, null, 2) + '\n' : formatStatus(st) + '\n');
+        const format = opts.json ? 'json' : opts.output;
+        process.stdout.write(isMachineFormat(format) ? formatDocument(format, st) : `${formatStatus(st, format === 'wide')}\n`);
         if (!st.running) {
-          process.exitCode = 3;
+          process.exitCode = 1;
         }
       }),
     );
@@ -152,15 +157,15 @@ export function registerClusterCommand(program: Command): void {
     .command('logs')
     .description('print the last lines of each component log')
     .option('--dir <state-dir>', 'state directory')
-    .option('-n, --lines <n>', 'lines per component', '40')
+    .option('-n, --lines <n>', 'lines per component', integerOption({ min: 1 }), 40)
     .action(
-      action(async (opts: DirOption & { lines: string }) => {
+      action(async (opts: DirOption & { lines: number }) => {
         const dir = resolveDir(opts);
         const c = LocalCluster.open(dir);
         if (!c) {
           throw new ClusterError(`no cluster in ${dir}`);
         }
-        process.stdout.write(c.logTails(Number(opts.lines)) + '\n');
+        process.stdout.write(c.logTails(opts.lines) + '\n');
       }),
     );
 }

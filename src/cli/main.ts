@@ -1,26 +1,73 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { registerAppsetCommand } from './appset-command';
 import { registerClusterCommand } from './cluster-command';
-import { registerEngineCommands } from './engine-commands';
+import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json');
 
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Usage errors (unknown flag or command, bad flag value, bad `-o`) as one line that says what to
+ * do, and thrown rather than exiting with commander's code 1, which for `diff` means "changes".
+ */
+function reportUsageErrorsOnOneLine(program: Command): void {
+  // Commander shares one output configuration between a command and its subcommands, so the
+  // command being parsed is tracked as commander dispatches to it.
+  let parsing = program;
+  const track = (cmd: Command): void => {
+    cmd.hook('preSubcommand', (_, sub) => {
+      parsing = sub;
+    });
+    cmd.commands.forEach(track);
+  };
+  track(program);
+  program.exitOverride().configureOutput({
+    outputError: (message, write) => write(`${message.trim().replace(/\s*\n\s*/g, ' ')} (see: ${commandPath(parsing)} --help)\n`),
+  });
+  const inherit = (cmd: Command): void => {
+    cmd.exitOverride();
+    cmd.commands.forEach(inherit);
+  };
+  inherit(program);
+}
+
+/** The whole CLI; a usage error makes `parseAsync` throw a CommanderError (see `run`). */
 export function buildProgram(): Command {
   const program = new Command('cdk8s-argocd')
-    .description('Argo CD GitOps for cdk8s: sync, diff and inspect the committed manifests directory against a cluster')
-    .version(version, '-v, --version', 'print the version')
-    .showHelpAfterError('(run with --help for usage)');
+    .description('Argo CD GitOps for cdk8s: sync, diff and inspect the committed manifests directory against a cluster. ' +
+      'Exit codes: 0 success or no changes, 1 sync failed or diff has changes, 2 usage or input error')
+    .version(version, '-v, --version', 'print the version');
   registerClusterCommand(program);
   registerEngineCommands(program);
   registerAppsetCommand(program);
+  reportUsageErrorsOnOneLine(program);
   return program;
 }
 
+/** Runs the CLI with `argv` (as process.argv) and returns its exit code (also set as process.exitCode). */
+export async function run(argv: readonly string[]): Promise<number> {
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end parsing with exit code 0; everything else is a usage error.
+      process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+    } else {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = EXIT_USAGE;
+    }
+  }
+  return Number(process.exitCode ?? 0);
+}
+
 if (require.main === module) {
-  buildProgram().parseAsync(process.argv).catch((err: unknown) => {
-    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 2;
-  });
+  void run(process.argv);
 }

@@ -3,46 +3,71 @@ import { KubeClient } from './kube/client';
 import { KubeConfigOptions, resolveKubeConfig } from './kube/kubeconfig';
 import { LoadedApplication } from './load/applications';
 
+/** The cluster an Application's destination resolves to, said to the user before anything changes. */
+export interface ClusterTarget {
+  /** API server URL. */
+  readonly server: string;
+  /** Kubeconfig context in use. */
+  readonly context: string;
+  /** Where the kubeconfig came from, e.g. `--kubeconfig x.yaml` or `clusters file c.yaml (staging)`. */
+  readonly source: string;
+}
+
+interface Connection {
+  readonly client: KubeClient;
+  readonly target: ClusterTarget;
+}
+
 /**
- * One API client per target cluster: the current cluster (from kubeconfig flags, KUBECONFIG or
- * the local cluster) for in-cluster destinations, and clusters-file entries for the rest.
+ * One API client per target cluster: the current cluster (the kubeconfig the caller chose) for
+ * in-cluster destinations, and clusters-file entries for the rest.
  */
 export class ClusterClients {
-  private readonly clients = new Map<string, Promise<KubeClient>>();
-  /** Where the current cluster's config came from (printed when it was the embedded default). */
-  description?: string;
-  localCluster = false;
+  private readonly connections = new Map<string, Promise<Connection>>();
 
-  /** `clustersFile` is where `clusters` came from, named in the error for an unknown destination. */
+  /**
+   * `currentSource` says where `kube` came from (default: the resolved kubeconfig's description);
+   * `clustersFile` is where `clusters` came from, named in the error for an unknown destination.
+   */
   constructor(
     private readonly kube: KubeConfigOptions,
     private readonly clusters: readonly ClusterEntry[] = [],
     private readonly maxSockets = 16,
     private readonly clustersFile?: string,
+    private readonly currentSource?: string,
   ) {}
 
-  forApplication(app: LoadedApplication): Promise<KubeClient> {
+  async forApplication(app: LoadedApplication): Promise<KubeClient> {
+    return (await this.connect(app)).client;
+  }
+
+  /** Which cluster and context `app` goes to, and why. */
+  async target(app: LoadedApplication): Promise<ClusterTarget> {
+    return (await this.connect(app)).target;
+  }
+
+  private connect(app: LoadedApplication): Promise<Connection> {
     const entry = app.manifest.spec?.destination ? clusterForDestination(app.manifest.spec.destination, this.clusters, this.clustersFile) : undefined;
     const key = entry ? `${entry.kubeconfig}\u0000${entry.context ?? ''}` : '';
-    let p = this.clients.get(key);
+    let p = this.connections.get(key);
     if (!p) {
       p = (async () => {
         const resolved = await resolveKubeConfig(entry ? { kubeconfig: entry.kubeconfig, context: entry.context } : this.kube);
-        if (!entry) {
-          this.description = resolved.description;
-          this.localCluster = resolved.localCluster;
-        }
-        return KubeClient.create(resolved.config, this.maxSockets);
+        const source = entry
+          ? `${entry.kubeconfig} (clusters entry ${entry.name ?? entry.server} in ${this.clustersFile ?? 'the clusters list'})`
+          : this.currentSource ?? resolved.description;
+        const target = { server: resolved.config.getCurrentCluster()?.server ?? '', context: resolved.config.getCurrentContext(), source };
+        return { client: await KubeClient.create(resolved.config, this.maxSockets), target };
       })();
-      this.clients.set(key, p);
+      this.connections.set(key, p);
     }
     return p;
   }
 
   async close(): Promise<void> {
-    for (const p of this.clients.values()) {
+    for (const p of this.connections.values()) {
       try {
-        (await p).close();
+        (await p).client.close();
       } catch {
         // A client that never connected has nothing to close.
       }

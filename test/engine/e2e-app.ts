@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { buildProgram } from '../../src/cli/main';
+import { run } from '../../src/cli/main';
 import { ApplicationSpec } from '../../src/engine/application-spec';
 import { KubeClient } from '../../src/engine/kube/client';
 import { resolveKubeConfig } from '../../src/engine/kube/kubeconfig';
@@ -126,14 +126,13 @@ export async function runCli(kubeconfig: string, app: TestApp, ...args: string[]
     stderr += String(c);
     return true;
   });
-  process.exitCode = undefined;
+  let code: number;
   try {
-    await buildProgram().parseAsync(['node', 'cdk8s-argocd', ...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfig]);
+    code = await run(['node', 'cdk8s-argocd', ...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfig]);
   } finally {
     out.mockRestore();
     err.mockRestore();
   }
-  const code = Number(process.exitCode ?? 0);
   process.exitCode = undefined;
   return { code, stdout, stderr };
 }

@@ -40,6 +40,32 @@ export function plainEventLine(e: SyncEvent): string | undefined {
 }
 
 /**
+ * The log written without a terminal: one line per event, except that a wait is written when it
+ * starts and when its reason changes, not on every health poll (several times a second).
+ */
+export class PlainEventLog {
+  /** The last wait written per Application; any other event of that Application ends it. */
+  private readonly waits = new Map<string, string>();
+
+  constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
+
+  handle(e: SyncEvent): void {
+    if (e.type === 'waiting') {
+      if (this.waits.get(e.application) === e.message) {
+        return;
+      }
+      this.waits.set(e.application, e.message);
+    } else {
+      this.waits.delete(e.application);
+    }
+    const line = plainEventLine(e);
+    if (line) {
+      this.write(`${line}\n`);
+    }
+  }
+}
+
+/**
  * Live progress on a terminal: the current phase/wave as a heading, a coloured line per
  * resource and hook as it completes, and one self-overwriting "waiting for …" line.
  */

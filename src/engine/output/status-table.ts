@@ -1,10 +1,6 @@
 import pc from 'picocolors';
-import { ApplicationStatus } from '../compare-app';
-
-function pad(rows: string[][]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
-}
+import { alignColumns, sourceColumn } from './columns';
+import { ApplicationStatus, ResourceStatus } from '../compare-app';
 
 function paint(text: string, color: boolean): string {
   if (!color) {
@@ -19,8 +15,22 @@ function paint(text: string, color: boolean): string {
   return pc.green(text);
 }
 
-/** `argocd app get`-like text: the Application summary, then one row per resource. */
-export function renderStatus(s: ApplicationStatus, color: boolean): string {
+function message(r: ResourceStatus, wide: boolean): string {
+  if (r.requiresPruning) {
+    return 'requires pruning';
+  }
+  if (!wide) {
+    return r.message ?? r.health?.message ?? '';
+  }
+  return [r.message, r.health?.message].filter((m) => m).join('; ');
+}
+
+/**
+ * `argocd app get`-like text: the Application summary, then one row per resource; `wide` adds
+ * the API version, where each object came from (file:line) and the health message next to the
+ * prediction message.
+ */
+export function renderStatus(s: ApplicationStatus, color: boolean, wide = false): string {
   const lines = [
     `Name:           ${s.application}`,
     `Revision:       ${s.revision}`,
@@ -32,12 +42,15 @@ export function renderStatus(s: ApplicationStatus, color: boolean): string {
     return lines.join('\n');
   }
   lines.push('');
-  const rows = [['GROUP', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'MESSAGE']];
+  const rows = wide
+    ? [['GROUP', 'VERSION', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'SOURCE', 'MESSAGE']]
+    : [['GROUP', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'MESSAGE']];
   for (const r of s.resources) {
-    rows.push([r.group, r.kind, r.namespace, r.name, r.status, r.health?.status ?? '',
-      r.requiresPruning ? 'requires pruning' : r.message ?? r.health?.message ?? '']);
+    rows.push(wide
+      ? [r.group, r.version, r.kind, r.namespace, r.name, r.status, r.health?.status ?? '', sourceColumn(r.source), message(r, true)]
+      : [r.group, r.kind, r.namespace, r.name, r.status, r.health?.status ?? '', message(r, false)]);
   }
-  const table = pad(rows);
+  const table = alignColumns(rows);
   lines.push(color ? pc.bold(table[0]) : table[0]);
   for (const row of table.slice(1)) {
     lines.push(color ? row.replace(/\b(OutOfSync|Synced|Healthy|Progressing|Degraded|Missing|Suspended|Unknown)\b/g, (m) => paint(m, true)) : row);

@@ -1,0 +1,65 @@
+import pc from 'picocolors';
+import { currentCluster } from './current-cluster';
+import { isMachineFormat, OutputFormat } from './output-format';
+import { ClusterClients } from '../engine/cluster-clients';
+import { readClustersFile } from '../engine/clusters-file';
+import { KubeClient } from '../engine/kube/client';
+import { loadApplications, LoadedApplication } from '../engine/load/applications';
+
+/** The flags `sync`, `diff` and `status` share. */
+export interface ApplicationOptions {
+  readonly app: string[];
+  readonly revision?: string;
+  readonly repoRoot?: string;
+  readonly repoUrl?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly clusters?: string;
+  readonly output: OutputFormat;
+}
+
+export interface RunRequest<R> {
+  /** Manifests directory or Application file. */
+  readonly path: string;
+  readonly options: ApplicationOptions;
+  /** What the command does to the cluster, said before it starts (`sync`, `diff`, `status`). */
+  readonly verb: string;
+  /** Parallel connections per cluster (default 16). */
+  readonly maxSockets?: number;
+  /** The engine call for one Application. */
+  readonly each: (client: KubeClient, app: LoadedApplication) => Promise<R>;
+}
+
+/**
+ * Loads the Applications, refuses them all if any cannot be read (nothing is half-applied),
+ * then runs `each` for one Application after the other against the cluster its destination
+ * names, saying on stderr which cluster and context that is before touching it.
+ */
+export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
+  const opts = req.options;
+  const loaded = loadApplications({ path: req.path, apps: opts.app, revision: opts.revision, repoRoot: opts.repoRoot, repoURL: opts.repoUrl });
+  try {
+    const unreadable = loaded.applications.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
+    if (unreadable.length > 0) {
+      throw new Error(`${unreadable.join('\nerror: ')}\nerror: nothing was done: fix the manifests above and run again`);
+    }
+    const clusters = opts.clusters ? readClustersFile(opts.clusters) : [];
+    const current = currentCluster(opts);
+    const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source);
+    try {
+      const results: R[] = [];
+      for (const app of loaded.applications) {
+        const client = await clients.forApplication(app);
+        const target = await clients.target(app);
+        const line = `${req.verb} ${app.name}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
+        process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(line) : line}\n`);
+        results.push(await req.each(client, app));
+      }
+      return results;
+    } finally {
+      await clients.close();
+    }
+  } finally {
+    loaded.dispose();
+  }
+}

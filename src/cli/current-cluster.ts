@@ -1,0 +1,45 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { defaultClusterDir, LocalCluster } from '../cluster/local-cluster';
+import { pidAlive } from '../cluster/pid-alive';
+import { KubeConfigOptions } from '../engine/kube/kubeconfig';
+
+/** The kubeconfig the engine is given for in-cluster destinations, and where the choice came from. */
+export interface CurrentCluster {
+  readonly kube: KubeConfigOptions;
+  /** Said to the user before anything changes, e.g. `--kubeconfig x.yaml`. */
+  readonly source: string;
+}
+
+/** Kubeconfig of the local cluster (`cdk8s-argocd cluster up`) when its API server is running. */
+export function runningLocalCluster(dir: string = defaultClusterDir()): { dir: string; kubeconfig: string } | undefined {
+  let cluster: LocalCluster | undefined;
+  try {
+    cluster = LocalCluster.open(dir);
+  } catch {
+    return undefined; // An unreadable state file is no running cluster.
+  }
+  const api = cluster?.state.components?.find((c) => c.name === 'kube-apiserver');
+  if (!cluster || !api || !pidAlive(api.pid) || !fs.existsSync(cluster.kubeconfigPath)) {
+    return undefined;
+  }
+  return { dir: path.resolve(dir), kubeconfig: cluster.kubeconfigPath };
+}
+
+/**
+ * `--kubeconfig`, else `KUBECONFIG`, else a running local cluster, else `~/.kube/config` (the
+ * engine's own default). The engine never looks for the local cluster itself.
+ */
+export function currentCluster(opts: { kubeconfig?: string; context?: string }): CurrentCluster {
+  if (opts.kubeconfig) {
+    return { kube: { kubeconfig: opts.kubeconfig, context: opts.context }, source: `--kubeconfig ${opts.kubeconfig}` };
+  }
+  if (process.env.KUBECONFIG) {
+    return { kube: { context: opts.context }, source: `KUBECONFIG=${process.env.KUBECONFIG}` };
+  }
+  const local = runningLocalCluster();
+  if (local) {
+    return { kube: { kubeconfig: local.kubeconfig, context: opts.context }, source: `the local cluster in ${local.dir} (no --kubeconfig or KUBECONFIG given)` };
+  }
+  return { kube: { context: opts.context }, source: '~/.kube/config (no --kubeconfig, KUBECONFIG or running local cluster)' };
+}
