@@ -32,7 +32,8 @@ function reportUsageErrorsOnOneLine(program: Command): void {
     outputError: (message, write) => write(`${message.trim().replace(/\s*\n\s*/g, ' ')} (see: ${commandPath(parsing)} --help)\n`),
   });
   const inherit = (cmd: Command): void => {
-    cmd.exitOverride();
+    // A second path would otherwise be ignored silently.
+    cmd.exitOverride().allowExcessArguments(false);
     cmd.commands.forEach(inherit);
   };
   inherit(program);

@@ -3,8 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { resolveKubeConfig } from '../../src/engine/kube/kubeconfig';
 import { HealthStatusCode, OperationPhase, ResourceResult, ResultCode, SyncPhase, SyncStatusCode } from '../../src/engine/model';
-import { plainEventLine, TtyProgress } from '../../src/engine/output/events';
+import { PlainEventLog, plainEventLine, TtyProgress } from '../../src/engine/output/events';
 import { renderStatus } from '../../src/engine/output/status-table';
+import { renderSyncResult } from '../../src/engine/output/sync-table';
+import { SyncEvent } from '../../src/engine/sync';
 
 const result: ResourceResult = {
   group: 'apps',
@@ -37,6 +39,35 @@ describe('event output', () => {
     expect(written).toMatch(/apps\/Deployment ns\/web/);
   });
 
+  test('without a terminal a wait is logged when it starts and when its reason changes, not on every poll', () => {
+    const lines: string[] = [];
+    const log = new PlainEventLog((line) => lines.push(line));
+    const waiting = (application: string, message: string): SyncEvent => ({ type: 'waiting', application, message });
+    const polls: SyncEvent[] = [
+      { type: 'step', application: 'a', phase: SyncPhase.SYNC, wave: 0, tasks: 1 },
+      waiting('a', 'waiting for healthy state of apps/Deployment/web (Progressing: 0 of 1 updated replicas are available)'),
+      waiting('a', 'waiting for healthy state of apps/Deployment/web (Progressing: 0 of 1 updated replicas are available)'),
+      waiting('b', 'waiting for completion of hook batch/Job/migrate (Running)'),
+      waiting('a', 'waiting for healthy state of apps/Deployment/web (Progressing: 0 of 1 updated replicas are available)'),
+      waiting('b', 'waiting for completion of hook batch/Job/migrate (Running)'),
+      waiting('a', 'waiting for healthy state of apps/Deployment/web (Progressing: 1 of 1 updated replicas are available)'),
+      waiting('a', 'waiting for healthy state of apps/Deployment/web (Progressing: 1 of 1 updated replicas are available)'),
+      { type: 'resource', application: 'a', result: { ...result, health: { status: HealthStatusCode.HEALTHY } } },
+      waiting('a', 'waiting for healthy state of apps/Deployment/web (Progressing: 1 of 1 updated replicas are available)'),
+    ];
+    polls.forEach((e) => log.handle(e));
+    expect(lines.every((l) => l.endsWith('\n') && l.indexOf('\n') === l.length - 1)).toBe(true);
+    expect(lines.map((l) => l.replace(/^\S+ /, '').trimEnd())).toEqual([
+      'app=a phase=Sync wave=0 tasks=1',
+      'app=a waiting for healthy state of apps/Deployment/web (Progressing: 0 of 1 updated replicas are available)',
+      'app=b waiting for completion of hook batch/Job/migrate (Running)',
+      'app=a waiting for healthy state of apps/Deployment/web (Progressing: 1 of 1 updated replicas are available)',
+      'app=a resource="apps/Deployment ns/web" phase=Sync wave=2 status=Synced health=Healthy message="deployment.apps/web created"',
+      // A wait after another event is a new wait.
+      'app=a waiting for healthy state of apps/Deployment/web (Progressing: 1 of 1 updated replicas are available)',
+    ]);
+  });
+
   test('the status table lists every resource with sync status and health', () => {
     const text = renderStatus({
       application: 'a',
@@ -51,6 +82,39 @@ describe('event output', () => {
     expect(text).toMatch(/Sync Status:\s+OutOfSync\nHealth Status:\s+Missing/);
     expect(text).toMatch(/\n\s+ConfigMap\s+ns\s+old\s+OutOfSync\s+requires pruning\n/);
     expect(text).toMatch(/apps\s+Deployment\s+ns\s+web\s+OutOfSync\s+Missing/);
+  });
+
+  test('wide status adds the version, file:line and the health message', () => {
+    const text = renderStatus({
+      application: 'a',
+      revision: 'abc',
+      sync: SyncStatusCode.SYNCED,
+      health: { status: HealthStatusCode.PROGRESSING },
+      resources: [{
+        group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'ns', name: 'web', status: SyncStatusCode.SYNCED,
+        health: { status: HealthStatusCode.PROGRESSING, message: 'Waiting for rollout' }, source: { file: 'a/web.yaml', line: 4 },
+      }],
+    }, false, true);
+    expect(text).toMatch(/GROUP\s+VERSION\s+KIND\s+NAMESPACE\s+NAME\s+STATUS\s+HEALTH\s+SOURCE\s+MESSAGE\n/);
+    expect(text).toMatch(/apps\s+v1\s+Deployment\s+ns\s+web\s+Synced\s+Progressing\s+a\/web\.yaml:4\s+Waiting for rollout$/);
+  });
+
+  test('the sync result lists resources and hooks in execution order; wide adds phase, wave and file:line', () => {
+    const op = {
+      application: 'a', revision: 'abc', phase: OperationPhase.FAILED, message: 'one or more tasks failed', dryRun: false, startedAt: '', attempts: 1,
+      resources: [
+        { ...result, source: { file: 'a/web.yaml', line: 1 } },
+        { group: 'batch', version: 'v1', kind: 'Job', namespace: 'ns', name: 'check', syncPhase: SyncPhase.POST_SYNC, syncWave: 0,
+          hookType: SyncPhase.POST_SYNC, hookPhase: OperationPhase.FAILED, status: ResultCode.SYNCED, message: 'Job has reached the specified backoff limit' },
+      ],
+    };
+    const text = renderSyncResult(op, false);
+    expect(text).toMatch(/^Name:\s+a\nRevision:\s+abc\nPhase:\s+Failed\nMessage:\s+one or more tasks failed\n\nGROUP\s+KIND\s+NAMESPACE\s+NAME\s+STATUS\s+HEALTH\s+HOOK\s+MESSAGE\n/);
+    expect(text).toMatch(/\napps\s+Deployment\s+ns\s+web\s+Synced\s+deployment\.apps\/web created\n/);
+    expect(text).toMatch(/\nbatch\s+Job\s+ns\s+check\s+Synced\s+PostSync\/Failed\s+Job has reached/);
+    const wide = renderSyncResult(op, false, true);
+    expect(wide).toMatch(/\nSync\s+2\s+apps\s+Deployment\s+ns\s+web\s+Synced\s+a\/web\.yaml:1\s+deployment\.apps\/web created\n/);
+    expect(wide).toMatch(/\nPostSync\s+0\s+batch\s+Job/);
   });
 
   test('operation phases have Argo CD\'s names', () => {

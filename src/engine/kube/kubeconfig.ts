@@ -27,7 +27,7 @@ export async function resolveKubeConfig(options: KubeConfigOptions = {}): Promis
   let description: string;
   if (options.kubeconfig) {
     if (!fs.existsSync(options.kubeconfig)) {
-      throw new Error(`--kubeconfig ${options.kubeconfig}: no such file`);
+      throw new Error(`--kubeconfig ${options.kubeconfig}: no such file (pass an existing kubeconfig, or leave --kubeconfig out to use KUBECONFIG, the local cluster or ~/.kube/config)`);
     }
     kc.loadFromFile(options.kubeconfig);
     description = `kubeconfig ${options.kubeconfig}`;
