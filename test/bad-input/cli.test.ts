@@ -27,11 +27,11 @@ beforeAll(async () => {
   repo = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-input-cli-'));
   kubeconfig = path.join(repo, 'kubeconfig');
   fs.writeFileSync(kubeconfig, stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'counting', cluster: { 'server': `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
-    users: [{ name: 'u', user: { token: 't' } }],
-    contexts: [{ name: 'counting', context: { cluster: 'counting', user: 'u' } }],
+    'apiVersion': 'v1',
+    'kind': 'Config',
+    'clusters': [{ name: 'counting', cluster: { 'server': `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
+    'users': [{ name: 'u', user: { token: 't' } }],
+    'contexts': [{ name: 'counting', context: { cluster: 'counting', user: 'u' } }],
     'current-context': 'counting',
   }));
   fs.mkdirSync(path.join(repo, 'apps'));

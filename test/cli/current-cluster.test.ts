@@ -9,7 +9,12 @@ function stateDir(apiPid: number): string {
   const kubeconfig = path.join(dir, 'kubeconfig');
   fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
   fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({
-    version: 1, dir, binary: 'k8s-local', server: 'https://127.0.0.1:1', kubeconfig, startedAt: '',
+    version: 1,
+    dir,
+    binary: 'k8s-local',
+    server: 'https://127.0.0.1:1',
+    kubeconfig,
+    startedAt: '',
     components: [{ name: 'kube-apiserver', pid: apiPid, port: 1, log: '', args: [] }],
   }));
   return dir;

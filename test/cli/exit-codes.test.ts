@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { buildProgram } from '../../src/cli/main';
 import { runInProcess } from './run-in-process';
+import { buildProgram } from '../../src/cli/main';
 
 describe('exit codes without a cluster', () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-exit-'));

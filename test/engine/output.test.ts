@@ -91,8 +91,14 @@ describe('event output', () => {
       sync: SyncStatusCode.SYNCED,
       health: { status: HealthStatusCode.PROGRESSING },
       resources: [{
-        group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'ns', name: 'web', status: SyncStatusCode.SYNCED,
-        health: { status: HealthStatusCode.PROGRESSING, message: 'Waiting for rollout' }, source: { file: 'a/web.yaml', line: 4 },
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace: 'ns',
+        name: 'web',
+        status: SyncStatusCode.SYNCED,
+        health: { status: HealthStatusCode.PROGRESSING, message: 'Waiting for rollout' },
+        source: { file: 'a/web.yaml', line: 4 },
       }],
     }, false, true);
     expect(text).toMatch(/GROUP\s+VERSION\s+KIND\s+NAMESPACE\s+NAME\s+STATUS\s+HEALTH\s+SOURCE\s+MESSAGE\n/);
@@ -101,11 +107,28 @@ describe('event output', () => {
 
   test('the sync result lists resources and hooks in execution order; wide adds phase, wave and file:line', () => {
     const op = {
-      application: 'a', revision: 'abc', phase: OperationPhase.FAILED, message: 'one or more tasks failed', dryRun: false, startedAt: '', attempts: 1,
+      application: 'a',
+      revision: 'abc',
+      phase: OperationPhase.FAILED,
+      message: 'one or more tasks failed',
+      dryRun: false,
+      startedAt: '',
+      attempts: 1,
       resources: [
         { ...result, source: { file: 'a/web.yaml', line: 1 } },
-        { group: 'batch', version: 'v1', kind: 'Job', namespace: 'ns', name: 'check', syncPhase: SyncPhase.POST_SYNC, syncWave: 0,
-          hookType: SyncPhase.POST_SYNC, hookPhase: OperationPhase.FAILED, status: ResultCode.SYNCED, message: 'Job has reached the specified backoff limit' },
+        {
+          group: 'batch',
+          version: 'v1',
+          kind: 'Job',
+          namespace: 'ns',
+          name: 'check',
+          syncPhase: SyncPhase.POST_SYNC,
+          syncWave: 0,
+          hookType: SyncPhase.POST_SYNC,
+          hookPhase: OperationPhase.FAILED,
+          status: ResultCode.SYNCED,
+          message: 'Job has reached the specified backoff limit',
+        },
       ],
     };
     const text = renderSyncResult(op, false);
