@@ -1,6 +1,7 @@
 /**
  * `cdk8s-argocd sync | diff | status` end to end: exit codes, output formats, Secret masking.
  */
+import { parse } from 'yaml';
 import { createTestNamespace, deleteNamespace, kubectl, kubeconfigPath } from './cluster-fixture';
 import { configMap, deployment, TestApp, runCli } from '../engine/e2e-app';
 
@@ -111,7 +112,8 @@ describe('status and sync output', () => {
     app.write('b.yaml', configMap('b', { changed: 'yes' }));
     const res = await cli(app, 'sync', '--output', 'json');
     expect(res.code).toBe(0);
-    expect(res.stderr).toBe('');
+    // Only the cluster about to change goes to stderr; stdout is the JSON document alone.
+    expect(res.stderr).toMatch(/^sync cjson: cluster https:\/\/127\.0\.0\.1:\d+, context \S+ \(from --kubeconfig \S+\)\n$/);
     const result = JSON.parse(res.stdout);
     expect(result).toMatchObject({ application: 'cjson', phase: 'Succeeded', message: 'successfully synced (all tasks run)', dryRun: false });
     expect(result.resources.map((r: any) => `${r.syncWave}:${r.name}:${r.status}:${r.message}`)).toEqual(['0:b:Synced:configmap/b configured', '1:a:Synced:configmap/a unchanged']);
@@ -124,5 +126,63 @@ describe('status and sync output', () => {
     const res = await cli(app, 'sync');
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/operation=Failed/);
+  });
+});
+
+describe('one exit-code contract', () => {
+  test('a bad flag exits 2 and applies nothing, for sync and diff alike', async () => {
+    const ns = await newNamespace('cli-usage');
+    const app = new TestApp('cusage', ns).write('cm.yaml', configMap('untouched'));
+    for (const args of [['sync', '--concurrency', '0'], ['sync', '--timeout', 'abc'], ['sync', '--bogus'], ['sync', '-o', 'xml'], ['diff', '-o', 'xml'], ['diff', '--bogus']]) {
+      const res = await cli(app, ...args);
+      expect(res.code).toBe(2);
+      expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(res.stderr).toContain(`'${args[1]}`);
+    }
+    const listed = (await kubectl(['get', 'configmaps', '-o', 'name'], { namespace: ns })).stdout;
+    expect(listed).not.toContain('untouched');
+    // The same Application is fine: only the flags were bad.
+    expect((await cli(app, 'diff')).code).toBe(1);
+  });
+
+  test('sync says which cluster and context it changes before the first change', async () => {
+    const ns = await newNamespace('cli-target');
+    const app = new TestApp('ctarget', ns).write('cm.yaml', configMap('a'));
+    const res = await cli(app, 'sync');
+    expect(res.code).toBe(0);
+    const lines = res.stderr.split('\n');
+    expect(lines[0]).toMatch(/^sync ctarget: cluster https:\/\/127\.0\.0\.1:\d+, context \S+ \(from --kubeconfig \S+\)$/);
+    expect(lines.findIndex((l) => l.includes('status=Synced'))).toBeGreaterThan(0);
+  });
+
+  test('sync, diff and status print yaml and wide output', async () => {
+    const ns = await newNamespace('cli-formats');
+    const app = new TestApp('cformats', ns).write('cm.yaml', configMap('a'));
+    const diff = await cli(app, 'diff', '-o', 'wide');
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toMatch(/===== cformats: ConfigMap\/\S+\/a \(cformats\/cm\.yaml:1\) =====/);
+    const sync = await cli(app, 'sync', '-o', 'yaml');
+    expect(sync.code).toBe(0);
+    expect(parse(sync.stdout)).toMatchObject({ application: 'cformats', phase: 'Succeeded' });
+    const text = await cli(app, 'sync');
+    expect(text.stdout).toMatch(/Phase:\s+Succeeded\n/);
+    expect(text.stdout).toMatch(/\n\s+ConfigMap\s+\S+\s+a\s+Synced\s+configmap\/a unchanged/);
+    const wide = await cli(app, 'status', '-o', 'wide');
+    expect(wide.code).toBe(0);
+    expect(wide.stdout).toMatch(/\n\s+v1\s+ConfigMap\s+\S+\s+a\s+Synced\s+cformats\/cm\.yaml:1/);
+    expect(parse((await cli(app, 'status', '-o', 'yaml')).stdout)).toMatchObject({ sync: 'Synced' });
+  });
+
+  test('without a terminal a wait is logged once per reason, not on every health poll', async () => {
+    const ns = await newNamespace('cli-wait');
+    // Two waves gate on health, so the engine polls the Deployment until it is Healthy.
+    const app = new TestApp('cwait', ns)
+      .write('web.yaml', deployment('web', 2))
+      .write('cm.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
+    const res = await cli(app, 'sync', '--timeout', '90');
+    expect(res.code).toBe(0);
+    const waits = res.stderr.split('\n').filter((l) => / app=cwait waiting for /.test(l)).map((l) => l.replace(/^\S+ /, ''));
+    expect(waits.length).toBeGreaterThan(0);
+    waits.slice(1).forEach((w, i) => expect(w).not.toBe(waits[i]));
   });
 });

@@ -76,7 +76,9 @@ describe.each([
     expect(before.code).toBe(1);
 
     const res = await cli(app, 'sync', '--clusters', clustersFile, '--output', 'json');
-    expect(res.stderr).toBe('');
+    // stderr says only which cluster is about to change: the second one, through the clusters file.
+    expect(res.stderr.split('\n')).toEqual([expect.stringMatching(new RegExp(`^sync ${name}: cluster ${second.server}, context `)), '']);
+    expect(res.stderr).toContain(`(clusters entry second in ${clustersFile})`);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ application: name, phase: 'Succeeded' });
 
