@@ -31,8 +31,8 @@ export interface RunRequest<R> {
 }
 
 /**
- * Loads the Applications, refuses them all if any cannot be read (nothing is half-applied),
- * then runs `each` for one Application after the other against the cluster its destination
+ * Loads the Applications, refuses them all if any cannot be read or has no known cluster (nothing
+ * is half-applied), then runs `each` for one Application after the other against the cluster its destination
  * names, saying on stderr which cluster and context that is before touching it.
  */
 export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
@@ -47,10 +47,16 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
     const current = currentCluster(opts);
     const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source);
     try {
-      const results: R[] = [];
+      // Every destination and kubeconfig is resolved before the first Application runs, so a
+      // bad one stops the command before anything changed.
+      const targets = [];
       for (const app of loaded.applications) {
+        targets.push(await clients.target(app));
+      }
+      const results: R[] = [];
+      for (const [i, app] of loaded.applications.entries()) {
         const client = await clients.forApplication(app);
-        const target = await clients.target(app);
+        const target = targets[i];
         const line = `${req.verb} ${app.name}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
         process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(line) : line}\n`);
         results.push(await req.each(client, app));

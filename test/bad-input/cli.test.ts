@@ -35,7 +35,12 @@ beforeAll(async () => {
     'current-context': 'counting',
   }));
   fs.mkdirSync(path.join(repo, 'apps'));
-  for (const name of ['web', 'broken']) {
+  const destinations: Record<string, object> = {
+    web: { server: 'https://kubernetes.default.svc', namespace: 'bad-input' },
+    broken: { server: 'https://kubernetes.default.svc', namespace: 'bad-input' },
+    elsewhere: { name: 'prod', namespace: 'bad-input' },
+  };
+  for (const [name, destination] of Object.entries(destinations)) {
     fs.mkdirSync(path.join(repo, name));
     fs.writeFileSync(path.join(repo, 'apps', `${name}.yaml`), stringify({
       apiVersion: 'argoproj.io/v1alpha1',
@@ -43,12 +48,13 @@ beforeAll(async () => {
       metadata: { name, namespace: 'argocd' },
       spec: {
         project: 'default',
-        destination: { server: 'https://kubernetes.default.svc', namespace: 'bad-input' },
+        destination,
         source: { repoURL: 'https://example.com/repo.git', path: name },
       },
     }));
   }
   fs.writeFileSync(path.join(repo, 'web', 'cm.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' }, data: { a: '1' } }));
+  fs.writeFileSync(path.join(repo, 'elsewhere', 'cm.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'elsewhere' } }));
   fs.writeFileSync(path.join(repo, 'broken', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {}\n');
   fs.writeFileSync(path.join(repo, 'clusters.yaml'), 'clusters: nope\n');
 });
@@ -98,10 +104,12 @@ const cases: Array<[string, string[], RegExp]> = [
   ['unknown command', ['synch', ...app], /unknown command 'synch' \(Did you mean sync\?\) \(see: cdk8s-argocd --help\)/],
   ['missing --kubeconfig file', ['sync', '$REPO', '--app', 'web', '--repo-root', '$REPO', '--kubeconfig', '$REPO/nope'], /--kubeconfig \S+\/nope: no such file \(pass an existing kubeconfig/],
   ['unknown --context', ['sync', ...app, '--context', 'prod'], /--context prod: no such context in kubeconfig \S+ \(have: counting\)/],
-  ['unknown --app', ['sync', '$REPO', '--app', 'api', '--repo-root', '$REPO', '--kubeconfig', '$KUBECONFIG'], /no Application named 'api' in \S+ \(found: broken, web\)/],
+  ['unknown --app', ['sync', '$REPO', '--app', 'api', '--repo-root', '$REPO', '--kubeconfig', '$KUBECONFIG'], /no Application named 'api' in \S+ \(found: broken, elsewhere, web\)/],
   ['no such path', ['status', '$REPO/nope', '--app', 'web', '--kubeconfig', '$KUBECONFIG'], /\S+\/nope: no such file or directory/],
   ['bad --clusters file', ['sync', ...app, '--clusters', '$REPO/clusters.yaml'], /--clusters \S+clusters\.yaml: expected a top-level 'clusters:' list/],
   ['invalid manifest', ['sync', '$REPO', '--app', 'web', '--app', 'broken', '--repo-root', '$REPO', '--kubeconfig', '$KUBECONFIG'], /broken\/cm\.yaml:1: ConfigMap has no metadata\.name/],
+  ['unknown destination of a later Application', ['sync', '$REPO', '--app', 'web', '--app', 'elsewhere', '--repo-root', '$REPO', '--kubeconfig', '$KUBECONFIG'],
+    /destination name prod is not the current cluster and no clusters file was given \(--clusters\)/],
   ['cluster up --timeout 0', ['cluster', 'up', '--dir', '$REPO/cluster', '--timeout', '0'], /--timeout <seconds>' argument '0' is invalid\. Expected a whole number ≥ 1 \(seconds\)\. \(see: cdk8s-argocd cluster up --help\)/],
   ['cluster logs -n x', ['cluster', 'logs', '--dir', '$REPO/cluster', '-n', 'x'], /-n, --lines <n>' argument 'x' is invalid\. Expected a whole number ≥ 1\. \(see: cdk8s-argocd cluster logs --help\)/],
   ['cluster status -o xml', ['cluster', 'status', '--dir', '$REPO/cluster', '-o', 'xml'], /argument 'xml' is invalid\. Allowed choices are text, wide, json, yaml\. \(see: cdk8s-argocd cluster status --help\)/],

@@ -175,12 +175,13 @@ describe('one exit-code contract', () => {
 
   test('without a terminal a wait is logged once per reason, not on every health poll', async () => {
     const ns = await newNamespace('cli-wait');
-    // Two waves gate on health, so the engine polls the Deployment until it is Healthy.
-    const app = new TestApp('cwait', ns)
-      .write('web.yaml', deployment('web', 2))
-      .write('cm.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
-    const res = await cli(app, 'sync', '--timeout', '90');
-    expect(res.code).toBe(0);
+    // Its pods fail (kwok), so the Deployment stays Progressing with the same message until the timeout.
+    const web = deployment('web', 1) as any;
+    web.spec.template.metadata.labels['cdk8s-argocd.io/fail'] = 'true';
+    const app = new TestApp('cwait', ns).write('web.yaml', web).write('cm.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
+    const res = await cli(app, 'sync', '--timeout', '4');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/operation=Failed message="timed out after 4s waiting for healthy state of apps\/Deployment\/web/);
     const waits = res.stderr.split('\n').filter((l) => / app=cwait waiting for /.test(l)).map((l) => l.replace(/^\S+ /, ''));
     expect(waits.length).toBeGreaterThan(0);
     waits.slice(1).forEach((w, i) => expect(w).not.toBe(waits[i]));
