@@ -175,9 +175,9 @@ describe('one exit-code contract', () => {
 
   test('without a terminal a wait is logged once per reason, not on every health poll', async () => {
     const ns = await newNamespace('cli-wait');
-    // Its pods fail (kwok), so the Deployment stays Progressing with the same message until the timeout.
+    // No node matches its pods, so the Deployment stays Progressing with the same message until the timeout.
     const web = deployment('web', 1) as any;
-    web.spec.template.metadata.labels['cdk8s-argocd.io/fail'] = 'true';
+    web.spec.template.spec.nodeSelector = { 'cdk8s-argocd.io/no-such-node': 'true' };
     const app = new TestApp('cwait', ns).write('web.yaml', web).write('cm.yaml', configMap('after', { a: '1' }, { 'argocd.argoproj.io/sync-wave': '1' }));
     const res = await cli(app, 'sync', '--timeout', '4');
     expect(res.code).toBe(1);
