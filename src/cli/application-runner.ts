@@ -24,6 +24,11 @@ export interface RunRequest<R> {
   readonly options: ApplicationOptions;
   /** What the command does to the cluster, said before it starts (`sync`, `diff`, `status`). */
   readonly verb: string;
+  /**
+   * Whether the command changes the cluster: then its cluster and context are always said;
+   * otherwise only when no `--kubeconfig` chose the current cluster.
+   */
+  readonly changes: boolean;
   /** Parallel connections per cluster (default 16). */
   readonly maxSockets?: number;
   /** The engine call for one Application. */
@@ -45,7 +50,7 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
     }
     const clusters = opts.clusters ? readClustersFile(opts.clusters) : [];
     const current = currentCluster(opts);
-    const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source);
+    const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source, current.chosen);
     try {
       // Every destination and kubeconfig is resolved before the first Application runs, so a
       // bad one stops the command before anything changed.
@@ -57,8 +62,10 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
       for (const [i, app] of loaded.applications.entries()) {
         const client = await clients.forApplication(app);
         const target = targets[i];
-        const line = `${req.verb} ${app.name}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
-        process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(line) : line}\n`);
+        if (req.changes || !target.chosen) {
+          const line = `${req.verb} ${app.name}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
+          process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(line) : line}\n`);
+        }
         results.push(await req.each(client, app));
       }
       return results;

@@ -9,6 +9,8 @@ export interface CurrentCluster {
   readonly kube: KubeConfigOptions;
   /** Said to the user before anything changes, e.g. `--kubeconfig x.yaml`. */
   readonly source: string;
+  /** True for `--kubeconfig`; false when a default (KUBECONFIG, local cluster, ~/.kube/config) was taken. */
+  readonly chosen: boolean;
 }
 
 /** Kubeconfig of the local cluster (`cdk8s-argocd cluster up`) when its API server is running. */
@@ -32,14 +34,14 @@ export function runningLocalCluster(dir: string = defaultClusterDir()): { dir: s
  */
 export function currentCluster(opts: { kubeconfig?: string; context?: string }): CurrentCluster {
   if (opts.kubeconfig) {
-    return { kube: { kubeconfig: opts.kubeconfig, context: opts.context }, source: `--kubeconfig ${opts.kubeconfig}` };
+    return { kube: { kubeconfig: opts.kubeconfig, context: opts.context }, source: `--kubeconfig ${opts.kubeconfig}`, chosen: true };
   }
   if (process.env.KUBECONFIG) {
-    return { kube: { context: opts.context }, source: `KUBECONFIG=${process.env.KUBECONFIG}` };
+    return { kube: { context: opts.context }, source: `KUBECONFIG=${process.env.KUBECONFIG}`, chosen: false };
   }
   const local = runningLocalCluster();
   if (local) {
-    return { kube: { kubeconfig: local.kubeconfig, context: opts.context }, source: `the local cluster in ${local.dir} (no --kubeconfig or KUBECONFIG given)` };
+    return { kube: { kubeconfig: local.kubeconfig, context: opts.context }, source: `the local cluster in ${local.dir} (no --kubeconfig or KUBECONFIG given)`, chosen: false };
   }
-  return { kube: { context: opts.context }, source: '~/.kube/config (no --kubeconfig, KUBECONFIG or running local cluster)' };
+  return { kube: { context: opts.context }, source: '~/.kube/config (no --kubeconfig, KUBECONFIG or running local cluster)', chosen: false };
 }

@@ -91,6 +91,7 @@ export function registerEngineCommands(program: Command): void {
         path,
         options: opts,
         verb: opts.dryRun ? 'sync --dry-run' : 'sync',
+        changes: true,
         maxSockets: opts.concurrency,
         each: (client, app) => syncApplication(client, app, {
           prune: opts.prune,
@@ -112,7 +113,7 @@ export function registerEngineCommands(program: Command): void {
   addCommon(program.command('diff')
     .description('show live vs desired per resource (normalized as Argo CD does; Secret values masked); exit 0 no changes, 1 changes, 2 usage or input error'))
     .action((path: string, opts: ApplicationOptions) => guarded(async () => {
-      const results = await runApplications({ path, options: opts, verb: 'diff', each: (client, app) => compareApplication(client, app, { withObjects: true }) });
+      const results = await runApplications({ path, options: opts, verb: 'diff', changes: false, each: (client, app) => compareApplication(client, app, { withObjects: true }) });
       printResults(results, opts.output, { text: (r, s) => renderApplicationDiff(r, s.color, s.wide), document: diffDocument });
       return exitOfComparison(results, hasChanges);
     }));
@@ -120,7 +121,7 @@ export function registerEngineCommands(program: Command): void {
   addCommon(program.command('status')
     .description('per-resource sync status and health, app sync status and aggregated health (like `argocd app get`); exit 0, or 2 on a usage or input error'))
     .action((path: string, opts: ApplicationOptions) => guarded(async () => {
-      const results = await runApplications({ path, options: opts, verb: 'status', each: (client, app) => compareApplication(client, app) });
+      const results = await runApplications({ path, options: opts, verb: 'status', changes: false, each: (client, app) => compareApplication(client, app) });
       printResults(results, opts.output, { text: (r, s) => renderStatus(r, s.color, s.wide) });
       return exitOfComparison(results, () => false);
     }));

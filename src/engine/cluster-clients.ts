@@ -11,6 +11,8 @@ export interface ClusterTarget {
   readonly context: string;
   /** Where the kubeconfig came from, e.g. `--kubeconfig x.yaml` or `clusters file c.yaml (staging)`. */
   readonly source: string;
+  /** True when the user named this cluster (an explicit kubeconfig or a clusters entry), not a default. */
+  readonly chosen: boolean;
 }
 
 interface Connection {
@@ -26,8 +28,9 @@ export class ClusterClients {
   private readonly connections = new Map<string, Promise<Connection>>();
 
   /**
-   * `currentSource` says where `kube` came from (default: the resolved kubeconfig's description);
-   * `clustersFile` is where `clusters` came from, named in the error for an unknown destination.
+   * `currentSource` says where `kube` came from (default: the resolved kubeconfig's description)
+   * and `currentChosen` whether the user named it; `clustersFile` is where `clusters` came from,
+   * named in the error for an unknown destination.
    */
   constructor(
     private readonly kube: KubeConfigOptions,
@@ -35,6 +38,7 @@ export class ClusterClients {
     private readonly maxSockets = 16,
     private readonly clustersFile?: string,
     private readonly currentSource?: string,
+    private readonly currentChosen = true,
   ) {}
 
   async forApplication(app: LoadedApplication): Promise<KubeClient> {
@@ -56,7 +60,12 @@ export class ClusterClients {
         const source = entry
           ? `${entry.kubeconfig} (clusters entry ${entry.name ?? entry.server} in ${this.clustersFile ?? 'the clusters list'})`
           : this.currentSource ?? resolved.description;
-        const target = { server: resolved.config.getCurrentCluster()?.server ?? '', context: resolved.config.getCurrentContext(), source };
+        const target = {
+          server: resolved.config.getCurrentCluster()?.server ?? '',
+          context: resolved.config.getCurrentContext(),
+          source,
+          chosen: !!entry || this.currentChosen,
+        };
         return { client: await KubeClient.create(resolved.config, this.maxSockets), target };
       })();
       this.connections.set(key, p);

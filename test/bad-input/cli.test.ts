@@ -136,9 +136,9 @@ describe('bad CLI input exits 2, says what is wrong and what to do, and touches 
 
   test('the fixture is good: without the bad flag the command reaches the cluster', async () => {
     connections = 0;
-    const res = await cli(['status', ...app]);
+    const res = await cli(['sync', ...app]);
     expect(connections).toBeGreaterThan(0);
-    expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/status web: cluster http:\/\/127\.0\.0\.1:\d+, context counting \(from --kubeconfig /);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^sync web: cluster http:\/\/127\.0\.0\.1:\d+, context counting \(from --kubeconfig /);
   });
 });

@@ -40,12 +40,13 @@ describe('which cluster the CLI gives the engine', () => {
     const running = stateDir(process.pid);
     process.env.CDK8S_ARGOCD_CLUSTER_DIR = running;
     process.env.KUBECONFIG = '/etc/kube.yaml';
-    expect(currentCluster({ kubeconfig: 'k.yaml', context: 'c' })).toEqual({ kube: { kubeconfig: 'k.yaml', context: 'c' }, source: '--kubeconfig k.yaml' });
-    expect(currentCluster({})).toEqual({ kube: { context: undefined }, source: 'KUBECONFIG=/etc/kube.yaml' });
+    expect(currentCluster({ kubeconfig: 'k.yaml', context: 'c' })).toEqual({ kube: { kubeconfig: 'k.yaml', context: 'c' }, source: '--kubeconfig k.yaml', chosen: true });
+    expect(currentCluster({})).toEqual({ kube: { context: undefined }, source: 'KUBECONFIG=/etc/kube.yaml', chosen: false });
     delete process.env.KUBECONFIG;
     expect(currentCluster({ context: 'c' })).toEqual({
       kube: { kubeconfig: path.join(running, 'kubeconfig'), context: 'c' },
       source: `the local cluster in ${running} (no --kubeconfig or KUBECONFIG given)`,
+      chosen: false,
     });
     process.env.CDK8S_ARGOCD_CLUSTER_DIR = path.join(running, 'missing');
     expect(currentCluster({}).source).toMatch(/^~\/\.kube\/config/);

@@ -153,6 +153,8 @@ describe('one exit-code contract', () => {
     const lines = res.stderr.split('\n');
     expect(lines[0]).toMatch(/^sync ctarget: cluster https:\/\/127\.0\.0\.1:\d+, context \S+ \(from --kubeconfig \S+\)$/);
     expect(lines.findIndex((l) => l.includes('status=Synced'))).toBeGreaterThan(0);
+    // diff changes nothing and the cluster was named with --kubeconfig: nothing to say.
+    expect(await cli(app, 'diff')).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   test('sync, diff and status print yaml and wide output', async () => {
