@@ -37,8 +37,8 @@ export interface RunRequest<R> {
 
 /**
  * Loads the Applications, refuses them all if any cannot be read or has no known cluster (nothing
- * is half-applied), then runs `each` for one Application after the other against the cluster its destination
- * names, saying on stderr which cluster and context that is before touching it.
+ * is half-applied), then runs `each` for one Application after the other against the cluster its
+ * destination names, saying on stderr which cluster and context that is before touching it.
  */
 export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
   const opts = req.options;
