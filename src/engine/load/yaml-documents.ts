@@ -1,6 +1,89 @@
-import { isMap, isScalar, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isScalar, LineCounter, parseAllDocuments, ParsedNode, YAMLError } from 'yaml';
 import { DesiredObject, KubeObject } from '../model';
 import { ManifestError } from './manifest-error';
+import { GO_YAML_SCALAR_TAGS } from './yaml-1-1-scalars';
+
+/** One YAML document as JSON-like data (Kubernetes tooling's reading of it) and where it starts. */
+export interface YamlDocument {
+  readonly value: unknown;
+  /** 1-based line of the document's first node. */
+  readonly line: number;
+  /** Line of the node at `path` (e.g. `['metadata', 'name']`), or the document's line. */
+  lineOf(path: readonly (string | number)[]): number;
+}
+
+export interface ReadYamlOptions {
+  /**
+   * Credential files (kubeconfigs, clusters files): errors give only line, column and the parser's
+   * error code, never a message that may quote the text around the error (a `token:` line).
+   */
+  readonly sensitive?: boolean;
+}
+
+/**
+ * Reads a YAML or JSON stream with the scalar rules of sigs.k8s.io/yaml (see yaml-1-1-scalars.ts)
+ * and its map-key rules (keys become strings; a null or collection key is an error). A syntax
+ * error is a {@link ManifestError} with the line it is on.
+ */
+export function readYamlDocuments(text: string, file: string, options: ReadYamlOptions = {}): YamlDocument[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    prettyErrors: false,
+    schema: 'failsafe',
+    customTags: GO_YAML_SCALAR_TAGS,
+    merge: true,
+    // go-yaml keeps the last of two keys that resolve alike (`y:` and `yes:`); the same key written twice is a mistake.
+    uniqueKeys: (a, b) => isScalar(a) && isScalar(b) && a.source === b.source && a.source !== '<<',
+  });
+  const out: YamlDocument[] = [];
+  for (const doc of docs) {
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const line = lineCounter.linePos(start).line;
+    if (doc.errors.length > 0) {
+      throw yamlError(doc.errors[0], file, line, options);
+    }
+    const lineOf = (path: readonly (string | number)[]) => {
+      const node = doc.getIn(path, true) as ParsedNode | undefined;
+      return node?.range ? lineCounter.linePos(node.range[0]).line : line;
+    };
+    out.push({ value: toJson(doc, file, line), line, lineOf });
+  }
+  return out;
+}
+
+function yamlError(err: YAMLError, file: string, line: number, options: ReadYamlOptions): ManifestError {
+  const pos = err.linePos?.[0];
+  const at = { file, line: pos?.line ?? line };
+  if (options.sensitive) {
+    return new ManifestError(at, `invalid YAML at column ${pos?.col ?? 1} (${err.code}); fix the file (its contents are not shown because it may hold credentials)`);
+  }
+  return new ManifestError(at, `invalid YAML: ${err.message.split('\n')[0]}`);
+}
+
+/** sigs.k8s.io/yaml's YAMLToJSON: map keys become strings, numbers must be finite. */
+function toJson(doc: Document.Parsed, file: string, line: number): unknown {
+  const convert = (v: unknown): unknown => {
+    if (v instanceof Map) {
+      const obj: Record<string, unknown> = {};
+      for (const [k, val] of v) {
+        if (k === null || typeof k === 'object') {
+          throw new ManifestError({ file, line }, `unsupported map key ${k === null ? 'null (`~:` or an empty key)' : 'that is a list or map'}; write the key as a string`);
+        }
+        obj[String(k)] = convert(val);
+      }
+      return obj;
+    }
+    if (Array.isArray(v)) {
+      return v.map(convert);
+    }
+    if (typeof v === 'number' && !Number.isFinite(v)) {
+      throw new ManifestError({ file, line }, `${v} (.inf/.nan) cannot be written as JSON, so Kubernetes cannot read it; quote it if it is a string`);
+    }
+    return v;
+  };
+  return convert(doc.toJS({ maxAliasCount: 100, mapAsMap: true }));
+}
 
 /**
  * Parses a YAML or JSON stream (multi-document) into Kubernetes objects with the line each
@@ -9,31 +92,20 @@ import { ManifestError } from './manifest-error';
  * naming `file:line`, so one bad manifest stops the whole load (and the sync) up front.
  */
 export function parseManifests(text: string, file: string): DesiredObject[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const out: DesiredObject[] = [];
-  for (const doc of docs) {
-    const start = doc.contents?.range?.[0] ?? doc.range[0];
-    const line = lineCounter.linePos(start).line;
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0];
-      const errLine = err.linePos?.[0]?.line ?? line;
-      throw new ManifestError({ file, line: errLine }, `invalid YAML: ${err.message.split('\n')[0]}`);
-    }
-    if (doc.contents === null || doc.contents === undefined || (isScalar(doc.contents) && doc.contents.value === null)) {
+  for (const doc of readYamlDocuments(text, file)) {
+    const value = doc.value;
+    if (value === null || value === undefined) {
       continue;
     }
-    if (!isMap(doc.contents)) {
-      throw new ManifestError({ file, line }, 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ManifestError({ file, line: doc.line }, 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
     }
-    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
-    const position = { file, line };
+    const position = { file, line: doc.line };
     if (isList(value)) {
-      for (const item of value.items) {
-        out.push({ object: checkObject(item, file, line), source: position });
-      }
+      value.items.forEach((item, i) => out.push({ object: checkObject(item, file, doc.line, (p) => doc.lineOf(['items', i, ...p])), source: position }));
     } else {
-      out.push({ object: checkObject(value, file, line), source: position });
+      out.push({ object: checkObject(value, file, doc.line, doc.lineOf), source: position });
     }
   }
   return out;
@@ -44,10 +116,23 @@ function isList(v: any): v is { items: unknown[] } {
     && typeof v.apiVersion === 'string' && (v.apiVersion === 'v1' || !v.metadata?.name);
 }
 
-function checkObject(v: any, file: string, line: number): KubeObject {
+/** How a non-string value reads back, for "quote it" hints (`n` became false). */
+function describe(v: unknown): string {
+  return typeof v === 'boolean' ? `the boolean ${v} (YAML 1.1, as kubectl and Argo CD read it, makes y/n/yes/no/on/off booleans)`
+    : typeof v === 'number' ? `the number ${v}` : `a ${Array.isArray(v) ? 'list' : v === null ? 'null' : typeof v}`;
+}
+
+const METADATA_STRINGS = ['name', 'generateName', 'namespace'];
+
+function checkObject(v: any, file: string, line: number, lineOf: (p: readonly (string | number)[]) => number): KubeObject {
   const at = { file, line };
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     throw new ManifestError(at, 'expected a Kubernetes object (a mapping with apiVersion, kind and metadata)');
+  }
+  for (const field of ['apiVersion', 'kind']) {
+    if (v[field] !== undefined && typeof v[field] !== 'string') {
+      throw new ManifestError({ file, line: lineOf([field]) }, `${field} is ${describe(v[field])}, not a string: quote it`);
+    }
   }
   if (typeof v.apiVersion !== 'string' || v.apiVersion === '') {
     throw new ManifestError(at, 'object has no apiVersion: add e.g. `apiVersion: v1`');
@@ -57,6 +142,13 @@ function checkObject(v: any, file: string, line: number): KubeObject {
   }
   if (typeof v.metadata !== 'object' || v.metadata === null || Array.isArray(v.metadata)) {
     throw new ManifestError(at, `${v.kind} has no metadata: add metadata.name`);
+  }
+  for (const field of METADATA_STRINGS) {
+    const value = v.metadata[field];
+    if (value !== undefined && value !== null && typeof value !== 'string') {
+      throw new ManifestError({ file, line: lineOf(['metadata', field]) },
+        `${v.kind} metadata.${field} is ${describe(value)}, not a string, so Argo CD rejects it: quote the value`);
+    }
   }
   if (typeof v.metadata.name !== 'string' && typeof v.metadata.generateName !== 'string') {
     throw new ManifestError(at, `${v.kind} has no metadata.name (or metadata.generateName)`);
