@@ -12,10 +12,26 @@ function stableStringify(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** sha256 of the object as it will be applied, without the hash annotation itself. */
+function isSecret(obj: KubeObject): boolean {
+  return obj.kind === 'Secret' && obj.apiVersion === 'v1';
+}
+
+/**
+ * sha256 of the object as it will be applied, without the hash annotation itself — and, for a
+ * Secret, with its key names but not its values. The annotation is readable by anyone who can
+ * read metadata, and an unsalted hash over a Secret's values gives its password to a dictionary
+ * attack. A keyed HMAC would also work but needs a key kept somewhere on every cluster; leaving
+ * the values out of the hash and comparing them with the live `data` instead
+ * ({@link unchangedSinceApply}) needs nothing new. Key names stay in the hash (Kubernetes shows
+ * them in `kubectl describe`), so a key removed from the desired Secret still changes the hash.
+ */
 export function appliedHash(obj: KubeObject): string {
   const { [ANNOTATION_APPLIED_HASH]: _ignored, ...annotations } = obj.metadata.annotations ?? {};
-  const copy = { ...obj, metadata: { ...obj.metadata, annotations } };
+  let copy: KubeObject = { ...obj, metadata: { ...obj.metadata, annotations } };
+  if (isSecret(copy)) {
+    const { data: _d, stringData: _s, ...rest } = copy;
+    copy = { ...rest, dataKeys: Object.keys(secretData(copy)).sort() } as KubeObject;
+  }
   return createHash('sha256').update(stableStringify(copy)).digest('hex').slice(0, 32);
 }
 
@@ -60,15 +76,21 @@ export function unchangedSinceApply(desired: KubeObject, live: KubeObject | unde
   if (!live || live.metadata.deletionTimestamp) {
     return false;
   }
-  let want = desired;
-  if (desired.kind === 'Secret' && desired.stringData) {
-    // The API server folds stringData into data; compare in that form.
-    const data: Record<string, string> = { ...(desired.data ?? {}) };
-    for (const [k, v] of Object.entries(desired.stringData as Record<string, string>)) {
-      data[k] = Buffer.from(String(v), 'utf8').toString('base64');
-    }
-    const { stringData: _s, ...rest } = desired;
-    want = { ...rest, data } as KubeObject;
+  if (isSecret(desired)) {
+    // The hash leaves a Secret's values out, so they are compared here, each exactly.
+    const { data: _d, stringData: _s, ...rest } = desired;
+    const liveData: Record<string, unknown> = live.data ?? {};
+    return Object.entries(secretData(desired)).every(([k, v]) => k in liveData && liveData[k] === v) && contains(live, rest);
   }
-  return contains(live, want);
+  return contains(live, desired);
 }
+
+/** A Secret's `data` as the API server stores it: `stringData` folded in, base64. */
+function secretData(secret: KubeObject): Record<string, unknown> {
+  const data: Record<string, unknown> = { ...(secret.data ?? {}) };
+  for (const [k, v] of Object.entries((secret.stringData ?? {}) as Record<string, unknown>)) {
+    data[k] = typeof v === 'string' ? Buffer.from(v, 'utf8').toString('base64') : v;
+  }
+  return data;
+}
+
