@@ -117,4 +117,23 @@ describe('Secret masking', () => {
     const s = { ...secret({ token: b64('s3cr3t-token') }), stringData: { other: 'plain-value' } };
     expect(redactSecretValues('invalid value "s3cr3t-token" and plain-value', s)).toBe('invalid value "********" and ********');
   });
+
+  test('redacts map and list values under stringData/data, as the API server echoes them', () => {
+    const s: KubeObject = { ...secret({}), stringData: { password: { nested: 'canary-nested-91', deeper: { pin: 48213 } }, list: ['canary-item-72'] } as any };
+    // What a server-side apply error says about an invalid Secret value.
+    const echoed = 'failed to create typed patch object (/v1, Kind=Secret) n/s: .stringData.password: expected string, got &value.valueUnstructured{Value:map[string]interface {}{"deeper":map[string]interface {}{"pin":48213}, "nested":"canary-nested-91"}}; .stringData.list: expected string, got ["canary-item-72"]';
+    const out = redactSecretValues(echoed, s);
+    for (const v of ['canary-nested-91', '48213', 'canary-item-72', 'nested', 'deeper']) {
+      expect(out).not.toContain(v);
+    }
+    expect(out).toContain('.stringData.password: expected string');
+  });
+
+  test('a diff of a Secret with a map value shows neither the value nor its keys', async () => {
+    const desired: KubeObject = { ...secret({}), stringData: { password: { nested: 'canary-nested-91' } } as any };
+    const c = await compareObjects(desired, undefined, []);
+    const text = renderDiff('v1/Secret/n/s', c, false);
+    expect(text).not.toContain('canary-nested-91');
+    expect(text).not.toContain('nested');
+  });
 });

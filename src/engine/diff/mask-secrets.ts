@@ -24,7 +24,8 @@ export function maskSecretData(...objs: Array<KubeObject | undefined>): void {
       if (!o[field] || !(k in o[field])) {
         continue;
       }
-      const v = String(o[field][k]);
+      // Values of any type (a map under stringData is invalid, but still must not be shown).
+      const v = typeof o[field][k] === 'string' ? o[field][k] : JSON.stringify(o[field][k]);
       let mask = seen.get(v);
       if (!mask) {
         mask = next;
@@ -45,27 +46,47 @@ export function maskSecretData(...objs: Array<KubeObject | undefined>): void {
 }
 
 /**
- * Removes every Secret value (raw and base64) of `objs` from a message, e.g. an API server error
- * that echoes part of the object.
+ * Every text that reveals a Secret value of `obj`: each string or number under `data`/`stringData`
+ * at any depth (a map or list there is invalid, but the API server echoes it in its error), nested
+ * keys included, and each string also in base64 (or decoded from it).
+ */
+function secretTexts(obj: KubeObject): string[] {
+  const texts: string[] = [];
+  const walk = (v: unknown, encoded: boolean) => {
+    if (typeof v === 'string') {
+      texts.push(v);
+      texts.push(encoded ? Buffer.from(v, 'base64').toString('utf8') : Buffer.from(v, 'utf8').toString('base64'));
+    } else if (typeof v === 'number' || typeof v === 'bigint') {
+      texts.push(String(v));
+    } else if (Array.isArray(v)) {
+      v.forEach((x) => walk(x, encoded));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        texts.push(k);
+        walk(x, encoded);
+      }
+    }
+  };
+  for (const [field, encoded] of [['data', true], ['stringData', false]] as const) {
+    const values = obj[field];
+    if (values !== null && typeof values === 'object') {
+      Object.values(values as Record<string, unknown>).forEach((v) => walk(v, encoded));
+    } else if (values !== undefined) {
+      walk(values, encoded);
+    }
+  }
+  return texts;
+}
+
+/**
+ * Removes every Secret value (raw and base64, whatever its type) of `objs` from a message, e.g. an
+ * API server error that echoes part of the object.
  */
 export function redactSecretValues(message: string, ...objs: Array<KubeObject | undefined>): string {
+  const texts = objs.filter((o): o is KubeObject => isSecret(o)).flatMap(secretTexts);
   let out = message;
-  for (const o of objs) {
-    if (!isSecret(o)) {
-      continue;
-    }
-    const values: string[] = [];
-    for (const v of Object.values((o!.data ?? {}) as Record<string, string>)) {
-      values.push(String(v));
-      values.push(Buffer.from(String(v), 'base64').toString('utf8'));
-    }
-    for (const v of Object.values((o!.stringData ?? {}) as Record<string, string>)) {
-      values.push(String(v));
-      values.push(Buffer.from(String(v), 'utf8').toString('base64'));
-    }
-    for (const v of values.filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) {
-      out = out.split(v).join('********');
-    }
+  for (const v of [...new Set(texts)].filter((x) => x.length >= 3).sort((a, b) => b.length - a.length)) {
+    out = out.split(v).join('********');
   }
   return out;
 }
