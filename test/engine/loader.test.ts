@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadApplications } from '../../src/engine/load/applications';
 import { listManifestFiles } from '../../src/engine/load/directory-source';
+import { MAX_MANIFEST_BYTES } from '../../src/engine/load/manifest-file';
 import { parseManifests } from '../../src/engine/load/yaml-documents';
 
 function tmpRepo(files: Record<string, string>): string {
@@ -171,5 +172,155 @@ describe('loadApplications', () => {
     const repo = tmpRepo({ 'apps/web.yaml': application('web', 'missing') });
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toMatch(/apps\/web\.yaml:1: .*source.path missing is not a folder/);
+  });
+});
+
+describe('source paths stay inside the repository', () => {
+  test('fails an Application whose source.path leaves the repository with ..', () => {
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', '../outside') });
+    fs.mkdirSync(path.join(repo, '..', 'outside'), { recursive: true });
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toMatch(/^apps\/web\.yaml:1: Application web: source.path \.\.\/outside is outside the repository; Argo CD refuses paths outside the repository/);
+    expect(res.applications[0].objects).toEqual([]);
+  });
+
+  test('fails an Application whose source.path is absolute', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+    fs.writeFileSync(path.join(outside, 'cm.yaml'), CM('stolen'));
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', outside) });
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toMatch(/apps\/web\.yaml:1: Application web: source.path \/.* is absolute; .*write it relative/);
+    expect(res.applications[0].objects).toEqual([]);
+  });
+
+  test('fails when source.path is a symlink to a folder outside the repository', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+    fs.writeFileSync(path.join(outside, 'cm.yaml'), CM('stolen'));
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web') });
+    fs.symlinkSync(outside, path.join(repo, 'web'));
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toMatch(/source.path web is a symlink \(or goes through one\) to .*, outside the repository/);
+  });
+
+  test('fails when a manifest in the source folder is a symlink to a file outside the repository', () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+    fs.writeFileSync(path.join(outside, 'secret.yaml'), CM('stolen'));
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('ok') });
+    fs.symlinkSync(path.join(outside, 'secret.yaml'), path.join(repo, 'web/link.yaml'));
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toMatch(/^web\/link\.yaml:1: is a symlink .* outside the repository; Argo CD refuses files outside the repository/);
+    expect(res.applications[0].objects).toEqual([]);
+  });
+
+  test('reads a symlink that stays inside the repository', () => {
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'shared/cm.yaml': CM('shared') });
+    fs.mkdirSync(path.join(repo, 'web'));
+    fs.symlinkSync(path.join(repo, 'shared/cm.yaml'), path.join(repo, 'web/cm.yaml'));
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toBeUndefined();
+    expect(res.applications[0].objects.map((o) => o.object.metadata.name)).toEqual(['shared']);
+  });
+
+  test('fails a Helm valueFiles entry outside the repository', () => {
+    const repo = tmpRepo({
+      'apps/h.yaml': application('h', 'chart', '    helm:\n      valueFiles: [../../../etc/passwd]\n'),
+      'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+    });
+    const res = loadApplications({ path: path.join(repo, 'apps/h.yaml') });
+    expect(res.applications[0].error).toMatch(/helm.valueFiles \.\.\/\.\.\/\.\.\/etc\/passwd is outside the repository/);
+  });
+});
+
+describe('Application specs of the wrong shape', () => {
+  test('fails sources given as a map, with file:line and what to write', () => {
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web').replace('  source:\n', '  sources:\n') });
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toBe('apps/web.yaml:1: Application web: spec.sources must be a list (`sources:` then `- repoURL: …` items); for one source write `source:`');
+  });
+
+  test('fails a numeric source.path', () => {
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', '42') });
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toBe('apps/web.yaml:1: Application web: spec.source.path is 42, not a string: quote it');
+  });
+
+  test('fails an Application with generateName instead of a name', () => {
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web').replace('  name: web\n', '  generateName: web-\n') });
+    expect(() => loadApplications({ path: path.join(repo, 'apps/web.yaml') }))
+      .toThrow('apps/web.yaml:1: an Application needs metadata.name (Argo CD does not create Applications from generateName): name it');
+  });
+});
+
+describe('manifest files that are not manifests', () => {
+  test('fails a binary .yaml file without echoing its bytes, naming the line of the binary data', () => {
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('ok') });
+    fs.writeFileSync(path.join(repo, 'web/blob.yaml'), Buffer.concat([Buffer.from('a: 1\nb: 2\n'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe])]));
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toBe('web/blob.yaml:3: not a text manifest (binary data at byte 10); remove it, or rename it so it does not end in .yaml');
+  });
+
+  test('refuses a directory source above the documented size limit before parsing it', () => {
+    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('ok') });
+    const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: "${'x'.repeat(MAX_MANIFEST_BYTES)}"\n`;
+    fs.writeFileSync(path.join(repo, 'web/big.yaml'), big);
+    const started = Date.now();
+    const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
+    expect(res.applications[0].error).toMatch(/^web: the manifests add up to 10\.0 MB, more than the 10\.0 MB a directory source may hold \(Argo CD's limit; the largest is web\/big\.yaml, 10\.0 MB\); split the Application$/);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('Helm inline values', () => {
+  function helmRepo(): string {
+    return tmpRepo({
+      'apps/h.yaml': application('h', 'chart', '    helm:\n      values: |\n        password: inline-values-canary\n'),
+      'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
+    });
+  }
+
+  /**
+   * Loads `file` in a child process with a private TMPDIR and the given PATH (os.tmpdir() and
+   * child processes read the real environment, which jest does not let a test change), returning
+   * the Application's error or object names, and what was left in TMPDIR.
+   */
+  function loadInChild(file: string, pathEnv: string): { result: unknown; left: string[] } {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-tmp-'));
+    const script = `const { loadApplications } = require(${JSON.stringify(path.resolve(__dirname, '../../src/engine/load/applications'))});
+      const app = loadApplications({ path: ${JSON.stringify(file)} }).applications[0];
+      console.log(JSON.stringify(app.error ?? app.objects.map((o) => o.object.data)));`;
+    const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      encoding: 'utf8',
+      cwd: path.resolve(__dirname, '../..'),
+      env: { ...process.env, PATH: pathEnv, TMPDIR: tmp, TS_NODE_PROJECT: path.resolve(__dirname, '../tsconfig.json') },
+    });
+    return { result: JSON.parse(out), left: fs.readdirSync(tmp).filter((f) => f.startsWith('cdk8s-argocd-')) };
+  }
+
+  test('leaves no temporary values file behind when helm is missing', () => {
+    const { result, left } = loadInChild(path.join(helmRepo(), 'apps/h.yaml'), path.dirname(process.execPath));
+    expect(result).toMatch(/needs a `helm` binary/);
+    expect(left).toEqual([]);
+  });
+
+  test('leaves no temporary values file behind when helm renders', () => {
+    // Stands in for helm (not installed here): prints a ConfigMap holding the inline values it was given.
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-helm-'));
+    fs.writeFileSync(path.join(bin, 'helm'), '#!/bin/sh\nlast=""\nfor a in "$@"; do if [ "$prev" = "--values" ]; then last="$a"; fi; prev="$a"; done\n'
+      + 'printf "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: rendered\\ndata:\\n  values: \\"%s\\"\\n" "$(cat "$last")"\n', { mode: 0o755 });
+    const { result, left } = loadInChild(path.join(helmRepo(), 'apps/h.yaml'), `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`);
+    expect(result).toEqual([{ values: 'password: inline-values-canary' }]);
+    expect(left).toEqual([]);
+  });
+});
+
+describe('YAML 1.1 scalars', () => {
+  test('a name that YAML 1.1 reads as a boolean fails with the line of the name', () => {
+    expect(() => parseManifests(`${CM('a')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels: {a: b}\n  name: n\n`, 'cms.yaml'))
+      .toThrow(/^cms\.yaml:12: ConfigMap metadata\.name is the boolean false \(YAML 1\.1, as kubectl and Argo CD read it, makes y\/n\/yes\/no\/on\/off booleans\), not a string, so Argo CD rejects it: quote the value$/);
+  });
+
+  test('values are read as kubectl reads them', () => {
+    const [cm] = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  debug: off\n  mode: 0755\n', 'c.yaml');
+    expect(cm.object.data).toEqual({ debug: false, mode: 493 });
   });
 });

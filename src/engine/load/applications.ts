@@ -1,11 +1,13 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApplicationManifest, CONTROL_PLANE_NAMESPACE, manifestSources } from '../application-spec';
+import { ApplicationManifest, ApplicationSourceSpec, CONTROL_PLANE_NAMESPACE, manifestSources } from '../application-spec';
 import { DesiredObject, SourcePosition } from '../model';
 import { listManifestFiles } from './directory-source';
 import { ManifestError } from './manifest-error';
+import { readManifestFile } from './manifest-file';
 import { renderSource } from './render-source';
+import { outsideRepository } from './repository-path';
 import { checkoutRevision, gitRoot } from './source-tree';
 import { parseManifests } from './yaml-documents';
 
@@ -56,14 +58,17 @@ export function findApplications(target: string, displayRoot: string): Array<{ m
   const files = stat.isDirectory() ? listManifestFiles(target, { recurse: true }).map((f) => path.join(target, f)) : [target];
   const found: Array<{ manifest: ApplicationManifest; position: SourcePosition }> = [];
   for (const file of files) {
-    const text = fs.readFileSync(file, 'utf8');
+    const shown = path.relative(displayRoot, file) || file;
+    const text = readManifestFile(file, shown);
     // Cheap pre-filter: most files in a manifests directory are not Applications.
     if (stat.isDirectory() && !/kind"?\s*:\s*"?Application\b/.test(text)) {
       continue;
     }
-    const shown = path.relative(displayRoot, file) || file;
     for (const d of parseManifests(text, shown)) {
       if (d.object.kind === 'Application' && d.object.apiVersion.startsWith('argoproj.io/')) {
+        if (typeof d.object.metadata.name !== 'string') {
+          throw new ManifestError(d.source, 'an Application needs metadata.name (Argo CD does not create Applications from generateName): name it');
+        }
         found.push({ manifest: d.object as unknown as ApplicationManifest, position: d.source });
       }
     }
@@ -71,12 +76,56 @@ export function findApplications(target: string, displayRoot: string): Array<{ m
   return found;
 }
 
+const SOURCE_STRINGS = ['repoURL', 'path', 'targetRevision', 'chart', 'ref'] as const;
+
+/** The Application's sources, after checking the shape Argo CD's CRD would enforce. */
+function checkedSources(app: ApplicationManifest, position: SourcePosition): ApplicationSourceSpec[] {
+  const spec = app.spec;
+  const fail = (reason: string) => new ManifestError(position, `Application ${app.metadata.name}: ${reason}`);
+  if (spec.sources !== undefined && !Array.isArray(spec.sources)) {
+    throw fail('spec.sources must be a list (`sources:` then `- repoURL: …` items); for one source write `source:`');
+  }
+  if (spec.source !== undefined && (typeof spec.source !== 'object' || spec.source === null || Array.isArray(spec.source))) {
+    throw fail('spec.source must be a mapping (repoURL, path, …); for several sources use a `sources:` list');
+  }
+  const all = spec.sources ?? (spec.source ? [spec.source] : []);
+  all.forEach((source, i) => {
+    const where = spec.sources ? `spec.sources[${i}]` : 'spec.source';
+    if (typeof source !== 'object' || source === null || Array.isArray(source)) {
+      throw fail(`${where} must be a mapping (repoURL, path, …)`);
+    }
+    for (const field of SOURCE_STRINGS) {
+      const v = source[field];
+      if (v !== undefined && typeof v !== 'string') {
+        throw fail(`${where}.${field} is ${JSON.stringify(v)}, not a string: quote it`);
+      }
+    }
+  });
+  return manifestSources(spec);
+}
+
+/** The folder a source reads, refusing absolute paths and paths (or symlinks) leaving the repository. */
+function sourceFolder(source: ApplicationSourceSpec, repoRoot: string, fail: (reason: string) => Error): string {
+  if (source.path === undefined) {
+    return repoRoot;
+  }
+  if (path.isAbsolute(source.path)) {
+    throw fail(`source.path ${source.path} is absolute; Argo CD reads source.path relative to the repository root: write it relative`);
+  }
+  const dir = path.resolve(repoRoot, source.path);
+  const outside = outsideRepository(repoRoot, dir);
+  if (outside) {
+    throw fail(`source.path ${source.path} ${outside}; Argo CD refuses paths outside the repository: point it at a folder in the repository`);
+  }
+  return dir;
+}
+
 function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: LoadOptions): DesiredObject[] {
   const spec = app.spec;
   if (!spec || typeof spec !== 'object' || !spec.destination) {
     throw new ManifestError(position, `Application ${app.metadata.name} has no spec.destination`);
   }
-  const sources = manifestSources(spec);
+  const sources = checkedSources(app, position);
   if (sources.length === 0) {
     throw new ManifestError(position, `Application ${app.metadata.name} has no source with a path or chart`);
   }
@@ -86,7 +135,7 @@ function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoo
       throw new ManifestError(position,
         `Application ${app.metadata.name}: source repoURL ${source.repoURL} is not the local repository (${options.repoURL}); only the local repository can be read`);
     }
-    const dir = source.path !== undefined ? path.resolve(repoRoot, source.path) : repoRoot;
+    const dir = sourceFolder(source, repoRoot, (reason) => new ManifestError(position, `Application ${app.metadata.name}: ${reason}`));
     if (!source.chart && (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())) {
       throw new ManifestError(position,
         `Application ${app.metadata.name}: source.path ${source.path} is not a folder below ${repoRoot}${options.revision ? ` at revision ${options.revision}` : ''}`);

@@ -2,6 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { minimatch } from 'minimatch';
 import { DesiredObject } from '../model';
+import { ManifestError } from './manifest-error';
+import { MAX_MANIFEST_BYTES, megabytes, readManifestFile } from './manifest-file';
+import { outsideRepository } from './repository-path';
 import { parseManifests } from './yaml-documents';
 
 export interface DirectorySourceOptions {
@@ -50,15 +53,24 @@ export function listManifestFiles(dir: string, options: DirectorySourceOptions =
 }
 
 /**
- * Reads every manifest of a directory source. `displayRoot` is what file names in positions are
- * relative to (the repository root), so errors point at the file a user can open.
+ * Reads every manifest of a directory source. `repoRoot` is what file names in positions are
+ * relative to, so errors point at the file a user can open; no file may resolve outside it, and
+ * all files together may hold at most {@link MAX_MANIFEST_BYTES} (checked before any is parsed).
  */
-export function loadDirectorySource(dir: string, options: DirectorySourceOptions, displayRoot: string): DesiredObject[] {
-  const out: DesiredObject[] = [];
-  for (const rel of listManifestFiles(dir, options)) {
+export function loadDirectorySource(dir: string, options: DirectorySourceOptions, repoRoot: string): DesiredObject[] {
+  const files = listManifestFiles(dir, options).map((rel) => {
     const abs = path.join(dir, rel);
-    const shown = path.relative(displayRoot, abs) || rel;
-    out.push(...parseManifests(fs.readFileSync(abs, 'utf8'), shown.startsWith('..') ? abs : shown));
+    const shown = path.relative(repoRoot, abs) || rel;
+    const outside = outsideRepository(repoRoot, abs);
+    if (outside) {
+      throw new ManifestError({ file: shown, line: 1 }, `${outside}; Argo CD refuses files outside the repository: copy the file into the repository instead`);
+    }
+    return { abs, shown, size: fs.statSync(abs).size };
+  });
+  const total = files.reduce((sum, f) => sum + f.size, 0);
+  if (total > MAX_MANIFEST_BYTES) {
+    const largest = files.reduce((a, b) => (b.size > a.size ? b : a));
+    throw new Error(`${path.relative(repoRoot, dir) || '.'}: the manifests add up to ${megabytes(total)}, more than the ${megabytes(MAX_MANIFEST_BYTES)} a directory source may hold (Argo CD's limit; the largest is ${largest.shown}, ${megabytes(largest.size)}); split the Application`);
   }
-  return out;
+  return files.flatMap((f) => parseManifests(readManifestFile(f.abs, f.shown), f.shown));
 }

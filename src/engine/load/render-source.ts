@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ApplicationSourceSpec } from '../application-spec';
 import { DesiredObject } from '../model';
 import { loadDirectorySource } from './directory-source';
+import { outsideRepository } from './repository-path';
 import { parseManifests } from './yaml-documents';
 
 export enum SourceType {
@@ -79,24 +80,34 @@ export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: Re
       const helm = source.helm ?? {};
       const args = ['template', helm.releaseName ?? ctx.appName, dir, '--namespace', helm.namespace ?? ctx.namespace ?? 'default'];
       for (const f of helm.valueFiles ?? []) {
-        args.push('--values', path.resolve(dir, f));
+        const file = path.resolve(dir, f);
+        const outside = outsideRepository(ctx.repoRoot, file);
+        if (outside) {
+          throw new Error(`${ctx.appName}: helm.valueFiles ${f} ${outside}; Argo CD refuses value files outside the repository`);
+        }
+        args.push('--values', file);
       }
-      if (helm.values || helm.valuesObject) {
-        // Inline values go last so they win over valueFiles, as in Argo CD.
-        const tmp = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-helm-')), 'values.yaml');
-        fs.writeFileSync(tmp, helm.values ?? stringify(helm.valuesObject));
-        args.push('--values', tmp);
+      let tmpDir: string | undefined;
+      try {
+        if (helm.values || helm.valuesObject) {
+          // Inline values go last so they win over valueFiles, as in Argo CD.
+          tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-helm-'));
+          const tmp = path.join(tmpDir, 'values.yaml');
+          fs.writeFileSync(tmp, helm.values ?? stringify(helm.valuesObject), { mode: 0o600 });
+          args.push('--values', tmp);
+        }
+        for (const p of helm.parameters ?? []) {
+          args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
+        }
+        args.push(helm.skipCrds ? '--skip-crds' : '--include-crds');
+        return renderWith('helm', args, `${rel} (helm template)`,
+          `${ctx.appName}: source ${rel} is a Helm chart, and rendering it needs a \`helm\` binary on PATH; install Helm 3 and retry`);
+      } finally {
+        // Inline values may hold secrets: never leave them behind, whether helm succeeded or not.
+        if (tmpDir) {
+          fs.rmSync(tmpDir, { recursive: true, force: true });
+        }
       }
-      for (const p of helm.parameters ?? []) {
-        args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
-      }
-      if (helm.skipCrds) {
-        args.push('--skip-crds');
-      } else {
-        args.push('--include-crds');
-      }
-      return renderWith('helm', args, `${rel} (helm template)`,
-        `${ctx.appName}: source ${rel} is a Helm chart, and rendering it needs a \`helm\` binary on PATH; install Helm 3 and retry`);
     }
   }
 }

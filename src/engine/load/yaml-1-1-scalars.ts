@@ -20,8 +20,8 @@ const SPECIAL_FLOATS = new Map<string, number>([
 /** go-yaml v2's `yamlStyleFloat`. */
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const DIGITS: Record<number, RegExp> = { 2: /^[01]+$/, 8: /^[0-7]+$/, 10: /^[0-9]+$/, 16: /^[0-9a-fA-F]+$/ };
-const INT64_MAX = (BigInt(1) << BigInt(63)) - BigInt(1);
-const UINT64_MAX = (BigInt(1) << BigInt(64)) - BigInt(1);
+const INT64_MAX = BigInt('9223372036854775807');
+const UINT64_MAX = BigInt('18446744073709551615');
 
 /** Go's `strconv.ParseUint(s, base, 64)` for base 0 (prefixes 0b/0o/0x/0) or an explicit base. */
 function parseGoUint(s: string, base: number): bigint | undefined {
