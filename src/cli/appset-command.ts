@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { parse, parseAllDocuments, stringify } from 'yaml';
-import { ClusterInfo, expandApplicationSet, IN_CLUSTER, LocalGitSource } from '../engine/appset';
+import { parseAllDocuments, stringify } from 'yaml';
+import { ClusterInfo, expandApplicationSet, LocalGitSource } from '../engine/appset';
+import { generatorClusters, readClustersFile } from '../engine/clusters-file';
 
 interface ExpandCommandOptions {
   clusters?: string;
@@ -117,22 +118,7 @@ export function findApplicationSets(target: string): FoundAppSet[] {
   return found;
 }
 
-/** The clusters file: `clusters: [{name, server, project?, labels?, annotations?}]`, plus Argo CD's local cluster. */
+/** The clusters file (the engine's, see src/engine/clusters-file.ts), plus Argo CD's local cluster. */
 export function readClusters(file: string): ClusterInfo[] {
-  let doc: any;
-  try {
-    doc = parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`--clusters ${file}: ${(e as Error).message}`);
-  }
-  if (!Array.isArray(doc?.clusters)) throw new Error(`--clusters ${file}: expected a top-level 'clusters:' list`);
-  const clusters: ClusterInfo[] = doc.clusters.map((c: any, i: number) => {
-    if (!c || typeof c.name !== 'string' || typeof c.server !== 'string') {
-      throw new Error(`--clusters ${file}: clusters[${i}] needs a name and a server`);
-    }
-    return { name: c.name, server: c.server, project: c.project, labels: c.labels, annotations: c.annotations };
-  });
-  // Argo CD always knows its local cluster; listing it here means it has a cluster secret.
-  const listsLocal = clusters.some(c => c.server === IN_CLUSTER.server || c.name === IN_CLUSTER.name);
-  return listsLocal ? clusters : [IN_CLUSTER, ...clusters];
+  return generatorClusters(readClustersFile(file));
 }
