@@ -78,10 +78,8 @@ export function readClustersFile(file: string): ClusterEntry[] {
     const kubeconfig = typeof c.kubeconfig === 'string'
       ? (c.kubeconfig.startsWith('~/') ? path.join(os.homedir(), c.kubeconfig.slice(2)) : path.resolve(path.dirname(file), c.kubeconfig))
       : undefined;
-    return {
-      name: c.name, server: c.server, kubeconfig, context: c.context, project: c.project, labels: c.labels, annotations: c.annotations,
-      origin: `${file}:${at.line}`,
-    };
+    const { name, server, context, project, labels, annotations } = c;
+    return { name, server, kubeconfig, context, project, labels, annotations, origin: `${file}:${at.line}` };
   });
 }
 
