@@ -4,6 +4,7 @@ import { URL } from 'url';
 import { groupOf, KubeObject } from '../model';
 import { ApiError } from './api-error';
 import { k8s } from './client-node';
+import { connectionOptions } from './kubeconfig';
 
 export interface ApiResource {
   readonly group: string;
@@ -37,8 +38,7 @@ export function resourcePath(r: ApiResource, namespace: string | undefined, name
  */
 export class KubeClient {
   static async create(config: k8s.KubeConfig, maxSockets = 16): Promise<KubeClient> {
-    const opts: https.RequestOptions = {};
-    await config.applyToHTTPSOptions(opts);
+    const opts = await connectionOptions(config);
     const cluster = config.getCurrentCluster()!;
     return new KubeClient(new URL(cluster.server), opts, maxSockets);
   }
