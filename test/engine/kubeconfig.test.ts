@@ -62,9 +62,9 @@ describe('kubeconfig errors name the file and entry, never its contents', () => 
   });
 
   test('a client key that is not PEM names the user entry', async () => {
-    const file = kubeconfig(`    client-certificate-data: ${Buffer.from('junk').toString('base64')}\n    client-key-data: ${Buffer.from(CANARY).toString('base64')}\n`);
+    const file = kubeconfig(`    client-certificate-data: ${Buffer.from(rootCertificates[0]).toString('base64')}\n    client-key-data: ${Buffer.from(CANARY).toString('base64')}\n`);
     const message = await clientError(file);
-    expect(message).toMatch(new RegExp(`^kubeconfig ${file}: user "u1" client-certificate / client-key is not PEM data`));
+    expect(message).toMatch(new RegExp(`^kubeconfig ${file}: user "u1" client-key-data is not PEM data`));
     expect(message).not.toContain(CANARY);
   });
 });

@@ -41,7 +41,7 @@ export function readYamlDocuments(text: string, file: string, options: ReadYamlO
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = lineCounter.linePos(start).line;
     if (doc.errors.length > 0) {
-      throw yamlError(doc.errors[0], file, line, options);
+      throw yamlError(doc.errors[0], file, lineCounter, text, options);
     }
     const lineOf = (path: readonly (string | number)[]) => {
       const node = doc.getIn(path, true) as ParsedNode | undefined;
@@ -52,11 +52,14 @@ export function readYamlDocuments(text: string, file: string, options: ReadYamlO
   return out;
 }
 
-function yamlError(err: YAMLError, file: string, line: number, options: ReadYamlOptions): ManifestError {
-  const pos = err.linePos?.[0];
-  const at = { file, line: pos?.line ?? line };
+function yamlError(err: YAMLError, file: string, lineCounter: LineCounter, text: string, options: ReadYamlOptions): ManifestError {
+  // Without prettyErrors the error has only an offset; prettyErrors would also quote the text around it.
+  // An error found at the end of the text (an unclosed `{`) is blamed on the last line that has text.
+  const offset = err.pos[0] >= text.trimEnd().length ? Math.max(0, text.trimEnd().length - 1) : err.pos[0];
+  const pos = lineCounter.linePos(offset);
+  const at = { file, line: pos.line };
   if (options.sensitive) {
-    return new ManifestError(at, `invalid YAML at column ${pos?.col ?? 1} (${err.code}); fix the file (its contents are not shown because it may hold credentials)`);
+    return new ManifestError(at, `invalid YAML at column ${pos.col} (${err.code}); fix the file (its contents are not shown because it may hold credentials)`);
   }
   return new ManifestError(at, `invalid YAML: ${err.message.split('\n')[0]}`);
 }
