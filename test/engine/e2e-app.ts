@@ -43,11 +43,12 @@ export class TestApp {
         ...spec,
       },
     };
-    fs.writeFileSync(path.join(this.dir, 'apps', `${this.name}.yaml`), stringify(app));
+    fs.writeFileSync(path.join(this.dir, 'apps', `${this.name}.yaml`), stringify(app, { version: '1.1' }));
   }
 
   write(file: string, ...objs: KubeObject[]): this {
-    fs.writeFileSync(path.join(this.dir, this.name, file), objs.map((o) => stringify(o)).join('---\n'));
+    // YAML 1.1 quoting (`"yes"`), as the engine and kubectl read manifests with YAML 1.1 scalars.
+    fs.writeFileSync(path.join(this.dir, this.name, file), objs.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
     return this;
   }
 

@@ -93,7 +93,8 @@ export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: Re
           // Inline values go last so they win over valueFiles, as in Argo CD.
           tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-helm-'));
           const tmp = path.join(tmpDir, 'values.yaml');
-          fs.writeFileSync(tmp, helm.values ?? stringify(helm.valuesObject), { mode: 0o600 });
+          // YAML 1.1 quoting: Helm reads values with YAML 1.1 scalars, so `"yes"` must stay a string.
+          fs.writeFileSync(tmp, helm.values ?? stringify(helm.valuesObject, { version: '1.1' }), { mode: 0o600 });
           args.push('--values', tmp);
         }
         for (const p of helm.parameters ?? []) {
