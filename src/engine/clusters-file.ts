@@ -54,7 +54,8 @@ export function readClustersFile(file: string): ClusterEntry[] {
   const doc = docs[0];
   const list = (doc?.value as { clusters?: unknown } | null)?.clusters;
   if (docs.length !== 1 || !Array.isArray(list)) {
-    throw new ManifestError({ file, line: doc?.line ?? 1 }, 'expected one document with a top-level `clusters:` list of {name, server, kubeconfig, …}');
+    // A whole-file problem: no line to point at.
+    throw new Error(`--clusters ${file}: expected a top-level 'clusters:' list (one document listing {name, server, kubeconfig, …})`);
   }
   return list.map((c: any, i: number): ClusterEntry => {
     const at = { file, line: doc.lineOf(['clusters', i]) };

@@ -39,7 +39,7 @@ describe('clusters file', () => {
   });
 
   test('fails when the file has no clusters list', () => {
-    expect(() => readClustersFile(file('items: []\n'))).toThrow(/clusters\.yaml:1: expected one document with a top-level `clusters:` list/);
+    expect(() => readClustersFile(file('items: []\n'))).toThrow(/^--clusters .*clusters\.yaml: expected a top-level 'clusters:' list \(one document listing/);
   });
 
   test('fails syncing to an entry that has no kubeconfig, naming the entry', () => {
