@@ -259,6 +259,13 @@ describe('manifest files that are not manifests', () => {
     expect(res.applications[0].error).toBe('web/blob.yaml:3: not a text manifest (binary data at byte 10); remove it, or rename it so it does not end in .yaml');
   });
 
+  test('a binary file fails only the Application whose source holds it, not the search for Applications', () => {
+    const repo = tmpRepo({ 'm/apps/web.yaml': application('web', 'm/web'), 'm/apps/api.yaml': application('api', 'm/api'), 'm/web/cm.yaml': CM('w'), 'm/api/cm.yaml': CM('a') });
+    fs.writeFileSync(path.join(repo, 'm/web/blob.yaml'), Buffer.from([0x00, 0x01, 0x02]));
+    const res = loadApplications({ path: path.join(repo, 'm'), apps: ['web', 'api'] });
+    expect(res.applications.map((a) => a.error ?? a.objects.length)).toEqual(['m/web/blob.yaml:1: not a text manifest (binary data at byte 0); remove it, or rename it so it does not end in .yaml', 1]);
+  });
+
   test('refuses a directory source above the documented size limit before parsing it', () => {
     const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('ok') });
     const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: "${'x'.repeat(MAX_MANIFEST_BYTES)}"\n`;

@@ -5,7 +5,7 @@ import { ApplicationManifest, ApplicationSourceSpec, CONTROL_PLANE_NAMESPACE, ma
 import { DesiredObject, SourcePosition } from '../model';
 import { listManifestFiles } from './directory-source';
 import { ManifestError } from './manifest-error';
-import { readManifestFile } from './manifest-file';
+import { BinaryFileError, readManifestFile } from './manifest-file';
 import { renderSource } from './render-source';
 import { outsideRepository } from './repository-path';
 import { checkoutRevision, gitRoot } from './source-tree';
@@ -59,7 +59,16 @@ export function findApplications(target: string, displayRoot: string): Array<{ m
   const found: Array<{ manifest: ApplicationManifest; position: SourcePosition }> = [];
   for (const file of files) {
     const shown = path.relative(displayRoot, file) || file;
-    const text = readManifestFile(file, shown);
+    let text: string;
+    try {
+      text = readManifestFile(file, shown);
+    } catch (e) {
+      // A binary file holds no Application; it fails only the Application whose source contains it.
+      if (stat.isDirectory() && e instanceof BinaryFileError) {
+        continue;
+      }
+      throw e;
+    }
     // Cheap pre-filter: most files in a manifests directory are not Applications.
     if (stat.isDirectory() && !/kind"?\s*:\s*"?Application\b/.test(text)) {
       continue;

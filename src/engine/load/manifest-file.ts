@@ -11,6 +11,9 @@ export const MAX_MANIFEST_BYTES = 10_000_000;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A file with a manifest extension that holds binary data (an image, an archive). */
+export class BinaryFileError extends ManifestError {}
+
 /** A manifest file's text, refusing files over {@link MAX_MANIFEST_BYTES} and files that are not UTF-8 text. */
 export function readManifestFile(abs: string, shown: string): string {
   const size = fs.statSync(abs).size;
@@ -29,7 +32,7 @@ export function readManifestFile(abs: string, shown: string): string {
     // Say where, never echo the bytes: a binary file's contents mean nothing on a terminal.
     const at = Math.min(nul >= 0 ? nul : bytes.length, text === undefined ? firstInvalidUtf8(bytes) : bytes.length);
     const line = bytes.subarray(0, at).toString('latin1').split('\n').length;
-    throw new ManifestError({ file: shown, line }, `not a text manifest (binary data at byte ${at}); remove it, or rename it so it does not end in ${path.extname(abs) || '.yaml'}`);
+    throw new BinaryFileError({ file: shown, line }, `not a text manifest (binary data at byte ${at}); remove it, or rename it so it does not end in ${path.extname(abs) || '.yaml'}`);
   }
   return text;
 }
