@@ -2,8 +2,11 @@ import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationProps, ManifestLocation } from './application';
+import { PREVIEW_FOLDER } from './application-set';
 import { GitOpsApp } from './gitops-app';
 import { applicationHasSyncWave } from './sync-wave';
+import { throwIfErrors } from './validation';
+import { normalizeRelativePath } from '../synth/manifest-path';
 import { setFixedLocation } from '../synth/render';
 
 const APP_OF_APPS_SYMBOL = Symbol.for('cdk8s-argocd.AppOfApps');
@@ -79,23 +82,23 @@ export class AppOfApps extends Application {
     super(scope, id, props);
     Object.defineProperty(this, APP_OF_APPS_SYMBOL, { value: true });
     this.isRoot = enclosingApplication(this) === undefined;
-    this.explicitFolder = props.folder;
-    this.manifestFile = props.manifestFile ?? 'root.yaml';
     this.applicationHealthCheck = props.applicationHealthCheck;
 
-    const errors: string[] = [];
-    for (const [what, value] of [['folder', props.folder], ['manifestFile', props.manifestFile]] as const) {
-      if (value !== undefined && (value === '' || path.posix.isAbsolute(value) || path.posix.normalize(value).startsWith('..'))) {
-        errors.push(`${what} '${value}' must be a relative path inside the output directory`);
-      }
-    }
-    if (props.manifestFile !== undefined && !/\.ya?ml$/.test(props.manifestFile)) {
-      errors.push(`manifestFile '${props.manifestFile}' must end in .yaml or .yml`);
-    }
-    if (props.manifestFile !== undefined && !this.isRoot) {
-      errors.push(`manifestFile only applies to a root AppOfApps; '${this.node.path}' is nested, so its manifest goes to its parent's folder`);
-    }
-    if (errors.length > 0) throw new Error(`AppOfApps '${this.name}':\n  - ${errors.join('\n  - ')}`);
+    // Folder and manifest file become keys of the committed directory: one canonical form, so the
+    // write and the stale-file cleanup of synth see the same path.
+    const folder = props.folder === undefined ? undefined : normalizeRelativePath('folder', props.folder);
+    const manifestFile = props.manifestFile === undefined ? undefined : normalizeRelativePath('manifestFile', props.manifestFile);
+    this.explicitFolder = folder?.path;
+    this.manifestFile = manifestFile?.path ?? 'root.yaml';
+    throwIfErrors(`AppOfApps '${this.name}' ('${this.node.path}')`, [
+      folder?.error,
+      manifestFile?.error,
+      [folder?.path, manifestFile?.path].some(p => p?.split('/')[0] === PREVIEW_FOLDER)
+        ? `'${PREVIEW_FOLDER}/' is reserved for ApplicationSet previews: choose another folder` : undefined,
+      props.manifestFile !== undefined && !/\.ya?ml$/.test(props.manifestFile) ? `manifestFile '${props.manifestFile}' must end in .yaml or .yml` : undefined,
+      props.manifestFile !== undefined && !this.isRoot
+        ? `manifestFile only applies to a root AppOfApps; '${this.node.path}' is nested, so its manifest goes to its parent's folder` : undefined,
+    ]);
 
     if (props.applicationHealthCheck) {
       const gitops = GitOpsApp.tryOf(this);
@@ -139,7 +142,7 @@ export class AppOfApps extends Application {
   /** @internal */
   public _manifestLocation(parent: Application | undefined): ManifestLocation {
     if (parent) return super._manifestLocation(parent);
-    const dir = path.posix.dirname(path.posix.normalize(this.manifestFile));
+    const dir = path.posix.dirname(this.manifestFile);
     return { folder: dir === '.' ? '' : dir, fileName: path.posix.basename(this.manifestFile) };
   }
 

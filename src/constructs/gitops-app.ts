@@ -125,7 +125,7 @@ export class GitOpsApp extends App {
    * Nothing is written to disk.
    */
   public synthFiles(): { [relativePath: string]: string } {
-    return renderCommittedDirectory(this);
+    return renderCommittedDirectory(this, () => this.outdirPathInRepo);
   }
 
   /** Compares the committed directory with what the code synthesizes now. */

@@ -1,27 +1,42 @@
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
-import { isGeneratedContent } from './generated-file';
-import { readManifestFiles } from './write';
+import { readDirectorySnapshot } from './directory-snapshot';
+import { fileSystemErrorMessage, shownPath } from './file-system-error';
+import { ManifestPath, manifestPathError } from './manifest-path';
+import { checkOutdirPlacement } from './write';
+import { planWrite } from './write-plan';
 import { SynthCheckResult } from '../constructs/gitops-app';
 
 const SECRET_KIND = /^kind: Secret$/m;
 
-/** Compares the committed directory with freshly synthesized files. */
+/**
+ * Compares the committed directory with freshly synthesized files, through the same plan synth
+ * writes by: what it would write or remove is what differs, and what would stop synth stops the check.
+ */
 export function checkCommittedDirectory(outdir: string, files: { [relativePath: string]: string }): SynthCheckResult {
-  const existing = readManifestFiles(outdir);
-  const changedFiles: string[] = [];
-  const patches: string[] = [];
-  for (const [relative, content] of Object.entries(files)) {
-    const before = existing.get(relative);
-    if (before === content) continue;
-    changedFiles.push(relative);
-    patches.push(patchFor(outdir, relative, before, content));
+  const root = path.resolve(outdir);
+  const shownRoot = shownPath(root);
+  const desired = new Map<ManifestPath, string>();
+  for (const [file, content] of Object.entries(files)) {
+    const error = manifestPathError(file);
+    if (error) throw new Error(`Synth check failed: file '${file}' ${error}`);
+    desired.set(file as ManifestPath, content);
   }
-  for (const [stale, content] of existing) {
-    if (stale in files || !isGeneratedContent(content)) continue;
-    changedFiles.push(stale);
-    patches.push(patchFor(outdir, stale, content, undefined));
+  checkOutdirPlacement(root, shownRoot);
+  let snapshot;
+  try {
+    snapshot = readDirectorySnapshot(root);
+  } catch (e) {
+    const message = fileSystemErrorMessage(e, shownRoot);
+    if (message === undefined) throw e;
+    throw new Error(`cannot read ${shownRoot}: ${message}`);
   }
+  const plan = planWrite(snapshot, desired, p => path.join(shownRoot, p));
+  const patches = [
+    ...plan.writes.map(w => patchFor(outdir, w.path, snapshot.manifests.get(w.path), w.content)),
+    ...plan.removals.map(r => patchFor(outdir, r, snapshot.manifests.get(r), undefined)),
+  ];
+  const changedFiles = [...plan.writes.map(w => w.path), ...plan.removals];
   return { upToDate: changedFiles.length === 0, changedFiles, diff: patches.join('') };
 }
 

@@ -3,9 +3,13 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { BUILTIN_CLUSTER_SCOPED_KINDS, groupKind } from './cluster-scoped-kinds';
 import { generatedYaml } from './generated-file';
+import { joinManifestPath } from './manifest-path';
 import { Application, ManifestLocation } from '../constructs/application';
 import { ApplicationSet } from '../constructs/application-set';
 import { stampSyncWaves } from '../constructs/sync-wave';
+import { dns1123LabelError, objectNameError } from '../constructs/validation';
+
+const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
 
 // Objects written to a fixed place instead of their Application's folder (bootstrap files).
 const FIXED_LOCATION = Symbol.for('cdk8s-argocd.fixedLocation');
@@ -42,19 +46,27 @@ interface RenderedObject extends Placement {
  * Linear in the number of objects: the tree is validated once and every object is rendered once
  * (cdk8s's own synth re-validates the whole app for every chart, which is quadratic).
  */
-export function renderCommittedDirectory(root: IConstruct): { [relativePath: string]: string } {
+export function renderCommittedDirectory(root: IConstruct, outdirPathInRepo: () => string): { [relativePath: string]: string } {
   validateTree(root);
   // Waves are stamped now, not at construction, so objects added after a SyncWave are covered.
   stampSyncWaves(root);
   checkApplications(root);
   const rendered = collectPlacements(root).map(renderObject);
   checkObjects(rendered);
+  checkFolderOwners(rendered, outdirPathInRepo);
   const files: Array<[string, string]> = [];
+  const errors: string[] = [];
   for (const [folder, objects] of groupBy(rendered, o => o.folder)) {
     for (const [fileName, object] of assignFileNames(folder, objects)) {
-      files.push([folder ? `${folder}/${fileName}` : fileName, generatedYaml(object.json, object.object.node.path)]);
+      const where = `${object.json.kind} '${object.name}' at '${object.object.node.path}' cannot be written`;
+      try {
+        files.push([joinManifestPath(folder, fileName, where), generatedYaml(object.json, object.object.node.path)]);
+      } catch (e) {
+        errors.push(`${(e as Error).message}: ${object.fileName ? 'give the Application (or its folder) a shorter name' : 'give the object a shorter name'}`);
+      }
     }
   }
+  if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
   files.push(...previewFiles(root));
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(files);
@@ -74,7 +86,7 @@ function previewFiles(root: IConstruct): Array<[string, string]> {
       const other = owners.get(file);
       if (other) throw new Error(`Synth failed: ApplicationSets '${other}' and '${c.node.path}' would both write the preview ${file}; give one of them another name`);
       owners.set(file, c.node.path);
-      files.push([file, content]);
+      files.push([joinManifestPath(path.posix.dirname(file), path.posix.basename(file), `ApplicationSet '${c.name}' at '${c.node.path}' cannot write its preview`), content]);
     }
   }
   return files;
@@ -184,6 +196,21 @@ function checkObjects(objects: RenderedObject[]): void {
       errors.push(`${o.json.kind} at '${o.object.node.path}' has no metadata.name (passing \`name: undefined\` to cdk8s removes the generated name); set a name or leave the key out`);
       continue;
     }
+    if (!KIND.test(o.json.kind)) {
+      errors.push(`object at '${o.object.node.path}' has kind '${o.json.kind}', which is not a Kubernetes kind: use letters and digits, starting with a letter (e.g. ConfigMap)`);
+      continue;
+    }
+    // Names become file names: only names Kubernetes accepts, which never contain '/'.
+    const nameError = objectNameError(o.groupKind, o.name);
+    if (nameError) {
+      errors.push(`${o.json.kind} at '${o.object.node.path}': ${nameError}; set a valid metadata.name`);
+      continue;
+    }
+    const namespaceError = o.namespace === undefined ? undefined : dns1123LabelError('metadata.namespace', String(o.namespace));
+    if (namespaceError) {
+      errors.push(`${where}: ${namespaceError}`);
+      continue;
+    }
     const isClusterScoped = clusterScoped.has(o.groupKind);
     if (isClusterScoped && o.namespace) {
       errors.push(`${where} is cluster-scoped but has namespace '${o.namespace}': remove metadata.namespace (a cdk8s Chart with a namespace stamps it on every object)`);
@@ -197,6 +224,40 @@ function checkObjects(objects: RenderedObject[]): void {
     } else {
       seen.set(key, o);
     }
+  }
+  if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
+}
+
+/**
+ * A folder an Application syncs holds only what that Application owns. Anything else there (the
+ * manifests of top-level Applications in `apps/` when an Application is named `apps`, a root
+ * manifest written into an Application's folder) would be synced by it: Argo CD would then manage,
+ * and on removal prune, Applications it does not own. AppProjects and ApplicationSets outside any
+ * Application may sit beside the children of a root app-of-apps, which syncs them on purpose.
+ */
+function checkFolderOwners(objects: RenderedObject[], outdirPathInRepo: () => string): void {
+  const applications = new Map<string, Application>();
+  for (const o of objects) {
+    if (o.fileName && Application.isApplication(o.object.node.scope)) applications.set(o.object.node.scope.folder, o.object.node.scope);
+  }
+  const ownsAnything = new Set(objects.map(o => o.owner));
+  const syncsOwnFolder = (a: Application): boolean => {
+    if (ownsAnything.has(a)) return true;
+    const spec = a.resource.toJson().spec ?? {};
+    const ownPath = path.posix.join(outdirPathInRepo(), a.folder);
+    return [spec.source, ...(spec.sources ?? [])].some(s => s?.path === ownPath);
+  };
+  const errors: string[] = [];
+  for (const o of objects) {
+    const folderOwner = applications.get(o.folder);
+    if (!folderOwner || o.owner === folderOwner) continue;
+    const isApplication = Boolean(o.fileName) && Application.isApplication(o.object.node.scope);
+    const folderOwnerIsTopLevel = folderOwner.node.scopes.every(s => s === folderOwner || !Application.isApplication(s));
+    const rootOfApps = !isApplication && o.owner === undefined && !o.fileName && folderOwnerIsTopLevel
+      && objects.some(c => c.owner === folderOwner && c.fileName);
+    if (rootOfApps || !syncsOwnFolder(folderOwner)) continue;
+    const what = isApplication ? `the manifest of Application '${(o.object.node.scope as Application).name}'` : `${o.json.kind} '${o.name}'`;
+    errors.push(`${what} ('${o.object.node.path}') is written to ${o.folder}/, the folder Application '${folderOwner.name}' ('${folderOwner.node.path}') syncs, so '${folderOwner.name}' would manage and prune it: rename Application '${folderOwner.name}'${isApplication ? `, or declare '${o.object.node.path}' inside an AppOfApps` : ''}`);
   }
   if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
 }

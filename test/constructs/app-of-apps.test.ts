@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
-import { AppOfApps, AppProject, Application, ApplicationSet, ApplicationSetGenerator, DeletionFinalizer, SyncWave } from '../../src';
+import { AppOfApps, AppProject, Application, ApplicationSet, ApplicationSetGenerator, DeletionFinalizer, GitOpsApp, SyncWave } from '../../src';
 import { APPLICATION_HEALTH_LUA } from '../../src/constructs/app-of-apps';
 import { crdErrorsInFiles } from '../util/crd-validator';
 import { manifest, REPO, testApp } from '../util/synth';
@@ -152,10 +155,59 @@ describe('AppOfApps bad input', () => {
 
   test('fails when folder or manifestFile leave the output directory, or manifestFile is set on a nested AppOfApps', () => {
     const app = testApp();
-    expect(() => new AppOfApps(app, 'a', { folder: '../outside' })).toThrow(/folder '..\/outside' must be a relative path inside the output directory/);
-    expect(() => new AppOfApps(app, 'b', { manifestFile: '/etc/root.yaml' })).toThrow(/manifestFile '\/etc\/root.yaml' must be a relative path/);
+    expect(() => new AppOfApps(app, 'a', { folder: '../outside' })).toThrow(/AppOfApps 'a' \('a'\): folder '..\/outside' must stay inside the output directory: remove the '..' segments/);
+    expect(() => new AppOfApps(app, 'b', { manifestFile: '/etc/root.yaml' })).toThrow(/manifestFile '\/etc\/root.yaml' must be relative to the output directory, not absolute/);
     expect(() => new AppOfApps(app, 'c', { manifestFile: 'root.json' })).toThrow(/must end in .yaml or .yml/);
     const root = new AppOfApps(app, 'root');
     expect(() => new AppOfApps(root, 'nested', { manifestFile: 'x.yaml' })).toThrow(/manifestFile only applies to a root AppOfApps/);
+  });
+});
+
+describe('AppOfApps folder values', () => {
+  const synthInto = (dir: string, folder: string) => {
+    const app = new GitOpsApp({ repoURL: REPO, outdir: dir, outdirPathInRepo: 'manifests' });
+    const root = new AppOfApps(app, 'root', { folder });
+    new Application(root, 'orders', { destination: { namespace: 'orders' } });
+    new Application(root, 'payments', { destination: { namespace: 'payments' } });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      app.synth();
+    } finally {
+      log.mockRestore();
+    }
+    return app;
+  };
+
+  test.each(['children/', './children', 'children//', './children/.'])('folder %j is normalized: every synth keeps the child manifests and --check passes', (folder) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-aoa-'));
+    for (let run = 1; run <= 3; run++) {
+      const app = synthInto(dir, folder);
+      expect(fs.readdirSync(path.join(dir, 'children')).sort()).toEqual(['orders.yaml', 'payments.yaml']);
+      expect(app.check()).toEqual({ upToDate: true, changedFiles: [], diff: '' });
+    }
+    const app = testApp();
+    new AppOfApps(app, 'root', { folder });
+    expect(manifest(app.synthFiles(), 'root.yaml').spec.source.path).toBe('manifests/children');
+  });
+
+  test.each([
+    ['a/../children', /folder 'a\/..\/children' must stay inside the output directory: remove the '..' segments/],
+    ['.hidden', /folder '.hidden' has a segment starting with '.' \('.hidden'\), which synth skips when it reads the directory back/],
+    ['team/.apps', /folder 'team\/.apps' has a segment starting with '.'/],
+    ['.', /folder '.' must name a folder or file below the output directory, not the output directory itself/],
+    ['', /folder '' must name a folder/],
+    ['/abs', /folder '\/abs' must be relative to the output directory, not absolute/],
+    ['_preview', /'_preview\/' is reserved for ApplicationSet previews/],
+    ['a\\b', /folder 'a\\b' has a backslash or control character/],
+  ])('folder %j is refused with a clear error', (folder, message) => {
+    const app = testApp();
+    expect(() => new AppOfApps(app, 'root', { folder })).toThrow(message);
+  });
+
+  test('manifestFile is normalized the same way', () => {
+    const app = testApp();
+    new AppOfApps(app, 'root', { manifestFile: './bootstrap//root.yaml' });
+    expect(Object.keys(app.synthFiles())).toEqual(['bootstrap/root.yaml']);
+    expect(() => new AppOfApps(testApp(), 'r', { manifestFile: '.root.yaml' })).toThrow(/manifestFile '.root.yaml' has a segment starting with '.'/);
   });
 });
