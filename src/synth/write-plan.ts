@@ -1,5 +1,5 @@
 import { DirectorySnapshot } from './directory-snapshot';
-import { isGeneratedContent } from './generated-file';
+import { GENERATED_MARKER, isGeneratedContent } from './generated-file';
 import { ManifestPath, parentFolders } from './manifest-path';
 import { OUTDIR_MARKER } from './synth-owned-files';
 
@@ -55,8 +55,9 @@ export function planWrite(snapshot: DirectorySnapshot, files: ReadonlyMap<Manife
       problems.add(`${shown(file)} is a ${kind === 'folder' ? 'folder' : 'special file'}, but synth writes a manifest there: move it away`);
     } else if (before === content) {
       unchanged++;
-    } else if (before === undefined || before === '' || isGeneratedContent(before)) {
-      // An empty file holds nothing to lose: older versions left one when killed mid-write.
+    } else if (before === undefined || GENERATED_MARKER.startsWith(before) || isGeneratedContent(before)) {
+      // An empty file, or one cut off inside the marker, holds nothing to lose: older versions,
+      // which wrote in place, left these when killed mid-write.
       writes.push({ path: file, content });
       foldersTouched.add(parent);
     } else {
