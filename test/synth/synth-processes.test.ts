@@ -69,27 +69,31 @@ function filesUnder(dir: string): string[] {
 test('a synth killed with SIGKILL while writing leaves no 0-byte file in the way: the next synth finishes the job', async () => {
   const dir = path.join(tmpdir(), 'manifests');
   // A previous version of every file, so the killed synth is overwriting as well as creating.
-  quietly(() => buildLoadApp(dir, 40, 25, 1).synth());
-  const child = startSynth([dir, 40, 25, 4000]);
-  // Kill once it holds the lock and has rewritten some files, but not all of them.
-  await until('the synth to start writing', () => {
-    if (!fs.existsSync(path.join(dir, LOCK))) return false;
-    const written = fs.readdirSync(path.join(dir, 'app-0')).map(f => fs.statSync(path.join(dir, 'app-0', f)).size);
-    return written.some(size => size > 4000);
-  }, child);
+  quietly(() => buildLoadApp(dir, 20, 25, 1).synth());
+  const child = startSynth([dir, 20, 25, 16000]);
+  // Kill once it holds the lock and has rewritten some files (app-0 comes first), but not all of them.
+  const size = (file: string) => {
+    try {
+      return fs.statSync(file).size;
+    } catch {
+      return 0; // a temporary file renamed away meanwhile
+    }
+  };
+  await until('the synth to start writing', () => fs.existsSync(path.join(dir, LOCK))
+    && fs.readdirSync(path.join(dir, 'app-0')).some(f => size(path.join(dir, 'app-0', f)) > 16000), child);
   child.process.kill('SIGKILL');
   await child.exited;
   expect(fs.existsSync(path.join(dir, LOCK))).toBe(true); // the dead synth's lock is still there
   const sizes = filesUnder(dir).map(f => fs.statSync(path.join(dir, f)).size);
-  expect(sizes.some(size => size < 4000)).toBe(true); // killed halfway: some files are still old
+  expect(sizes.some(bytes => bytes < 16000)).toBe(true); // killed halfway: some files are still old
 
-  const next = buildLoadApp(dir, 40, 25, 4000);
+  const next = buildLoadApp(dir, 20, 25, 16000);
   quietly(() => next.synth());
 
   expect(next.check()).toEqual({ upToDate: true, changedFiles: [], diff: '' });
   const tree = directoryTree(dir);
   expect(Object.keys(tree).filter(k => /\.cdk8s-argocd-(tmp|synth)/.test(k))).toEqual([]);
-  expect(filesUnder(dir)).toHaveLength(40 * 26);
+  expect(filesUnder(dir)).toHaveLength(20 * 26);
 });
 
 test('a synth waits while another live synth holds the outdir lock, saying which pid, then writes', async () => {
