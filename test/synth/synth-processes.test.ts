@@ -47,9 +47,13 @@ async function until(what: string, condition: () => boolean, child?: Child): Pro
   }
 }
 
+const tmpdirs: string[] = [];
 function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-procs-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-procs-'));
+  tmpdirs.push(dir);
+  return dir;
 }
+afterAll(() => tmpdirs.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
 
 function quietly<T>(fn: () => T): T {
   const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
