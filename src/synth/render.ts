@@ -241,6 +241,7 @@ function checkFolderOwners(objects: RenderedObject[], outdirPathInRepo: () => st
     if (o.fileName && Application.isApplication(o.object.node.scope)) applications.set(o.object.node.scope.folder, o.object.node.scope);
   }
   const ownsAnything = new Set(objects.map(o => o.owner));
+  const ownsApplications = new Set(objects.filter(o => o.fileName).map(o => o.owner));
   const syncsOwnFolder = (a: Application): boolean => {
     if (ownsAnything.has(a)) return true;
     const spec = a.resource.toJson().spec ?? {};
@@ -254,10 +255,11 @@ function checkFolderOwners(objects: RenderedObject[], outdirPathInRepo: () => st
     const isApplication = Boolean(o.fileName) && Application.isApplication(o.object.node.scope);
     const folderOwnerIsTopLevel = folderOwner.node.scopes.every(s => s === folderOwner || !Application.isApplication(s));
     const rootOfApps = !isApplication && o.owner === undefined && !o.fileName && folderOwnerIsTopLevel
-      && objects.some(c => c.owner === folderOwner && c.fileName);
+      && ownsApplications.has(folderOwner);
     if (rootOfApps || !syncsOwnFolder(folderOwner)) continue;
-    const what = isApplication ? `the manifest of Application '${(o.object.node.scope as Application).name}'` : `${o.json.kind} '${o.name}'`;
-    errors.push(`${what} ('${o.object.node.path}') is written to ${o.folder}/, the folder Application '${folderOwner.name}' ('${folderOwner.node.path}') syncs, so '${folderOwner.name}' would manage and prune it: rename Application '${folderOwner.name}'${isApplication ? `, or declare '${o.object.node.path}' inside an AppOfApps` : ''}`);
+    const culprit = isApplication ? o.object.node.scope! : o.object;
+    const what = isApplication ? `the manifest of Application '${(culprit as Application).name}'` : `${o.json.kind} '${o.name}'`;
+    errors.push(`${what} ('${culprit.node.path}') is written to ${o.folder}/, the folder Application '${folderOwner.name}' ('${folderOwner.node.path}') syncs, so '${folderOwner.name}' would manage and prune it: rename Application '${folderOwner.name}'${isApplication ? `, or declare '${culprit.node.path}' inside an AppOfApps` : ''}`);
   }
   if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
 }

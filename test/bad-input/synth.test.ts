@@ -116,7 +116,7 @@ const cases: Array<[string, BadInput]> = [
       cm(new Application(app, 'apps'), 'settings');
       new Application(app, 'web');
     },
-    culprit: /Application 'web' \('web\/Resource'\) is written to apps\//,
+    culprit: /Application 'web' \('web'\) is written to apps\//,
     advice: /rename Application 'apps'/,
   }],
   ['a top-level Application beside a root AppOfApps', {

@@ -352,7 +352,7 @@ describe('the committed directory is never corrupted', () => {
     const app = testApp();
     cm(new Application(app, 'apps'), 'settings');
     new Application(app, 'web');
-    expect(() => app.synthFiles()).toThrow(/the manifest of Application 'web' \('web\/Resource'\) is written to apps\/, the folder Application 'apps' \('apps'\) syncs, so 'apps' would manage and prune it: rename Application 'apps'/);
+    expect(() => app.synthFiles()).toThrow(/the manifest of Application 'web' \('web'\) is written to apps\/, the folder Application 'apps' \('apps'\) syncs, so 'apps' would manage and prune it: rename Application 'apps'/);
   });
 
   test('an Application named apps with an external source and no resources of its own is fine', () => {
