@@ -58,6 +58,20 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['.cdk8s-argocd/', '/bench/.out/'],
 });
 
+// Layering: no import cycles; the engine (and Argo CD's vocabulary under src/argo) never import
+// the constructs, the CLI or the local cluster; the synth's file I/O knows nothing of constructs.
+project.eslint?.addRules({
+  'import/no-cycle': ['error', { ignoreExternal: true }],
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      { target: './src/engine', from: ['./src/constructs', './src/cli', './src/cluster', './src/synth'], message: 'the engine must not depend on constructs, the CLI, the local cluster or synth' },
+      { target: './src/argo', from: ['./src/constructs', './src/cli', './src/cluster', './src/synth', './src/engine'], message: 'src/argo is the shared vocabulary: it depends on nothing else' },
+      { target: './src/synth', from: ['./src/constructs', './src/cli', './src/engine'], message: 'synth/ is file I/O only and knows nothing of constructs' },
+      { target: './src/cluster', from: ['./src/constructs', './src/cli', './src/engine', './src/synth'], message: 'the local cluster stands alone' },
+    ],
+  }],
+});
+
 // The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.
 project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });
 for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARKS.md']) {

@@ -1,4 +1,5 @@
-export { GitOpsApp, GitOpsAppProps, SynthCheckResult } from './constructs/gitops-app';
+export { GitOpsApp, GitOpsAppProps } from './constructs/gitops-app';
+export { SynthCheckResult } from './synth/check';
 export { Application, ApplicationProps, ApplicationInfo, DeletionFinalizer } from './constructs/application';
 export {
   ApplicationSource, ApplicationSourceDirectory, ApplicationSourceHelm, ApplicationSourceKustomize,

@@ -3,11 +3,11 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationProps, ManifestLocation } from './application';
 import { PREVIEW_FOLDER } from './application-set';
-import { GitOpsApp } from './gitops-app';
+import { setFixedLocation } from './committed-directory-render';
+import { gitOpsAppOf } from './gitops-app-scope';
 import { applicationHasSyncWave } from './sync-wave';
 import { throwIfErrors } from './validation';
 import { normalizeRelativePath } from '../synth/manifest-path';
-import { setFixedLocation } from '../synth/render';
 
 const APP_OF_APPS_SYMBOL = Symbol.for('cdk8s-argocd.AppOfApps');
 
@@ -101,7 +101,7 @@ export class AppOfApps extends Application {
     ]);
 
     if (props.applicationHealthCheck) {
-      const gitops = GitOpsApp.tryOf(this);
+      const gitops = gitOpsAppOf(this);
       const cm = new ApiObject(this, 'ApplicationHealthCheck', {
         apiVersion: 'v1',
         kind: 'ConfigMap',
@@ -128,15 +128,7 @@ export class AppOfApps extends Application {
 
   /** The child Applications (direct children in the app-of-apps sense: the next Application level). */
   public get children(): Application[] {
-    const found: Application[] = [];
-    const visit = (c: IConstruct): void => {
-      for (const child of c.node.children) {
-        if (Application.isApplication(child)) found.push(child);
-        else visit(child);
-      }
-    };
-    visit(this);
-    return found;
+    return this._contents().applications;
   }
 
   /** @internal */

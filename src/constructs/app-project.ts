@@ -2,7 +2,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { compact } from './application-source';
 import { ApplicationDestination } from './destination';
-import { GitOpsApp } from './gitops-app';
+import { gitOpsAppOf } from './gitops-app-scope';
 import { dns1123SubdomainError, durationError, throwIfErrors } from './validation';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 
@@ -168,7 +168,7 @@ export class AppProject extends Chart {
     super(scope, id);
     this.props = props;
     this.name = props.name ?? id;
-    const namespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
+    const namespace = props.namespace ?? gitOpsAppOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
     throwIfErrors(`AppProject '${this.name}'`, [
       dns1123SubdomainError('AppProject name', this.name),
       ...(props.syncWindows ?? []).map(w => durationError(`sync window '${w.schedule}' duration`, w.duration, false)),
@@ -187,7 +187,7 @@ export class AppProject extends Chart {
 
   private renderSpec(): any {
     const p = this.props;
-    const repoURL = GitOpsApp.tryOf(this)?.repoURL;
+    const repoURL = gitOpsAppOf(this)?.repoURL;
     const spec = compact({
       description: p.description,
       sourceRepos: p.sourceRepos ?? (repoURL ? [repoURL] : undefined),

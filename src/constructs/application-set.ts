@@ -7,13 +7,13 @@ import { ApplicationSetGenerator } from './application-set-generator';
 import { ApplicationSetPreview, previewClusters } from './application-set-preview';
 import { ApplicationSetTemplate, renderApplicationSetTemplate, TemplateDefaults } from './application-set-template';
 import { compact } from './application-source';
-import { GitOpsApp } from './gitops-app';
+import { gitOpsAppOf } from './gitops-app-scope';
 import { dns1123SubdomainError, jsonPointerError, throwIfErrors } from './validation';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { expandApplicationSet, LocalGitSource } from '../engine/appset';
 import { listParams } from '../engine/appset/generators/list';
 import { missingKeyOption } from '../engine/appset/go-template';
-import { findGitRoot } from '../synth/git-root';
+import { findGitRoot } from '../git/git-root';
 
 const APPLICATION_SET_SYMBOL = Symbol.for('cdk8s-argocd.ApplicationSet');
 
@@ -187,7 +187,7 @@ export class ApplicationSet extends Chart {
     Object.defineProperty(this, APPLICATION_SET_SYMBOL, { value: true });
     this.props = props;
     this.name = props.name ?? id;
-    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
+    this.argocdNamespace = props.namespace ?? gitOpsAppOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
     throwIfErrors(`ApplicationSet '${this.name}'`, [
       dns1123SubdomainError('ApplicationSet name', this.name),
       dns1123SubdomainError('ApplicationSet namespace', this.argocdNamespace),
@@ -226,7 +226,7 @@ export class ApplicationSet extends Chart {
       git: new LocalGitSource({
         root: this.repositoryRoot(),
         revision: options.gitRevision,
-        repoURLs: GitOpsApp.tryOf(this) ? [GitOpsApp.tryOf(this)!.repoURL] : undefined,
+        repoURLs: gitOpsAppOf(this) ? [gitOpsAppOf(this)!.repoURL] : undefined,
       }),
     });
     if (result.errors.length > 0) throw new Error(`ApplicationSet '${this.name}': ${result.errors.join('; ')}`);
@@ -282,12 +282,12 @@ export class ApplicationSet extends Chart {
   }
 
   private defaults(): TemplateDefaults {
-    const gitops = GitOpsApp.tryOf(this);
+    const gitops = gitOpsAppOf(this);
     return { repoURL: gitops?.repoURL, targetRevision: gitops?.targetRevision };
   }
 
   private repositoryRoot(): string {
-    const gitops = GitOpsApp.tryOf(this);
+    const gitops = gitOpsAppOf(this);
     const start = gitops ? path.resolve(gitops.outdir) : process.cwd();
     // The outdir may not exist before the first synth; its nearest existing parent is in the same repository.
     return findGitRoot(path.dirname(start)) ?? findGitRoot(start) ?? process.cwd();

@@ -3,7 +3,7 @@ import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ApplicationSource, compact, renderSource, renderSourceHydrator, SourceHydrator, ApplicationSourceDirectory } from './application-source';
 import { ApplicationDestination, renderDestination } from './destination';
-import { GitOpsApp } from './gitops-app';
+import { gitOpsAppOf } from './gitops-app-scope';
 import { autoscaledReplicasRules, coversReplicas } from './ignore-differences';
 import { IgnoreDifferencesRule, ignoreDifferencesRuleErrors, renderIgnoreDifferencesRule } from './ignore-differences-rule';
 import { objectNameWithin } from './object-name';
@@ -160,7 +160,7 @@ export class Application extends Chart {
     Object.defineProperty(this, APPLICATION_SYMBOL, { value: true });
     this.props = props;
     this.name = props.name ?? id;
-    this.argocdNamespace = props.namespace ?? GitOpsApp.tryOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
+    this.argocdNamespace = props.namespace ?? gitOpsAppOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
     this.project = props.project ?? 'default';
     this.destinationNamespace = props.destination?.namespace;
 
@@ -246,16 +246,8 @@ export class Application extends Chart {
    * @internal
    */
   public _hasOwnManifests(): boolean {
-    const visit = (c: IConstruct): boolean => {
-      for (const child of c.node.children) {
-        if (child === this.resource) continue;
-        if (Application.isApplication(child)) return true;
-        if (ApiObject.isApiObject(child)) return true;
-        if (visit(child)) return true;
-      }
-      return false;
-    };
-    return visit(this);
+    const contents = this._contents();
+    return contents.apiObjects.length > 0 || contents.applications.length > 0;
   }
 
   /**
@@ -263,16 +255,30 @@ export class Application extends Chart {
    * @internal
    */
   public _ownApiObjects(): ApiObject[] {
-    const found: ApiObject[] = [];
+    return this._contents().apiObjects;
+  }
+
+  /**
+   * What this Application holds down to the next Application level: its own Kubernetes objects
+   * (not its Application resource) and the Applications nested in it (not their contents).
+   * @internal
+   */
+  public _contents(): { apiObjects: ApiObject[]; applications: Application[] } {
+    const apiObjects: ApiObject[] = [];
+    const applications: Application[] = [];
     const visit = (c: IConstruct): void => {
       for (const child of c.node.children) {
-        if (child === this.resource || Application.isApplication(child)) continue;
-        if (ApiObject.isApiObject(child)) found.push(child);
+        if (child === this.resource) continue;
+        if (Application.isApplication(child)) {
+          applications.push(child);
+          continue;
+        }
+        if (ApiObject.isApiObject(child)) apiObjects.push(child);
         visit(child);
       }
     };
     visit(this);
-    return found;
+    return { apiObjects, applications };
   }
 
   /** Replicas rules for autoscaled workloads in this Application; `added` omits those the user already covers. */
@@ -286,7 +292,7 @@ export class Application extends Chart {
   /** @internal */
   public _renderSpec(): any {
     const where = `Application '${this.name}'`;
-    const gitops = GitOpsApp.tryOf(this);
+    const gitops = gitOpsAppOf(this);
     const defaults = { repoURL: gitops?.repoURL, targetRevision: gitops?.targetRevision };
     const explicit = this.props.sources ?? (this.props.source ? [this.props.source] : []);
     const sources = explicit.map(s => renderSource(where, s, defaults));

@@ -1,14 +1,14 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { renderCommittedDirectory } from './committed-directory-render';
+import { GITOPS_APP_SYMBOL } from './gitops-app-scope';
 import { dns1123SubdomainError, throwIfErrors } from './validation';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
-import { checkCommittedDirectory } from '../synth/check';
-import { pathInGitRepo } from '../synth/git-root';
-import { renderCommittedDirectory } from '../synth/render';
+import { pathInGitRepo } from '../git/git-root';
+import { checkCommittedDirectory, SynthCheckResult } from '../synth/check';
 import { writeCommittedDirectory } from '../synth/write';
 
-const GITOPS_APP_SYMBOL = Symbol.for('cdk8s-argocd.GitOpsApp');
 
 /** Options of a GitOpsApp. */
 export interface GitOpsAppProps {
@@ -34,16 +34,6 @@ export interface GitOpsAppProps {
    * @default 'argocd'
    */
   readonly argocdNamespace?: string;
-}
-
-/** What `GitOpsApp.check()` found. */
-export interface SynthCheckResult {
-  /** True when the committed directory matches what the code synthesizes. */
-  readonly upToDate: boolean;
-  /** Files that would be created, changed or removed, relative to outdir. */
-  readonly changedFiles: string[];
-  /** A readable unified diff of the changes (Secret values hidden). */
-  readonly diff: string;
 }
 
 /**

@@ -5,7 +5,6 @@ import { fileSystemErrorMessage, shownPath } from './file-system-error';
 import { ManifestPath, manifestPathError } from './manifest-path';
 import { checkOutdirPlacement } from './write';
 import { planWrite } from './write-plan';
-import { SynthCheckResult } from '../constructs/gitops-app';
 
 const SECRET_KIND = /^kind: Secret$/m;
 
@@ -13,6 +12,16 @@ const SECRET_KIND = /^kind: Secret$/m;
  * Compares the committed directory with freshly synthesized files, through the same plan synth
  * writes by: what it would write or remove is what differs, and what would stop synth stops the check.
  */
+/** What `GitOpsApp.check()` found. */
+export interface SynthCheckResult {
+  /** True when the committed directory matches what the code synthesizes. */
+  readonly upToDate: boolean;
+  /** Files that would be created, changed or removed, relative to outdir. */
+  readonly changedFiles: string[];
+  /** A readable unified diff of the changes (Secret values hidden). */
+  readonly diff: string;
+}
+
 export function checkCommittedDirectory(outdir: string, files: { [relativePath: string]: string }): SynthCheckResult {
   const root = path.resolve(outdir);
   const shownRoot = shownPath(root);

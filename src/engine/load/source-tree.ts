@@ -2,14 +2,12 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { findGitRoot } from '../../git/git-root';
 
-/** The Git work tree containing `dir` (its top level), or undefined outside Git. */
+/** The Git work tree containing `dir` (its top level, symlinks resolved as git does), or undefined outside Git. */
 export function gitRoot(dir: string): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
+  const root = findGitRoot(dir);
+  return root === undefined ? undefined : fs.realpathSync(root);
 }
 
 /** Full commit id of `rev` in the repository at `root`, or undefined when it is not a Git repository. */

@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** The nearest directory at or above `start` that holds a `.git` entry, if any. */
+/**
+ * The nearest directory at or above `start` that holds a `.git` entry (a repository, worktree or
+ * submodule), if any. A file-system walk rather than `git rev-parse`, so synth needs no git.
+ */
 export function findGitRoot(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {

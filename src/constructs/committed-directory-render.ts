@@ -1,13 +1,13 @@
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { BUILTIN_CLUSTER_SCOPED_KINDS, groupKind } from './cluster-scoped-kinds';
-import { generatedYaml } from './generated-file';
-import { joinManifestPath } from './manifest-path';
-import { Application, ManifestLocation } from '../constructs/application';
-import { ApplicationSet } from '../constructs/application-set';
-import { stampSyncWaves } from '../constructs/sync-wave';
-import { dns1123LabelError, objectNameError } from '../constructs/validation';
+import { Application, ManifestLocation } from './application';
+import { ApplicationSet } from './application-set';
+import { stampSyncWaves } from './sync-wave';
+import { dns1123LabelError, objectNameError } from './validation';
+import { BUILTIN_CLUSTER_SCOPED_KINDS, groupKind } from '../synth/cluster-scoped-kinds';
+import { generatedYaml } from '../synth/generated-file';
+import { joinManifestPath } from '../synth/manifest-path';
 
 const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
 
