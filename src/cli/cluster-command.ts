@@ -117,7 +117,8 @@ export function registerClusterCommand(program: Command): void {
           process.stdout.write(`no cluster in ${dir}\n`);
           return;
         }
-        await c.stop({ purge: opts.purge, log });
+        // Under the state dir's lock: never while a `cluster up` on the same dir is starting.
+        await LocalCluster.withStateLock(dir, 'down', () => c.stop({ purge: opts.purge, log }));
         process.stdout.write(`stopped cluster in ${dir}${opts.purge ? ' and deleted its state' : ''}\n`);
       }),
     );

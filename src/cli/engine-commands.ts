@@ -16,6 +16,32 @@ import { syncApplication, SyncEvent } from '../engine/sync';
 export const EXIT_OK = 0;
 export const EXIT_FAILED_OR_CHANGED = 1;
 export const EXIT_USAGE = 2;
+/** A sync stopped by SIGINT/SIGTERM (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * SIGINT/SIGTERM during a sync: abort the signal (the engine starts no new work, releases hooks
+ * and the Lease, and reports what it left); a second signal exits at once.
+ */
+function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const interrupt = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) {
+      process.exit(EXIT_INTERRUPTED);
+    }
+    process.stderr.write(`${sig}: stopping after the requests in flight; releasing hooks and the sync lock (send it again to exit at once)\n`);
+    interrupt.abort(new Error(`interrupted by ${sig}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: interrupt.signal,
+    dispose() {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    },
+  };
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -87,27 +113,36 @@ export function registerEngineCommands(program: Command): void {
     .option('--concurrency <n>', 'parallel API calls within a kind group', integerOption({ min: 1, max: 1000 }), 16)
     .action((path: string, opts: SyncOptions) => guarded(async () => {
       const onEvent = progressFor(opts);
-      const results = await runApplications({
-        path,
-        options: opts,
-        verb: opts.dryRun ? 'sync --dry-run' : 'sync',
-        changes: true,
-        maxSockets: opts.concurrency,
-        each: (client, app) => syncApplication(client, app, {
-          prune: opts.prune,
-          dryRun: opts.dryRun,
-          resources: opts.resource,
-          force: opts.force,
-          timeoutSeconds: opts.timeout,
-          confirmPrune: opts.confirmPrune,
-          allowEmpty: opts.allowEmpty,
-          retryLimit: opts.retryLimit,
-          concurrency: opts.concurrency,
-          onEvent,
-        }),
-      });
-      printResults(results, opts.output, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
-      return results.every((r) => r.phase === OperationPhase.SUCCEEDED) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
+      const interrupt = interruptOnSignals();
+      try {
+        const results = await runApplications({
+          path,
+          options: opts,
+          verb: opts.dryRun ? 'sync --dry-run' : 'sync',
+          changes: true,
+          maxSockets: opts.concurrency,
+          each: (client, app) => syncApplication(client, app, {
+            prune: opts.prune,
+            dryRun: opts.dryRun,
+            resources: opts.resource,
+            force: opts.force,
+            timeoutSeconds: opts.timeout,
+            confirmPrune: opts.confirmPrune,
+            allowEmpty: opts.allowEmpty,
+            retryLimit: opts.retryLimit,
+            concurrency: opts.concurrency,
+            onEvent,
+            signal: interrupt.signal,
+          }),
+        });
+        printResults(results, opts.output, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
+        if (interrupt.signal.aborted) {
+          return EXIT_INTERRUPTED;
+        }
+        return results.every((r) => r.phase === OperationPhase.SUCCEEDED) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
+      } finally {
+        interrupt.dispose();
+      }
     }));
 
   addCommon(program.command('diff')

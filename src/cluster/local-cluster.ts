@@ -32,6 +32,7 @@ import {
   SERVICE_CLUSTER_IP_RANGE,
 } from './constants';
 import { pidAlive } from './pid-alive';
+import { lockStateDir, STATE_LOCK_FILE } from './state-lock';
 
 export interface LocalClusterOptions {
   /** State directory (default: {@link defaultClusterDir}). */
@@ -213,6 +214,38 @@ export class LocalCluster {
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
     const dir = path.resolve(options.dir ?? defaultClusterDir());
     const log = options.log ?? defaultLog;
+    // A second start on the same dir would overwrite state.json and orphan our processes.
+    const lock = lockStateDir(dir, 'up');
+    try {
+      return await LocalCluster.startLocked(dir, log, options);
+    } finally {
+      lock.release();
+    }
+  }
+
+  /**
+   * Runs `fn` (e.g. a stop) while holding the state dir's lock, so it cannot interleave with a
+   * `cluster up` on the same dir.
+   */
+  static async withStateLock<T>(dir: string, purpose: string, fn: () => Promise<T>): Promise<T> {
+    const lock = lockStateDir(path.resolve(dir), purpose);
+    try {
+      return await fn();
+    } finally {
+      lock.release();
+    }
+  }
+
+  /** Attaches to the cluster recorded in `dir` (running or not); undefined if there is none. */
+  static open(dir: string = defaultClusterDir()): LocalCluster | undefined {
+    const file = path.join(path.resolve(dir), 'state.json');
+    if (!fs.existsSync(file)) {
+      return undefined;
+    }
+    return new LocalCluster(JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState);
+  }
+
+  private static async startLocked(dir: string, log: Logger, options: LocalClusterOptions): Promise<LocalCluster> {
     const existing = LocalCluster.open(dir);
     if (existing) {
       const st = await existing.status();
@@ -224,7 +257,11 @@ export class LocalCluster {
       await existing.stop({ log: () => undefined });
     }
     if (options.fresh) {
-      fs.rmSync(dir, { recursive: true, force: true });
+      for (const entry of fs.readdirSync(dir)) {
+        if (entry !== STATE_LOCK_FILE) {
+          fs.rmSync(path.join(dir, entry), { recursive: true, force: true });
+        }
+      }
     }
     const binary = options.binary ?? (await ensureClusterBinary({ log })).binary;
     for (let attempt = 1; ; attempt++) {
@@ -238,15 +275,6 @@ export class LocalCluster {
         throw e;
       }
     }
-  }
-
-  /** Attaches to the cluster recorded in `dir` (running or not); undefined if there is none. */
-  static open(dir: string = defaultClusterDir()): LocalCluster | undefined {
-    const file = path.join(path.resolve(dir), 'state.json');
-    if (!fs.existsSync(file)) {
-      return undefined;
-    }
-    return new LocalCluster(JSON.parse(fs.readFileSync(file, 'utf8')) as ClusterState);
   }
 
   constructor(public readonly state: ClusterState) {}
@@ -332,13 +360,73 @@ export class LocalCluster {
   async stop(options: { purge?: boolean; log?: Logger } = {}): Promise<void> {
     const log = options.log ?? defaultLog;
     const all = this.state.components;
+    const first: NodeJS.Signals = options.purge ? 'SIGKILL' : 'SIGTERM';
     if (options.purge) {
-      await Promise.all(all.map((c) => this.stopComponent(c, log, 'SIGKILL')));
-      fs.rmSync(this.dir, { recursive: true, force: true });
-      return;
+      await Promise.all(all.map((c) => this.stopComponent(c, log, first)));
+    } else {
+      await Promise.all(all.filter((c) => c.name !== 'etcd').map((c) => this.stopComponent(c, log, first)));
+      await Promise.all(all.filter((c) => c.name === 'etcd').map((c) => this.stopComponent(c, log, first)));
     }
-    await Promise.all(all.filter((c) => c.name !== 'etcd').map((c) => this.stopComponent(c, log, 'SIGTERM')));
-    await Promise.all(all.filter((c) => c.name === 'etcd').map((c) => this.stopComponent(c, log, 'SIGTERM')));
+    // Processes of this dir that state.json does not name (left by a start that was killed, or
+    // by one that raced another): stop them too, then make sure nothing is left.
+    const strays = processesOfDir(this.dir);
+    if (strays.length > 0) {
+      log(`stopping ${strays.length} process(es) of ${this.dir} not recorded in state.json: ${strays.map((p) => `${p.component} (pid ${p.pid})`).join(', ')}`);
+      await Promise.all(strays.map((p) => this.stopComponent({ name: p.component as ComponentName, pid: p.pid, port: 0, log: '', args: [] }, log, first)));
+    }
+    const left = processesOfDir(this.dir);
+    if (left.length > 0) {
+      throw new ClusterError(`could not stop ${left.map((p) => `${p.component} (pid ${p.pid})`).join(', ')} of ${this.dir}; kill them by hand`);
+    }
+    if (options.purge) {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The pid of a running component, or undefined. */
+  pidOf(component: ComponentName): number | undefined {
+    const c = this.state.components.find((x) => x.name === component);
+    return c && isOurProcess(c.pid, c.name, this.dir) ? c.pid : undefined;
+  }
+
+  /**
+   * Starts one component again with its recorded arguments (after it crashed or was killed; a
+   * running one is stopped first) and waits until it is healthy. For fault-injection tests and
+   * for recovering a cluster without losing its etcd data.
+   */
+  async restart(component: ComponentName, options: { timeoutMs?: number; log?: Logger } = {}): Promise<void> {
+    const log = options.log ?? defaultLog;
+    const index = this.state.components.findIndex((x) => x.name === component);
+    if (index < 0) {
+      throw new ClusterError(`${component} is not part of the cluster in ${this.dir}`);
+    }
+    const c = this.state.components[index];
+    await this.stopComponent(c, log, 'SIGKILL');
+    const fd = fs.openSync(c.log, 'a');
+    let child: ChildProcess;
+    try {
+      fs.writeSync(fd, `# ${new Date().toISOString()} restart: ${this.state.binary} ${component} ${c.args.join(' ')}\n`);
+      child = spawn(this.state.binary, [component, ...c.args], { cwd: this.dir, detached: true, stdio: ['ignore', fd, fd] });
+    } finally {
+      fs.closeSync(fd);
+    }
+    if (child.pid === undefined) {
+      throw new ClusterError(`could not restart ${component} (${this.state.binary})`);
+    }
+    child.unref();
+    const restarted = { ...c, pid: child.pid };
+    (this.state.components as ComponentState[])[index] = restarted;
+    writeStateFile(this.state);
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    while (!(await this.componentHealthy(restarted))) {
+      if (!pidAlive(restarted.pid)) {
+        throw new ClusterError(`${component} exited right after the restart; last lines of ${c.log}:\n${tail(c.log, 30)}`);
+      }
+      if (Date.now() > deadline) {
+        throw new ClusterError(`${component} did not become healthy within ${Math.round((options.timeoutMs ?? 60_000) / 1000)}s after the restart`);
+      }
+      await sleep(100);
+    }
   }
 
   /**
@@ -385,6 +473,41 @@ export class LocalCluster {
       }
     }
   }
+}
+
+/** Writes state.json atomically (a reader never sees half of it). */
+function writeStateFile(state: ClusterState): void {
+  const file = path.join(state.dir, 'state.json');
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(state, null, 2) + '\n');
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Every live k8s-local process whose command line points into `dir` (found through /proc;
+ * empty where there is none).
+ */
+export function processesOfDir(dir: string): Array<{ pid: number; component: string }> {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return [];
+  }
+  const inside = `${path.resolve(dir)}${path.sep}`;
+  const out: Array<{ pid: number; component: string }> = [];
+  for (const e of entries) {
+    let argv: string[];
+    try {
+      argv = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
+      // A zombie (exited, not yet reaped) has an empty command line and is gone for our purposes.
+    } catch {
+      continue;
+    }
+    if (path.basename(argv[0] ?? '').startsWith(BINARY_NAME) && argv.some((a) => a.includes(inside))) {
+      out.push({ pid: Number(e), component: argv[1] ?? '?' });
+    }
+  }
+  return out;
 }
 
 function adminClient(dir: string, server: string): ApiClient {
@@ -533,7 +656,7 @@ async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: nu
       startedAt: new Date(t0).toISOString(),
       components: started,
     };
-    fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(state, null, 2) + '\n');
+    writeStateFile(state);
     return state;
   };
   const launch = (name: ComponentName) => {

@@ -1,3 +1,4 @@
+import { ApiError } from './kube/api-error';
 import { ApiResource, KubeClient } from './kube/client';
 import { KubeObject, keyOf, keyString } from './model';
 import { trackingInstance } from './tracking';
@@ -10,6 +11,11 @@ export interface LiveStateOptions {
   /** Also find every live object tracked for `instance` (prune candidates, status). */
   readonly tracked: boolean;
   readonly instance: string;
+  /**
+   * Told once per client about API groups that could not be listed (their objects were not
+   * seen, so none of them is pruned or reported). Default: a line on stderr.
+   */
+  readonly onWarning?: (message: string) => void;
 }
 
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
@@ -54,16 +60,22 @@ export async function loadLiveState(client: KubeClient, desired: readonly KubeOb
     }
   });
   if (options.tracked) {
-    const resources: ApiResource[] = [];
-    for (const gv of await client.serverGroupVersions()) {
-      for (const r of (await client.resources(gv)) ?? []) {
-        if (r.verbs.includes('list') && r.verbs.includes('delete') && !EXCLUDED.has(`${r.group}/${r.kind}`)) {
-          resources.push(r);
-        }
-      }
-    }
+    const all = await client.allResources();
+    const unseen = all.unavailable.map((u) => `${u.groupVersion} (${u.reason})`);
+    const resources = all.resources.filter((r) => r.verbs.includes('list') && r.verbs.includes('delete') && !EXCLUDED.has(`${r.group}/${r.kind}`));
     await mapLimit(resources, 8, async (r) => {
-      for (const item of await client.list(r, undefined, true)) {
+      let items: KubeObject[];
+      try {
+        items = await client.list(r, undefined, true);
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.code === 401 || e.code === 403) {
+          throw e;
+        }
+        // Served by a backend that is down: what we cannot see we never prune.
+        unseen.push(`${r.group ? `${r.group}/` : ''}${r.version} ${r.kind} (${e.code} ${e.message})`);
+        return;
+      }
+      for (const item of items) {
         if (trackingInstance(item) === options.instance) {
           const k = keyString(keyOf(item));
           if (!live.has(k)) {
@@ -72,6 +84,17 @@ export async function loadLiveState(client: KubeClient, desired: readonly KubeOb
         }
       }
     });
+    warnUnseen(client, unseen, options.onWarning);
   }
   return live;
+}
+
+function warnUnseen(client: KubeClient, unseen: string[], onWarning?: (message: string) => void): void {
+  const fresh = unseen.filter((u) => !client.warnedUnavailable.has(u.split(' ')[0]));
+  if (fresh.length === 0) {
+    return;
+  }
+  fresh.forEach((u) => client.warnedUnavailable.add(u.split(' ')[0]));
+  const message = `skipped API groups the server cannot serve right now: ${fresh.join('; ')}. Objects of these kinds were not read, so none of them is pruned or shown`;
+  (onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(message);
 }

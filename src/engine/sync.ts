@@ -4,11 +4,11 @@ import { compareObjects } from './diff/compare';
 import { redactSecretValues } from './diff/mask-secrets';
 import { hasHealthCheck, resourceHealth } from './health';
 import { unchangedSinceApply } from './in-sync';
+import { SyncGuard, throwIfInterrupted } from './interruption';
 import { ApiError } from './kube/api-error';
 import { KubeClient } from './kube/client';
 import { loadLiveState, mapLimit } from './live-state';
 import { LoadedApplication } from './load/applications';
-import { acquireSyncLock } from './lock';
 import {
   describeKey, groupOf, HealthStatusCode, HookDeletePolicy, KubeObject, keyOf, keyString, OperationPhase, ResourceResult, ResultCode,
   SyncOperationResult, SyncPhase, SyncTask, TaskAction,
@@ -42,6 +42,8 @@ export interface SyncRequest {
   readonly pollMs?: number;
   /** Progress: phase/wave steps, each resource result, waits. */
   readonly onEvent?: (event: SyncEvent) => void;
+  /** Interrupts the sync (SIGINT/SIGTERM): no new work starts, hooks are released, the Lease too. */
+  readonly signal?: AbortSignal;
 }
 
 export type SyncEvent =
@@ -93,10 +95,11 @@ export async function syncApplication(client: KubeClient, app: LoadedApplication
     emit({ type: 'done', application: app.name, result });
     return result;
   }
-  let lock;
+  // [interruption] request deadlines, cancellation, lease fencing: see interruption.ts.
+  const guard = new SyncGuard(client, req.signal, req.timeoutSeconds);
   if (!req.dryRun) {
     try {
-      lock = await acquireSyncLock(client, instance);
+      await guard.acquireLock(instance);
     } catch (e) {
       result.phase = OperationPhase.ERROR;
       result.message = (e as Error).message;
@@ -110,9 +113,9 @@ export async function syncApplication(client: KubeClient, app: LoadedApplication
       result.attempts = attempt;
       emit({ type: 'attempt', application: app.name, attempt });
       result.resources.length = 0;
-      const op = new Operation(client, app, instance, req, result);
+      const op = new Operation(guard.client, app, instance, { ...req, signal: guard.signal }, result);
       await op.run();
-      if (result.phase === OperationPhase.SUCCEEDED || req.dryRun) {
+      if (result.phase === OperationPhase.SUCCEEDED || req.dryRun || guard.interrupted) {
         break;
       }
       const delay = retryDelay(policy, attempt);
@@ -123,7 +126,7 @@ export async function syncApplication(client: KubeClient, app: LoadedApplication
       await sleep(delay);
     }
   } finally {
-    await lock?.release();
+    await guard.finish(app, instance, result, (message) => emit({ type: 'warning', application: app.name, message }));
   }
   result.finishedAt = new Date().toISOString();
   emit({ type: 'done', application: app.name, result });
@@ -212,7 +215,9 @@ class Operation {
       }
     }
     const lookups = draft.tasks.filter((t) => t.desired).map((t) => t.desired!);
-    const live = await loadLiveState(client, lookups, { tracked: !!req.prune, instance: this.instance });
+    const live = await loadLiveState(client, lookups, {
+      tracked: !!req.prune, instance: this.instance, onWarning: (message) => this.emit({ type: 'warning', application: app.name, message }),
+    });
     const plan = planSync({ ...base, live, prune: !!req.prune });
     const tasks = plan.tasks;
 
@@ -271,6 +276,7 @@ class Operation {
     const multiStep = steps.length > 1 || tasks.some((t) => t.action === TaskAction.HOOK && t.phase !== SyncPhase.SYNC_FAIL);
     try {
       for (let i = 0; i < steps.length; i++) {
+        throwIfInterrupted(this.req.signal); // [interruption] start no new step
         const step = steps[i];
         this.emit({ type: 'step', application: app.name, phase: step[0].phase, wave: step[0].wave, tasks: step.length });
         const applied = await this.runStep(step);
@@ -589,6 +595,11 @@ class Operation {
   /** A failed task: delete HookFailed hooks, run the SyncFail hooks, and fail the operation. */
   private async onFailure(tasks: SyncTask[], message: string): Promise<void> {
     await this.deleteHooks((h) => h.phase === OperationPhase.FAILED && h.task.hookDeletePolicies!.includes(HookDeletePolicy.HOOK_FAILED));
+    if (this.req.signal?.aborted) {
+      // [interruption] start no new work: no SyncFail hooks either.
+      this.finish(OperationPhase.FAILED, message);
+      return;
+    }
     const syncFail = tasks.filter((t) => t.phase === SyncPhase.SYNC_FAIL);
     let extra = '';
     // A timed-out operation still gets a minute to run its SyncFail hooks.

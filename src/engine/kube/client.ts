@@ -24,6 +24,41 @@ export interface ApplyOptions {
   readonly fieldValidation?: 'Strict' | 'Ignore';
 }
 
+/** Per-request deadline when the operation gives none: a hung API server must not hang the engine. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** What bounds each request of a (scoped) client. */
+export interface RequestLimits {
+  /** Abort a request that has not completed after this long. */
+  readonly timeoutMs: number;
+  /** Once aborted, no new request starts (in-flight ones finish or time out). */
+  readonly signal?: AbortSignal;
+  /** Awaited before every request that changes something (lease fencing); may throw to refuse it. */
+  readonly beforeWrite?: () => Promise<void>;
+}
+
+/** The API server did not answer in time (hung, black-holed or overloaded). */
+export class RequestTimeoutError extends Error {
+  constructor(readonly server: string, method: string, path: string, timeoutMs: number) {
+    super(`the API server at ${server} did not answer ${method} ${path.split('?')[0]} within ${timeoutMs / 1000}s (is it hung or unreachable?)`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/** A request refused because the operation was interrupted (signal, lost lease). */
+export class RequestInterruptedError extends Error {
+  constructor(readonly reason: string) {
+    super(`not sent: ${reason}`);
+    this.name = 'RequestInterruptedError';
+  }
+}
+
+/** The reason an AbortSignal was aborted with, as text. */
+export function abortReason(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r.message : typeof r === 'string' ? r : 'interrupted';
+}
+
 /** URL path of a resource collection (or object, with `name`). */
 export function resourcePath(r: ApiResource, namespace: string | undefined, name?: string): string {
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
@@ -46,6 +81,9 @@ export class KubeClient {
   private readonly agent: http.Agent;
   private readonly headers: Record<string, string>;
   private readonly groupVersions = new Map<string, Promise<ApiResource[] | undefined>>();
+  /** Unavailable group versions already warned about (warn once per client). */
+  readonly warnedUnavailable = new Set<string>();
+  private limits: RequestLimits = { timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS };
 
   private constructor(readonly server: URL, base: https.RequestOptions, maxSockets: number) {
     const agentOptions = {
@@ -74,11 +112,48 @@ export class KubeClient {
     this.agent.destroy();
   }
 
+  /**
+   * The same client (connections, discovery cache) with other request limits: the per-request
+   * deadline of an operation, its cancellation signal, a fence check before writes.
+   */
+  withLimits(limits: Partial<RequestLimits>): KubeClient {
+    const scoped: KubeClient = Object.create(KubeClient.prototype);
+    Object.assign(scoped, this);
+    scoped.limits = { ...this.limits, ...limits };
+    return scoped;
+  }
+
+  /** The per-request deadline in effect. */
+  get requestTimeoutMs(): number {
+    return this.limits.timeoutMs;
+  }
+
   async request(method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<any> {
+    const { signal, beforeWrite, timeoutMs } = this.limits;
+    if (signal?.aborted) {
+      throw new RequestInterruptedError(abortReason(signal));
+    }
+    if (beforeWrite && method !== 'GET') {
+      await beforeWrite();
+    }
     const url = new URL(path, this.server);
     const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
     const mod = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
+      let timedOut = false;
+      // One deadline for the whole exchange (connect, headers, body): a stopped server accepts
+      // the TCP connection (the kernel does) and then never answers.
+      const timer = setTimeout(() => {
+        timedOut = true;
+        req.destroy();
+        reject(new RequestTimeoutError(this.server.origin, method, path, timeoutMs));
+      }, timeoutMs);
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        if (!timedOut) {
+          reject(e);
+        }
+      };
       const req = mod.request(url, {
         method,
         agent: this.agent,
@@ -94,6 +169,7 @@ export class KubeClient {
           } catch {
             json = undefined;
           }
+          clearTimeout(timer);
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
             resolve(json);
@@ -101,9 +177,9 @@ export class KubeClient {
             reject(new ApiError(status, json?.reason ?? String(status), json?.message ?? (text.trim() || `HTTP ${status}`), json?.details));
           }
         });
-        res.on('error', reject);
+        res.on('error', fail);
       });
-      req.on('error', (e) => reject(new Error(`cannot reach the API server at ${this.server.origin}: ${e.message}`)));
+      req.on('error', (e) => fail(new Error(`cannot reach the API server at ${this.server.origin}: ${e.message}`)));
       if (payload) {
         req.write(payload);
       }
@@ -125,6 +201,9 @@ export class KubeClient {
           if (e instanceof ApiError && e.code === 404) {
             return undefined;
           }
+          if (e instanceof ApiError) {
+            throw new ApiError(e.code, e.reason, `the API server cannot describe ${groupVersion} (its APIService may be unavailable): ${e.message}`, e.details);
+          }
           throw e;
         });
       this.groupVersions.set(groupVersion, p);
@@ -139,6 +218,36 @@ export class KubeClient {
 
   async resourceFor(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
     return (await this.resources(apiVersion))?.find((r) => r.kind === kind);
+  }
+
+  /**
+   * Every resource of every group version the server serves (preferred versions), skipping
+   * group versions the server cannot describe right now — typically an APIService whose backing
+   * Service is missing (503) — as kubectl and Argo CD's cluster cache do. The skipped ones are
+   * returned so callers can say what they could not see.
+   */
+  async allResources(): Promise<{ resources: ApiResource[]; unavailable: Array<{ groupVersion: string; reason: string }> }> {
+    const resources: ApiResource[] = [];
+    const unavailable: Array<{ groupVersion: string; reason: string }> = [];
+    const versions = await this.serverGroupVersions();
+    const found = await Promise.all(versions.map((gv) => this.resources(gv).then(
+      (rs) => ({ gv, rs, reason: undefined as string | undefined }),
+      (e) => {
+        // A timeout or lost connection is the whole server failing, not one group: let it surface.
+        if (!(e instanceof ApiError)) {
+          throw e;
+        }
+        // Forget the failure so a later discovery tries again.
+        this.groupVersions.delete(gv);
+        return { gv, rs: undefined, reason: `${e.code} ${e.message}` };
+      })));
+    for (const { gv, rs, reason } of found) {
+      if (reason !== undefined) {
+        unavailable.push({ groupVersion: gv, reason });
+      }
+      resources.push(...(rs ?? []));
+    }
+    return { resources, unavailable };
   }
 
   /** Every group version the server serves, preferred version first within a group. */
