@@ -198,9 +198,14 @@ function writeGeneration(app: TestApp, g: number): Generation {
   }
   objs.push(configMap(`marker-${g}`, { gen: String(g) }, wave(2)));
   desired.get('ConfigMap')!.add(`marker-${g}`);
-  // Deployments gate waves 0 → 1 and 2 → PostSync on health.
+  // Deployments gate waves 0 → 1 and 2 → PostSync on health; web-0 rolls out every generation,
+  // so there is always a wait between waves.
   for (const w of [0, 2]) {
-    objs.push(deployment(`web-${w}`, 1, wave(w)));
+    const d = deployment(`web-${w}`, 1, wave(w));
+    if (w === 0) {
+      d.spec.template.metadata.annotations = { 'e2e.cdk8s-argocd.io/gen': String(g) };
+    }
+    objs.push(d);
     desired.get('Deployment')!.add(`web-${w}`);
   }
   objs.push(job('pre', { 'argocd.argoproj.io/hook': 'PreSync' }));
