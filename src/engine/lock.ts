@@ -8,6 +8,8 @@ export const LOCK_NAMESPACE = 'kube-system';
 const LEASE_SECONDS = 60;
 /** How long `release()` keeps trying while the API server is unreachable (it may be restarting). */
 const RELEASE_RETRY_MS = 15_000;
+/** Writes re-confirm the Lease at most this long after the last confirmation. */
+const CONFIRM_EVERY_MS = 5_000;
 
 function leaseName(instance: string): string {
   const safe = instance.toLowerCase().replace(/[^a-z0-9.-]/g, '-');
@@ -35,8 +37,8 @@ export interface SyncLock {
   /** Aborted when the Lease is found lost (taken over or deleted by someone else). */
   readonly signal: AbortSignal;
   /**
-   * Resolves while the Lease is surely ours; when it may have expired (the process was paused or
-   * renewals failed), re-confirms it with a compare-and-swap renewal first. Throws LeaseLostError.
+   * Resolves when the Lease is ours: confirmed in the last few seconds, or re-confirmed now with a
+   * compare-and-swap renewal (after a pause, failed renewals, or a while). Throws LeaseLostError.
    */
   ensureHeld(): Promise<void>;
   /** Deletes the Lease if it is still ours (never someone else's). */
@@ -92,7 +94,7 @@ export async function acquireSyncLock(client: KubeClient, instance: string, opti
     spec: { holderIdentity: holder, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now },
   };
   let current: any;
-  let validUntil = Date.now() + leaseSeconds * 1000;
+  let confirmedAt = Date.now();
   try {
     current = await client.request('POST', path, body);
   } catch (e) {
@@ -108,7 +110,7 @@ export async function acquireSyncLock(client: KubeClient, instance: string, opti
     }
     // Expired (or its process is gone): a crashed sync. Take it over; the resourceVersion makes a
     // concurrent takeover fail with 409.
-    validUntil = Date.now() + leaseSeconds * 1000;
+    confirmedAt = Date.now();
     try {
       current = await client.request('PUT', `${path}/${name}`, { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } });
     } catch (e2) {
@@ -151,7 +153,7 @@ export async function acquireSyncLock(client: KubeClient, instance: string, opti
     }
     try {
       current = await client.request('PUT', `${path}/${name}`, { ...live, spec: { ...live.spec, renewTime: microTime(sentAt) } });
-      validUntil = sentAt + leaseSeconds * 1000;
+      confirmedAt = sentAt;
     } catch (e) {
       if (e instanceof ApiError && (e.code === 409 || e.code === 404)) {
         throw markLost('it was changed by someone else');
@@ -179,8 +181,9 @@ export async function acquireSyncLock(client: KubeClient, instance: string, opti
       if (lost.signal.aborted) {
         throw lost.signal.reason;
       }
-      // A margin for clock skew and request latency: re-confirm well before the lease runs out.
-      if (Date.now() < validUntil - Math.min(10_000, (leaseSeconds * 1000) / 4)) {
+      // Recently confirmed, and far from expiry: ours. Otherwise (paused process, failed
+      // renewals, or simply a while ago) confirm with a compare-and-swap renewal first.
+      if (Date.now() - confirmedAt < Math.min(CONFIRM_EVERY_MS, (leaseSeconds * 1000) / 4)) {
         return;
       }
       await renewOnce();
