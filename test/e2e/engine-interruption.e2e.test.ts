@@ -2,6 +2,7 @@
  * Interrupting a sync (SIGINT/SIGTERM through an AbortSignal, --timeout) while a hook runs, and
  * fencing of the per-Application Lease, against the real local control plane.
  */
+import * as os from 'os';
 import { createTestNamespace, deleteNamespace, getJson, kubectl, waitFor } from './cluster-fixture';
 import { HOOK_FINALIZER } from '../../src/engine/annotations';
 import { KubeClient } from '../../src/engine/kube/client';
@@ -105,6 +106,33 @@ describe('Lease fencing', () => {
       await next.release();
     }
     expect(await lease(instance)).toBeUndefined();
+  });
+
+  test('a fresh Lease whose holder process on this machine is gone (a crashed sync) is taken over at once', async () => {
+    const instance = `crashed-${Date.now().toString(36)}`;
+    const name = `cdk8s-argocd-sync-${instance}`;
+    const now = new Date().toISOString().replace(/\.\d+Z$/, '.000000Z');
+    // pid 2^22+1 is above Linux's pid_max default, so it is never alive.
+    const dead = `${os.hostname()}-4194305-abcdef`;
+    await client.create({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name, namespace: LOCK_NAMESPACE },
+      spec: { holderIdentity: dead, leaseDurationSeconds: 60, acquireTime: now, renewTime: now },
+    }, 'e2e');
+    const lock = await acquireSyncLock(client, instance);
+    try {
+      expect((await lease(instance))?.spec.holderIdentity).toMatch(new RegExp(`^${os.hostname()}-${process.pid}-`));
+    } finally {
+      await lock.release();
+    }
+    // A live holder (this very process, another sync) is still respected.
+    const held = await acquireSyncLock(client, instance);
+    try {
+      await expect(acquireSyncLock(client, instance)).rejects.toThrow(/another sync of Application .* is running/);
+    } finally {
+      await held.release();
+    }
   });
 
   test('a sync whose Lease is taken over stops before its next write, with a clear message', async () => {
