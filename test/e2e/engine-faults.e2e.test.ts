@@ -14,6 +14,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { canaryValue, SecretCanary } from './secret-canary';
 import { ComponentName } from '../../src/cluster/constants';
 import { LocalCluster } from '../../src/cluster/local-cluster';
 import { HOOK_FINALIZER } from '../../src/engine/annotations';
@@ -151,7 +152,9 @@ describe('an unavailable APIService (v1beta1.broken.example.com → a missing Se
       expect(sync.stderr).not.toMatch(/^error/m);
       expect(sync.code).toBe(0);
       expect(sync.stderr.match(/skipped API groups the server cannot serve right now: broken\.example\.com\/v1beta1 \(503 /g)).toHaveLength(1);
-      expect(await client.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: ns } })).toBeUndefined();
+      // Pruned (foreground deletion: gone, or going while the garbage collector finishes).
+      const pruned = await client.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b', namespace: ns } });
+      expect(pruned === undefined || !!pruned.metadata.deletionTimestamp).toBe(true);
       expect(await client.get({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: ns } })).toBeDefined();
       const status = await cli('status');
       expect(status.code).toBe(0);
@@ -193,7 +196,7 @@ function writeGeneration(app: TestApp, g: number): Generation {
   });
   for (let i = 0; i < SECRETS; i++) {
     const name = `secret-${i}`;
-    objs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name, annotations: wave(1) }, type: 'Opaque', stringData: { gen: String(g) } });
+    objs.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name, annotations: wave(1) }, type: 'Opaque', stringData: { gen: canaryValue(`gen-${g}`) } });
     desired.get('Secret')!.add(name);
   }
   objs.push(configMap(`marker-${g}`, { gen: String(g) }, wave(2)));
@@ -227,6 +230,8 @@ const UNTRACKED: KubeObject[] = [
   },
 ];
 const untrackedVersions = new Map<string, string>();
+/** Every result, event and CLI output of the matrix: none may show a Secret value. */
+const canary = new SecretCanary();
 
 interface Tally {
   cases: number;
@@ -271,7 +276,7 @@ async function check(gen: Generation): Promise<{ missing: string[]; stale: strin
         missing.push(`${kind}/${name}`);
       } else if (kind === 'ConfigMap' && o.data?.gen !== String(gen.g)) {
         stale.push(`${kind}/${name}`);
-      } else if (kind === 'Secret' && Buffer.from(o.data?.gen ?? '', 'base64').toString() !== String(gen.g)) {
+      } else if (kind === 'Secret' && Buffer.from(o.data?.gen ?? '', 'base64').toString() !== canaryValue(`gen-${gen.g}`)) {
         stale.push(`${kind}/${name}`);
       }
     }
@@ -373,7 +378,8 @@ describe('fault injection during a ~300-object sync with waves and hooks', () =>
       tally.faultedSyncSucceeded++;
     }
     const t1 = Date.now();
-    const { result } = await app.sync(client, { prune: true, timeoutSeconds: 120 });
+    const { result, events } = await app.sync(client, { prune: true, timeoutSeconds: 120 });
+    canary.record(`${label}: next sync`, { result, events });
     const syncSeconds = (Date.now() - t1) / 1000;
     const found = await check(gen);
     const after = await leftovers();
@@ -399,11 +405,14 @@ describe('fault injection during a ~300-object sync with waves and hooks', () =>
     const trigger = at(point);
     let restored: Promise<void> | undefined;
     let resources = 0;
+    const events: SyncEvent[] = [];
     const result = await syncApplication(client, app.load(), {
       prune: true,
-      timeoutSeconds: 60,
+      // Bounds a case where the restarted control plane is slow to notice the hook finished.
+      timeoutSeconds: 30,
       pollMs: 200,
       onEvent: (e) => {
+        events.push(e);
         resources += e.type === 'resource' ? 1 : 0;
         if (!restored && trigger(e, resources)) {
           restored = inject(fault);
@@ -412,6 +421,7 @@ describe('fault injection during a ~300-object sync with waves and hooks', () =>
     }).catch(async (e) => {
       throw new Error(`the faulted sync threw instead of returning a result: ${(e as Error).message}`);
     });
+    canary.record(`${label} at "${point}": faulted sync`, { result, events });
     expect(restored).toBeDefined(); // the fault point was reached
     await restored;
     await converge(`${label} at "${point}"`, result, gen, t0);
@@ -447,6 +457,7 @@ describe('fault injection during a ~300-object sync with waves and hooks', () =>
       let timer: NodeJS.Timeout | undefined;
       const code = await Promise.race([p.exit, new Promise<number>((r) => (timer = setTimeout(() => r(-1), 60_000)))]);
       clearTimeout(timer);
+      canary.record('SIGINT of the engine: stderr', p.stderr());
       expect(code).toBe(130);
       expect(p.stderr()).toMatch(/SIGINT: stopping after the requests in flight/);
       expect(p.stderr()).toMatch(/operation=Failed message="interrupted: interrupted by SIGINT/);
@@ -460,5 +471,9 @@ describe('fault injection during a ~300-object sync with waves and hooks', () =>
     }
     expect(sent).toBe(true);
     await converge(`SIGINT of the engine ${when}`, undefined, gen, t0);
+  });
+
+  test('no output of any case shows a Secret value', () => {
+    canary.expectNeverSeen();
   });
 });
