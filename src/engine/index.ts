@@ -14,6 +14,8 @@ export { renderDiff, compareObjects, Comparison } from './diff/compare';
 export { resourceHealth, hasHealthCheck } from './health';
 export { trackingId, parseTrackingId, instanceName, trackingInstance } from './tracking';
 export { KubeClient } from './kube/client';
+export { KubeApi, ApiResource, ApplyOptions, ObjectRef } from './kube/kube-api';
+export { Clock } from './poll';
 export { resolveKubeConfig, KubeConfigOptions } from './kube/kubeconfig';
 export { ClusterClients } from './cluster-clients';
 export { readClustersFile, ClusterEntry, IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from './clusters-file';

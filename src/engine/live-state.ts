@@ -1,6 +1,7 @@
 import { ApiError } from './kube/api-error';
-import { ApiResource, KubeClient } from './kube/client';
+import { ApiResource, KubeApi } from './kube/kube-api';
 import { KubeObject, keyOf, keyString } from './model';
+import { mapLimit } from './poll';
 import { trackingInstance } from './tracking';
 
 /** Kinds Argo CD excludes from its cache by default: high churn, never part of an app. */
@@ -18,28 +19,13 @@ export interface LiveStateOptions {
   readonly onWarning?: (message: string) => void;
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
-export { mapLimit };
-
 /**
  * Reads the live objects a sync needs, keyed by keyString: every desired object (by listing its
  * kind per namespace — a few lists instead of one GET per object) and, with `tracked`, every
  * object in the cluster whose tracking id names this instance (metadata-only lists over all
  * listable kinds, as Argo CD's cluster cache would hold them).
  */
-export async function loadLiveState(client: KubeClient, desired: readonly KubeObject[], options: LiveStateOptions): Promise<Map<string, KubeObject>> {
+export async function loadLiveState(client: KubeApi, desired: readonly KubeObject[], options: LiveStateOptions): Promise<Map<string, KubeObject>> {
   const live = new Map<string, KubeObject>();
   const wanted = new Set(desired.map((o) => keyString(keyOf(o))));
   const lists = new Map<string, { r: ApiResource; ns?: string }>();
@@ -89,7 +75,7 @@ export async function loadLiveState(client: KubeClient, desired: readonly KubeOb
   return live;
 }
 
-function warnUnseen(client: KubeClient, unseen: string[], onWarning?: (message: string) => void): void {
+function warnUnseen(client: KubeApi, unseen: string[], onWarning?: (message: string) => void): void {
   const fresh = unseen.filter((u) => !client.warnedUnavailable.has(u.split(' ')[0]));
   if (fresh.length === 0) {
     return;

@@ -2,14 +2,14 @@ import { HOOK_FINALIZER } from './annotations';
 import { IgnoreDifferencesEntry } from './application-spec';
 import { respectIgnoredLiveValues } from './diff/ignore-differences';
 import { withAppliedHash } from './in-sync';
-import { KubeClient } from './kube/client';
+import { KubeApi } from './kube/kube-api';
 import { KubeObject, SyncTask, TaskAction } from './model';
 import { ScopeLookup } from './plan';
 import { optionTrue } from './sync-options';
 import { withTrackingId } from './tracking';
 
 /** Discovery for the kinds of `objs`, as a synchronous lookup for the planner. */
-export async function scopeLookup(client: KubeClient, objs: readonly KubeObject[]): Promise<ScopeLookup> {
+export async function scopeLookup(client: KubeApi, objs: readonly KubeObject[]): Promise<ScopeLookup> {
   const versions = [...new Set(objs.map((o) => o.apiVersion))];
   const scopes = new Map<string, boolean>();
   await Promise.all(versions.map(async (gv) => {

@@ -5,24 +5,9 @@ import { groupOf, KubeObject } from '../model';
 import { ApiError } from './api-error';
 import { k8s } from './client-node';
 import { connectionOptions } from './kubeconfig';
+import { ApiResource, ApplyOptions, KubeApi, ObjectRef } from './kube-api';
 
-export interface ApiResource {
-  readonly group: string;
-  readonly version: string;
-  /** Plural resource name (`deployments`). */
-  readonly name: string;
-  readonly kind: string;
-  readonly namespaced: boolean;
-  readonly verbs: readonly string[];
-}
-
-export interface ApplyOptions {
-  readonly dryRun?: boolean;
-  /** Take ownership of fields other managers own (Argo CD applies with force too). */
-  readonly force?: boolean;
-  /** `Strict` (default) rejects unknown fields; `Ignore` is `Validate=false`. */
-  readonly fieldValidation?: 'Strict' | 'Ignore';
-}
+export type { ApiResource, ApplyOptions } from './kube-api';
 
 /** Per-request deadline when the operation gives none: a hung API server must not hang the engine. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -71,7 +56,7 @@ export function resourcePath(r: ApiResource, namespace: string | undefined, name
  * `@kubernetes/client-node`'s KubeConfig; requests and JSON stay plain so objects round-trip
  * unchanged (no typed models) and thousands of requests reuse a few connections.
  */
-export class KubeClient {
+export class KubeClient implements KubeApi {
   static async create(config: k8s.KubeConfig, maxSockets = 16): Promise<KubeClient> {
     const opts = await connectionOptions(config);
     const cluster = config.getCurrentCluster()!;
@@ -269,7 +254,7 @@ export class KubeClient {
     return r;
   }
 
-  async get(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): Promise<KubeObject | undefined> {
+  async get(obj: ObjectRef): Promise<KubeObject | undefined> {
     const r = await this.mustResource(obj as KubeObject);
     try {
       return await this.request('GET', resourcePath(r, obj.metadata.namespace, obj.metadata.name));
@@ -352,13 +337,13 @@ export class KubeClient {
     return this.request('POST', `${resourcePath(r, obj.metadata.namespace)}?fieldManager=${encodeURIComponent(fieldManager)}`, obj);
   }
 
-  async merge(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, patch: unknown, contentType = 'application/merge-patch+json'): Promise<KubeObject> {
+  async merge(obj: ObjectRef, patch: unknown, contentType = 'application/merge-patch+json'): Promise<KubeObject> {
     const r = await this.mustResource(obj as KubeObject);
     return this.request('PATCH', resourcePath(r, obj.metadata.namespace, obj.metadata.name), patch, contentType);
   }
 
   /** Deletes with a propagation policy; a missing object is not an error. */
-  async delete(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, propagationPolicy = 'Foreground', dryRun = false): Promise<void> {
+  async delete(obj: ObjectRef, propagationPolicy = 'Foreground', dryRun = false): Promise<void> {
     const r = await this.mustResource(obj as KubeObject);
     try {
       // With a DeleteOptions body the server ignores query parameters: dryRun must be in the body.
