@@ -1,20 +1,14 @@
-import { FIELD_MANAGER } from './annotations';
-import { CONTROL_PLANE_NAMESPACE } from './application-spec';
 import { Comparison, compareObjects } from './diff/compare';
-import { redactSecretValues } from './diff/mask-secrets';
 import { hasHealthCheck, resourceHealth } from './health';
 import { aggregateHealth } from './health/aggregate';
-import { unchangedSinceApply } from './in-sync';
-import { KubeClient } from './kube/client';
-import { loadLiveState, mapLimit } from './live-state';
+import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import {
   HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, TaskAction,
 } from './model';
-import { planSync } from './plan';
-import { preparedObject, scopeLookup } from './prepare';
-import { optionIs } from './sync-options';
-import { instanceName } from './tracking';
+import { mapLimit } from './poll';
+import { predict, predictionScope, reconcile } from './reconcile';
+import { ResourceWriter } from './resource-writer';
 
 /** One resource in `status`/`diff`, like a row of `argocd app get`. */
 export interface ResourceStatus {
@@ -52,27 +46,23 @@ export interface CompareOptions {
 
 /**
  * Compares desired with live for every resource: unchanged objects (same applied hash and
- * contained in live) are Synced without an API call; the rest are predicted with a server-side
- * dry-run apply and compared after Argo CD's normalization and ignoreDifferences. Hooks are not
- * compared, as in Argo CD.
+ * contained in live) are Synced without an API call; the rest are predicted with a dry run of the
+ * very write `sync` sends (server-side apply, Replace, Validate=false; see resource-writer.ts) and
+ * compared after Argo CD's normalization and ignoreDifferences. Hooks are not compared, as in
+ * Argo CD.
  */
-export async function compareApplication(client: KubeClient, app: LoadedApplication, options: CompareOptions = {}): Promise<ApplicationStatus> {
+export async function compareApplication(client: KubeApi, app: LoadedApplication, options: CompareOptions = {}): Promise<ApplicationStatus> {
   const base = { application: app.name, revision: app.revision };
   if (app.error) {
     return { ...base, sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [], error: app.error };
   }
-  const instance = instanceName(app.name, app.namespace, CONTROL_PLANE_NAMESPACE);
-  const spec = app.manifest.spec;
-  const rules = spec.ignoreDifferences ?? [];
-  const isNamespaced = await scopeLookup(client, app.objects.map((d) => d.object));
-  const planBase = { instance, spec, desired: app.objects, isNamespaced, revision: app.revision, startedAt: new Date() };
-  const draft = planSync({ ...planBase, live: new Map(), prune: false });
-  if (draft.errors.length > 0) {
-    return { ...base, sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [], error: `invalid manifests:\n  ${draft.errors.join('\n  ')}` };
+  const r = await reconcile(client, app, { prune: true, startedAt: new Date() });
+  if (!r.ok) {
+    return { ...base, sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [], error: `invalid manifests:\n  ${r.errors.join('\n  ')}` };
   }
-  const live = await loadLiveState(client, draft.tasks.filter((t) => t.desired).map((t) => t.desired!), { tracked: true, instance });
-  const plan = planSync({ ...planBase, live, prune: true });
-  const tasks = plan.tasks.filter((t) => t.action !== TaskAction.HOOK && !t.autoNamespace);
+  const writer = new ResourceWriter(client);
+  const scope = predictionScope(r.plan.tasks);
+  const tasks = r.plan.tasks.filter((t) => t.action !== TaskAction.HOOK && !t.autoNamespace);
   const out = await mapLimit(tasks, options.concurrency ?? 16, async (t): Promise<ResourceStatus> => {
     const apiVersion = t.desired?.apiVersion ?? t.live!.apiVersion;
     const row = {
@@ -85,24 +75,24 @@ export async function compareApplication(client: KubeClient, app: LoadedApplicat
     };
     const health = t.live ? resourceHealth(t.live) : (t.desired ? { status: HealthStatusCode.MISSING } : undefined);
     if (t.action === TaskAction.PRUNE) {
-      const comparison = await compareObjects(undefined, t.live, rules);
+      const comparison = await compareObjects(undefined, t.live, r.rules);
       return { ...row, status: SyncStatusCode.OUT_OF_SYNC, health, requiresPruning: true, comparison: options.withObjects ? comparison : undefined };
     }
-    const obj = await preparedObject(t, instance, rules, spec.destination.namespace);
-    if (unchangedSinceApply(obj, t.live)) {
+    const obj = r.prepared.get(t)!;
+    const prediction = await predict(client, writer, t, obj, r.unchanged.has(t), scope);
+    if (prediction.kind === 'unchanged') {
       return { ...row, status: SyncStatusCode.SYNCED, health };
     }
-    let predicted: KubeObject;
+    let predicted: KubeObject = obj;
     let message: string | undefined;
-    try {
-      predicted = optionIs(t.options, 'Validate', 'false')
-        ? await client.applyWithoutValidation(obj, t.live, FIELD_MANAGER, true)
-        : await client.apply(obj, FIELD_MANAGER, { dryRun: true, force: true });
-    } catch (e) {
-      predicted = obj;
-      message = `cannot predict the live state: ${redactSecretValues((e as Error).message, t.desired, obj)}`;
+    if (prediction.kind === 'failed') {
+      message = `cannot predict the live state: ${prediction.message}`;
+    } else if (prediction.kind === 'skipped') {
+      message = `not predicted: ${prediction.reason}`;
+    } else {
+      predicted = prediction.object;
     }
-    const comparison = await compareObjects(predicted, t.live, rules);
+    const comparison = await compareObjects(predicted, t.live, r.rules);
     return {
       ...row,
       status: comparison.modified ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED,
@@ -111,9 +101,9 @@ export async function compareApplication(client: KubeClient, app: LoadedApplicat
       comparison: options.withObjects && comparison.modified ? comparison : undefined,
     };
   });
-  const health = aggregateHealth(out.map((r, i) => ({
-    group: r.group, kind: r.kind, health: r.health, hasHealthRule: hasHealthCheck(tasks[i].desired ?? tasks[i].live!),
+  const health = aggregateHealth(out.map((row, i) => ({
+    group: row.group, kind: row.kind, health: row.health, hasHealthRule: hasHealthCheck(tasks[i].desired ?? tasks[i].live!),
   })));
-  const sync = out.some((r) => r.status === SyncStatusCode.OUT_OF_SYNC) ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED;
+  const sync = out.some((row) => row.status === SyncStatusCode.OUT_OF_SYNC) ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED;
   return { ...base, sync, health: { status: health }, resources: out };
 }

@@ -4,7 +4,8 @@
  */
 import { createTestNamespace, deleteNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, waitFor } from './cluster-fixture';
 import { KubeClient } from '../../src/engine/kube/client';
-import { OperationPhase, ResultCode, SyncEvent, SyncPhase } from '../../src/engine/model';
+import { OperationPhase, ResultCode, SyncPhase } from '../../src/engine/model';
+import { SyncEvent } from '../../src/engine/sync';
 import { configMap, deployment, e2eClient, job, TestApp } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
