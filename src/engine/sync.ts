@@ -419,9 +419,8 @@ class SyncContext {
       if (failures.length > 0 || pending.length === 0) {
         return { done: true, value: failures };
       }
-      this.emit({ type: 'waiting', application: this.app.name, message: waitingMessage(pending) });
       return { done: false, waiting: waitingMessage(pending) };
-    });
+    }, (message) => this.emit({ type: 'waiting', application: this.app.name, message }));
     if (!outcome.ok) {
       return failed(`timed out after ${this.req.timeoutSeconds}s ${outcome.timedOut}`);
     }
