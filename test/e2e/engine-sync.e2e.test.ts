@@ -5,7 +5,7 @@
 import { createTestNamespace, deleteNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, waitFor } from './cluster-fixture';
 import { KubeClient } from '../../src/engine/kube/client';
 import { OperationPhase, ResultCode, SyncPhase } from '../../src/engine/model';
-import { SyncEvent } from '../../src/engine/sync';
+import { SyncEvent, syncApplication } from '../../src/engine/sync';
 import { configMap, deployment, e2eClient, job, TestApp } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
@@ -163,6 +163,52 @@ describe('sync', () => {
     expect(live).toEqual(['keep']);
     const second = await app.sync(client);
     expect(second.result.phase).toBe(OperationPhase.SUCCEEDED);
+  });
+
+  test('a hook of two phases (PreSync,PostSync) runs twice: re-created for its PostSync run', async () => {
+    const ns = await newNamespace('eng-twophase');
+    const app = new TestApp('twophase', ns)
+      .write('cm.yaml', configMap('settings'))
+      .write('both.yaml', job('both', { 'argocd.argoproj.io/hook': 'PreSync,PostSync' }));
+    // Record what the real API server answered to each write of the hook (not the dry runs).
+    const created: Array<{ uid: string; phase: string }> = [];
+    let phase = '';
+    const api = new Proxy(client, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target);
+        if (prop !== 'apply' || typeof value !== 'function') {
+          return typeof value === 'function' ? value.bind(target) : value;
+        }
+        return async (...args: any[]) => {
+          const out = await value.apply(target, args);
+          if (out.kind === 'Job' && !args[2]?.dryRun) {
+            created.push({ uid: out.metadata.uid, phase });
+          }
+          return out;
+        };
+      },
+    });
+    const result = await syncApplication(api, app.load(), {
+      pollMs: 200,
+      timeoutSeconds: 90,
+      onEvent: (e) => {
+        if (e.type === 'step') {
+          phase = e.phase;
+        }
+      },
+    });
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(result.resources.map((r) => `${r.syncPhase}/${r.kind}/${r.name}: ${r.hookPhase ?? r.status}`)).toEqual([
+      'PreSync/Job/both: Succeeded',
+      'Sync/ConfigMap/settings: Synced',
+      'PostSync/Job/both: Succeeded',
+    ]);
+    // Two Jobs: the PreSync one was deleted and a new one created (and run by the Job controller) for PostSync.
+    expect(created.map((c) => c.phase)).toEqual([SyncPhase.PRE_SYNC, SyncPhase.POST_SYNC]);
+    expect(created[1].uid).not.toBe(created[0].uid);
+    const live = await getJson(['job', 'both'], { namespace: ns });
+    expect(live.metadata.uid).toBe(created[1].uid);
+    expect(live.status.succeeded).toBe(1);
   });
 });
 

@@ -1,0 +1,93 @@
+/**
+ * `diff`/`status` and `sync --dry-run` predict, object by object, what `sync` then does on the
+ * real control plane — including objects written with Replace=true (PUT), Validate=false (merge
+ * patch without validation) and Force=true.
+ */
+import { createTestNamespace, deleteNamespace, getJson, kubectl } from './cluster-fixture';
+import { compareApplication } from '../../src/engine/compare-app';
+import { compareObjects } from '../../src/engine/diff/compare';
+import { KubeClient } from '../../src/engine/kube/client';
+import { OperationPhase, SyncStatusCode } from '../../src/engine/model';
+import { configMap, deployment, e2eClient, TestApp } from '../engine/e2e-app';
+
+jest.setTimeout(180_000);
+
+let client: KubeClient;
+const namespaces: string[] = [];
+
+beforeAll(async () => {
+  client = await e2eClient();
+});
+
+afterAll(async () => {
+  client?.close();
+  for (const ns of namespaces) {
+    await deleteNamespace(ns).catch(() => undefined);
+  }
+});
+
+const options = (o: string) => ({ 'argocd.argoproj.io/sync-options': o });
+
+/** What a sync result message says was done, without the dry-run wording: created / configured / unchanged. */
+function action(message: string): string {
+  return /unchanged/.test(message) ? 'unchanged' : /created/.test(message) ? 'created' : 'configured';
+}
+
+test('diff and sync --dry-run agree object by object with what sync then does', async () => {
+  const ns = await createTestNamespace('eng-predict');
+  namespaces.push(ns);
+  const app = new TestApp('predict', ns)
+    .write('applied.yaml', configMap('applied', { a: '1' }))
+    .write('replaced.yaml', configMap('replaced', { a: '1', b: '2' }, options('Replace=true')))
+    .write('lenient.yaml', { ...configMap('lenient', { a: '1' }, options('Validate=false')), spec: { notAField: true } })
+    .write('forced.yaml', deployment('forced', 0, options('Force=true')))
+    .write('same.yaml', configMap('same', { a: '1' }));
+  expect((await app.sync(client)).result.phase).toBe(OperationPhase.SUCCEEDED);
+
+  // Drift by hand, then new desired state: every write method has something to do.
+  await kubectl(['patch', 'configmap', 'replaced', '--type=merge', '-p', '{"data":{"extra":"by hand"}}'], { namespace: ns });
+  await kubectl(['patch', 'configmap', 'applied', '--type=merge', '-p', '{"data":{"a":"by hand"}}'], { namespace: ns });
+  app.write('applied.yaml', configMap('applied', { a: '2' }))
+    .write('replaced.yaml', configMap('replaced', { a: '1' }, options('Replace=true')))
+    .write('lenient.yaml', { ...configMap('lenient', { a: '2' }, options('Validate=false')), spec: { notAField: true } })
+    .write('forced.yaml', deployment('forced', 1, options('Force=true')))
+    .write('new.yaml', configMap('new-applied', { a: '1' }), configMap('new-replaced', { a: '1' }, options('Replace=true')),
+      { ...configMap('new-lenient', { a: '1' }, options('Validate=false')), spec: { notAField: true } });
+
+  const diff = await compareApplication(client, app.load(), { withObjects: true });
+  const dryRun = await app.sync(client, { dryRun: true });
+  expect(dryRun.result.phase).toBe(OperationPhase.SUCCEEDED);
+  const { result } = await app.sync(client);
+  expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+
+  // sync --dry-run said what sync did, resource by resource (within a kind group results arrive as writes finish: sorted).
+  const did = result.resources.map((r) => `${r.kind}/${r.name}: ${action(r.message)}`).sort();
+  expect(dryRun.result.resources.map((r) => `${r.kind}/${r.name}: ${action(r.message)}`).sort()).toEqual(did);
+  expect(did).toEqual([
+    'ConfigMap/applied: configured',
+    'ConfigMap/lenient: configured',
+    'ConfigMap/new-applied: created',
+    'ConfigMap/new-lenient: created',
+    'ConfigMap/new-replaced: created',
+    'ConfigMap/replaced: configured',
+    'ConfigMap/same: unchanged',
+    'Deployment/forced: configured',
+  ]);
+
+  // diff: OutOfSync exactly where sync wrote, and each predicted object is the live object after the sync.
+  const rows = [...diff.resources].sort((a, b) => `${a.kind}/${a.name}`.localeCompare(`${b.kind}/${b.name}`));
+  expect(rows.map((r) => `${r.kind}/${r.name}: ${r.status === SyncStatusCode.SYNCED ? 'unchanged' : 'changes'}`))
+    .toEqual(did.map((d) => d.replace(/(configured|created)$/, 'changes')));
+  for (const row of rows.filter((r) => r.status === SyncStatusCode.OUT_OF_SYNC)) {
+    expect(row.message).toBeUndefined();
+    const live = await getJson([row.kind.toLowerCase(), row.name], { namespace: ns });
+    const after = (await compareObjects(live, live, [])).live;
+    expect({ resource: `${row.kind}/${row.name}`, object: row.comparison?.target }).toEqual({ resource: `${row.kind}/${row.name}`, object: after });
+  }
+  // The objects the writes are about: Replace dropped what the manifest no longer has, Validate=false dropped the unknown field.
+  expect((await getJson(['configmap', 'replaced'], { namespace: ns })).data).toEqual({ a: '1' });
+  expect((await getJson(['configmap', 'lenient'], { namespace: ns })).spec).toBeUndefined();
+
+  // After the sync, diff finds nothing to do.
+  expect((await compareApplication(client, app.load())).sync).toBe(SyncStatusCode.SYNCED);
+});
