@@ -265,7 +265,7 @@ describe('retry', () => {
   test('an invalid backoff duration is an Error result, not a crash', async () => {
     const { result } = await sync(cluster(), application([cm('a')], { syncPolicy: { retry: { limit: 1, backoff: { duration: 'soon' } } } }));
     expect(result.phase).toBe(OperationPhase.ERROR);
-    expect(result.message).toMatch(/^app: syncPolicy.retry: invalid duration 'soon'/);
+    expect(result.message).toMatch(/^m\/apps\/app.yaml:1: Application app: spec.syncPolicy.retry.backoff.duration 'soon' is not a valid duration/);
   });
 });
 
