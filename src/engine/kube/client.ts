@@ -4,8 +4,8 @@ import { URL } from 'url';
 import { groupOf, KubeObject } from '../model';
 import { ApiError } from './api-error';
 import { k8s } from './client-node';
-import { connectionOptions } from './kubeconfig';
 import { ApiResource, ApplyOptions, KubeApi, ObjectRef } from './kube-api';
+import { connectionOptions } from './kubeconfig';
 
 export type { ApiResource, ApplyOptions } from './kube-api';
 
