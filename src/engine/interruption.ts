@@ -9,11 +9,12 @@
 import { HOOK_FINALIZER } from './annotations';
 import { isHook } from './hooks';
 import { ApiError } from './kube/api-error';
-import { abortReason, DEFAULT_REQUEST_TIMEOUT_MS, KubeClient } from './kube/client';
-import { mapLimit } from './live-state';
+import { abortReason, DEFAULT_REQUEST_TIMEOUT_MS } from './kube/client';
+import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import { acquireSyncLock, SyncLock } from './lock';
 import { OperationPhase, SyncOperationResult } from './model';
+import { mapLimit } from './poll';
 import { trackingInstance } from './tracking';
 
 /** The operation was interrupted: no new work starts. */
@@ -45,11 +46,11 @@ export function throwIfInterrupted(signal: AbortSignal | undefined): void {
 export class SyncGuard {
   private readonly controller = new AbortController();
   private lock?: SyncLock;
-  private readonly base: KubeClient;
+  private readonly base: KubeApi;
   /** The client for the operation. */
-  client: KubeClient;
+  client: KubeApi;
 
-  constructor(client: KubeClient, signal: AbortSignal | undefined, timeoutSeconds: number | undefined) {
+  constructor(client: KubeApi, signal: AbortSignal | undefined, timeoutSeconds: number | undefined) {
     this.base = client.withLimits({ timeoutMs: requestTimeoutMs(timeoutSeconds), signal: undefined, beforeWrite: undefined });
     this.client = this.base.withLimits({ signal: this.controller.signal });
     if (signal) {
@@ -119,7 +120,7 @@ export class SyncGuard {
  * Nobody watches them once the operation ended, and the finalizer would block their deletion
  * (and their namespace's) until a later sync. Returns one line per hook.
  */
-export async function releaseHookFinalizers(client: KubeClient, app: LoadedApplication, instance: string): Promise<string[]> {
+export async function releaseHookFinalizers(client: KubeApi, app: LoadedApplication, instance: string): Promise<string[]> {
   const destination = app.manifest.spec?.destination?.namespace;
   const kinds = new Map<string, { apiVersion: string; kind: string; namespace?: string }>();
   for (const { object } of app.objects) {

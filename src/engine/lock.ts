@@ -1,7 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as os from 'os';
 import { ApiError } from './kube/api-error';
-import { KubeClient } from './kube/client';
+import { KubeApi } from './kube/kube-api';
 
 /** Namespace of the per-Application sync Leases (exists in every cluster). */
 export const LOCK_NAMESPACE = 'kube-system';
@@ -81,7 +81,7 @@ function holderIsDeadLocalProcess(holder: string): boolean {
  * and finds someone else's Lease (a 409, or another holderIdentity) marks itself lost and never
  * touches that Lease.
  */
-export async function acquireSyncLock(client: KubeClient, instance: string, options: SyncLockOptions = {}): Promise<SyncLock> {
+export async function acquireSyncLock(client: KubeApi, instance: string, options: SyncLockOptions = {}): Promise<SyncLock> {
   const leaseSeconds = options.leaseSeconds ?? LEASE_SECONDS;
   const name = leaseName(instance);
   const holder = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;

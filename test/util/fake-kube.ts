@@ -15,10 +15,12 @@
  * apply here is a deep merge of the applied object over the live one: fields dropped from the
  * applied object are not removed), the garbage collector and propagation policies (no owner
  * references are followed), controllers (nothing runs a Job or rolls out a Deployment unless the
- * test says so), watch, admission, and metadata-only list projections beyond metadata.
+ * test says so), watch, admission, metadata-only list projections beyond metadata, request
+ * deadlines and cancellation (`withLimits` returns the fake itself), and raw `request` calls
+ * other than on namespaced objects (the sync Lease).
  */
 import { ApiError } from '../../src/engine/kube/api-error';
-import { ApiResource, ApplyOptions, KubeApi, ObjectRef } from '../../src/engine/kube/kube-api';
+import { ApiResource, ApplyOptions, KubeApi, ObjectRef, RequestLimits } from '../../src/engine/kube/kube-api';
 import { groupOf, KubeObject, keyOf, keyString } from '../../src/engine/model';
 
 /** One request the fake served, for assertions on what the engine sent (`'apply ConfigMap ns/a (dry run)'`). */
@@ -102,6 +104,7 @@ export class FakeKube implements KubeApi {
   private version = 1;
   private uids = 1;
   discoveryInvalidations = 0;
+  readonly warnedUnavailable = new Set<string>();
 
   constructor() {
     for (const [apiVersion, kind, namespaced, plural] of DEFAULT_KINDS) {
@@ -188,6 +191,46 @@ export class FakeKube implements KubeApi {
 
   invalidateDiscovery(): void {
     this.discoveryInvalidations++;
+  }
+
+  async allResources(): Promise<{ resources: ApiResource[]; unavailable: Array<{ groupVersion: string; reason: string }> }> {
+    return { resources: [...this.kinds], unavailable: [] };
+  }
+
+  /** Request deadlines, cancellation and the write fence are not simulated: the same fake. */
+  withLimits(_limits: Partial<RequestLimits>): KubeApi {
+    return this;
+  }
+
+  /** Raw REST calls on `/api[s]/<gv>/namespaces/<ns>/<plural>[/<name>]` (what the sync Lease uses). */
+  async request(method: string, path: string, body?: any): Promise<any> {
+    const m = /^\/apis?\/(.+)\/namespaces\/([^/]+)\/([^/?]+)(?:\/([^/?]+))?/.exec(path);
+    const kind = m && this.kinds.find((r) => (r.group ? `${r.group}/${r.version}` : r.version) === m[1] && r.name === m[3]);
+    if (!m || !kind) {
+      throw new ApiError(404, 'NotFound', `fake: no route for ${method} ${path}`);
+    }
+    const ref = { apiVersion: m[1], kind: kind.kind, metadata: { namespace: m[2], name: m[4] ?? body?.metadata?.name } };
+    const k = await this.keyFor(ref);
+    switch (method) {
+      case 'POST':
+        return this.createObject({ ...body, apiVersion: m[1], kind: kind.kind, metadata: { ...body.metadata, namespace: m[2] } }, false);
+      case 'GET':
+        return clone(this.mustExist(k, ref));
+      case 'PUT': {
+        const stored = this.mustExist(k, ref);
+        this.precondition(stored, body.metadata?.resourceVersion);
+        return this.write('replace', k, body, stored, { ...clone(body), apiVersion: m[1], kind: kind.kind, metadata: { ...body.metadata, namespace: m[2] } }, false);
+      }
+      case 'PATCH':
+        return this.merge(ref, body);
+      case 'DELETE': {
+        const stored = this.mustExist(k, ref);
+        this.precondition(stored, body?.preconditions?.resourceVersion);
+        return this.delete(ref, body?.propagationPolicy);
+      }
+      default:
+        throw new ApiError(405, 'MethodNotAllowed', `fake: ${method} ${path}`);
+    }
   }
 
   // ---- reads -------------------------------------------------------------------------------

@@ -4,23 +4,13 @@ import { URL } from 'url';
 import { groupOf, KubeObject } from '../model';
 import { ApiError } from './api-error';
 import { k8s } from './client-node';
-import { ApiResource, ApplyOptions, KubeApi, ObjectRef } from './kube-api';
+import { ApiResource, ApplyOptions, KubeApi, ObjectRef, RequestLimits } from './kube-api';
 import { connectionOptions } from './kubeconfig';
 
-export type { ApiResource, ApplyOptions } from './kube-api';
+export type { ApiResource, ApplyOptions, RequestLimits } from './kube-api';
 
 /** Per-request deadline when the operation gives none: a hung API server must not hang the engine. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-
-/** What bounds each request of a (scoped) client. */
-export interface RequestLimits {
-  /** Abort a request that has not completed after this long. */
-  readonly timeoutMs: number;
-  /** Once aborted, no new request starts (in-flight ones finish or time out). */
-  readonly signal?: AbortSignal;
-  /** Awaited before every request that changes something (lease fencing); may throw to refuse it. */
-  readonly beforeWrite?: () => Promise<void>;
-}
 
 /** The API server did not answer in time (hung, black-holed or overloaded). */
 export class RequestTimeoutError extends Error {

@@ -19,6 +19,16 @@ export interface ApplyOptions {
   readonly fieldValidation?: 'Strict' | 'Ignore';
 }
 
+/** Bounds on the requests of one operation (see interruption.ts). */
+export interface RequestLimits {
+  /** Abort a request that has not completed after this long. */
+  readonly timeoutMs: number;
+  /** Once aborted, no new request starts (in-flight ones finish or time out). */
+  readonly signal?: AbortSignal;
+  /** Runs before every write (the sync Lease's fence check). */
+  readonly beforeWrite?: () => Promise<void>;
+}
+
 /** What identifies an object for get/patch/delete. */
 export type ObjectRef = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>;
 
@@ -28,6 +38,9 @@ export type ObjectRef = Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>;
  * unit-tested without a cluster. Failures are `ApiError`s carrying the HTTP status.
  */
 export interface KubeApi {
+  /** Unavailable group versions already warned about (once per client). */
+  readonly warnedUnavailable: Set<string>;
+
   /** Resources of one group version; undefined when the server does not serve it. */
   resources(groupVersion: string): Promise<ApiResource[] | undefined>;
   resourceFor(apiVersion: string, kind: string): Promise<ApiResource | undefined>;
@@ -35,6 +48,13 @@ export interface KubeApi {
   serverGroupVersions(): Promise<string[]>;
   /** Forgets discovery results (after CRDs were created). */
   invalidateDiscovery(): void;
+  /** Every resource the server serves, and the group versions it could not serve right now. */
+  allResources(): Promise<{ resources: ApiResource[]; unavailable: Array<{ groupVersion: string; reason: string }> }>;
+
+  /** The same API with request limits (deadline, cancellation, a fence before writes). */
+  withLimits(limits: Partial<RequestLimits>): KubeApi;
+  /** A raw REST call (the sync Lease's compare-and-swap writes); rejects with ApiError. */
+  request(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<any>;
 
   /** The live object, or undefined when it does not exist. */
   get(obj: ObjectRef): Promise<KubeObject | undefined>;
