@@ -4,6 +4,7 @@
  */
 import { createTestNamespace, deleteNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, waitFor } from './cluster-fixture';
 import { KubeClient } from '../../src/engine/kube/client';
+import { KubeApi } from '../../src/engine/kube/kube-api';
 import { OperationPhase, ResultCode, SyncPhase } from '../../src/engine/model';
 import { SyncEvent, syncApplication } from '../../src/engine/sync';
 import { configMap, deployment, e2eClient, job, TestApp } from '../engine/e2e-app';
@@ -173,14 +174,18 @@ describe('sync', () => {
     // Record what the real API server answered to each write of the hook (not the dry runs).
     const created: Array<{ uid: string; phase: string }> = [];
     let phase = '';
-    const api = new Proxy(client, {
-      get(target, prop) {
-        const value = Reflect.get(target, prop, target);
+    // A view of the real client that records applies; the sync scopes it with withLimits, so views are recorded too.
+    const recording = (target: KubeApi): KubeApi => new Proxy(target, {
+      get(t, prop) {
+        const value = Reflect.get(t, prop, t);
+        if (prop === 'withLimits') {
+          return (...args: any[]) => recording(value.apply(t, args));
+        }
         if (prop !== 'apply' || typeof value !== 'function') {
-          return typeof value === 'function' ? value.bind(target) : value;
+          return typeof value === 'function' ? value.bind(t) : value;
         }
         return async (...args: any[]) => {
-          const out = await value.apply(target, args);
+          const out = await value.apply(t, args);
           if (out.kind === 'Job' && !args[2]?.dryRun) {
             created.push({ uid: out.metadata.uid, phase });
           }
@@ -188,6 +193,7 @@ describe('sync', () => {
         };
       },
     });
+    const api = recording(client);
     const result = await syncApplication(api, app.load(), {
       pollMs: 200,
       timeoutSeconds: 90,
