@@ -191,6 +191,29 @@ export function useTestNamespace(prefix = 'e2e'): { readonly name: string } {
   };
 }
 
+/**
+ * Namespaces for one test file: `create` makes one, `track` adopts one made otherwise; all are
+ * deleted (without waiting) after the file's tests.
+ */
+export function testNamespaces(): { create: (prefix: string) => Promise<string>; track: (name: string) => void } {
+  const names: string[] = [];
+  afterAll(async () => {
+    for (const ns of names) {
+      await deleteNamespace(ns).catch(() => undefined);
+    }
+  });
+  return {
+    create: async (prefix) => {
+      const ns = await createTestNamespace(prefix);
+      names.push(ns);
+      return ns;
+    },
+    track: (name) => {
+      names.push(name);
+    },
+  };
+}
+
 /** The last lines of every component log of the test cluster. */
 export function componentLogTails(lines = 40): string {
   const dir = process.env[E2E_CLUSTER_DIR_ENV];

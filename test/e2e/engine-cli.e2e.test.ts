@@ -2,24 +2,13 @@
  * `cdk8s-argocd sync | diff | status` end to end: exit codes, output formats, Secret masking.
  */
 import { parse } from 'yaml';
-import { createTestNamespace, deleteNamespace, kubectl, kubeconfigPath } from './cluster-fixture';
+import { kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
 import { canaryValue, SecretCanary } from './secret-canary';
 import { configMap, deployment, TestApp, runCli } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
-const namespaces: string[] = [];
-afterAll(async () => {
-  for (const ns of namespaces) {
-    await deleteNamespace(ns).catch(() => undefined);
-  }
-});
-
-async function newNamespace(prefix: string): Promise<string> {
-  const ns = await createTestNamespace(prefix);
-  namespaces.push(ns);
-  return ns;
-}
+const newNamespace = testNamespaces().create;
 
 
 function secret(name: string, stringData: Record<string, string>) {

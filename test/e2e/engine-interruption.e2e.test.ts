@@ -3,34 +3,22 @@
  * fencing of the per-Application Lease, against the real local control plane.
  */
 import * as os from 'os';
-import { createTestNamespace, deleteNamespace, getJson, kubectl, waitFor } from './cluster-fixture';
+import { deleteNamespace, getJson, kubectl, testNamespaces, waitFor } from './cluster-fixture';
 import { HOOK_FINALIZER } from '../../src/engine/annotations';
 import { KubeClient } from '../../src/engine/kube/client';
 import { acquireSyncLock, LOCK_NAMESPACE } from '../../src/engine/lock';
 import { OperationPhase } from '../../src/engine/model';
-import { configMap, deployment, e2eClient, TestApp } from '../engine/e2e-app';
+import { configMap, deployment, TestApp, useE2eClient } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
 let client: KubeClient;
-const namespaces: string[] = [];
-
-beforeAll(async () => {
-  client = await e2eClient();
+useE2eClient((c) => {
+  client = c;
 });
+const namespaces = testNamespaces();
 
-afterAll(async () => {
-  client?.close();
-  for (const ns of namespaces) {
-    await deleteNamespace(ns).catch(() => undefined);
-  }
-});
-
-async function newNamespace(prefix: string): Promise<string> {
-  const ns = await createTestNamespace(prefix);
-  namespaces.push(ns);
-  return ns;
-}
+const newNamespace = namespaces.create;
 
 /** A PreSync hook Pod that never completes: no node matches its selector, so it stays Pending. */
 function stuckHook(name: string) {

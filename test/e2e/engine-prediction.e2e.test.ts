@@ -3,28 +3,20 @@
  * real control plane — including objects written with Replace=true (PUT), Validate=false (merge
  * patch without validation) and Force=true.
  */
-import { createTestNamespace, deleteNamespace, getJson, kubectl } from './cluster-fixture';
+import { getJson, kubectl, testNamespaces } from './cluster-fixture';
 import { compareApplication } from '../../src/engine/compare-app';
 import { compareObjects } from '../../src/engine/diff/compare';
 import { KubeClient } from '../../src/engine/kube/client';
 import { OperationPhase, SyncStatusCode } from '../../src/engine/model';
-import { configMap, deployment, e2eClient, TestApp } from '../engine/e2e-app';
+import { configMap, deployment, TestApp, useE2eClient } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
 let client: KubeClient;
-const namespaces: string[] = [];
-
-beforeAll(async () => {
-  client = await e2eClient();
+useE2eClient((c) => {
+  client = c;
 });
-
-afterAll(async () => {
-  client?.close();
-  for (const ns of namespaces) {
-    await deleteNamespace(ns).catch(() => undefined);
-  }
-});
+const namespaces = testNamespaces();
 
 const options = (o: string) => ({ 'argocd.argoproj.io/sync-options': o });
 
@@ -34,8 +26,7 @@ function action(message: string): string {
 }
 
 test('diff and sync --dry-run agree object by object with what sync then does', async () => {
-  const ns = await createTestNamespace('eng-predict');
-  namespaces.push(ns);
+  const ns = await namespaces.create('eng-predict');
   const app = new TestApp('predict', ns)
     .write('applied.yaml', configMap('applied', { a: '1' }))
     .write('replaced.yaml', configMap('replaced', { a: '1', b: '2' }, options('Replace=true')))

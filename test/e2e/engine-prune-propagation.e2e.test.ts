@@ -3,26 +3,18 @@
  * pods stay with `orphan`; with the default (foreground) the Deployment waits for them to go; with
  * `background` it goes first. A finalizer on the ReplicaSet holds it so the cases differ reliably.
  */
-import { createTestNamespace, deleteNamespace, getJson, kubectl, waitFor } from './cluster-fixture';
+import { getJson, kubectl, testNamespaces, waitFor } from './cluster-fixture';
 import { KubeClient } from '../../src/engine/kube/client';
 import { OperationPhase, ResultCode } from '../../src/engine/model';
-import { configMap, deployment, e2eClient, TestApp } from '../engine/e2e-app';
+import { configMap, deployment, TestApp, useE2eClient } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
 let client: KubeClient;
-const namespaces: string[] = [];
-
-beforeAll(async () => {
-  client = await e2eClient();
+useE2eClient((c) => {
+  client = c;
 });
-
-afterAll(async () => {
-  client?.close();
-  for (const ns of namespaces) {
-    await deleteNamespace(ns).catch(() => undefined);
-  }
-});
+const namespaces = testNamespaces();
 
 interface Owned {
   metadata: {
@@ -62,8 +54,7 @@ interface Pruned {
  * pods, puts a finalizer on the ReplicaSet and prunes the Deployment with `--prune`.
  */
 async function pruneDeployment(prefix: string, syncOptions: string[], body: (p: Pruned) => Promise<void>): Promise<void> {
-  const ns = await createTestNamespace(prefix);
-  namespaces.push(ns);
+  const ns = await namespaces.create(prefix);
   const app = new TestApp(prefix, ns, { syncPolicy: { syncOptions } }).write('keep.yaml', configMap('keep')).write('web.yaml', deployment('web', 2));
   expect((await app.sync(client)).result.phase).toBe(OperationPhase.SUCCEEDED);
   const deploy = (await liveDeployment(ns))!;

@@ -5,26 +5,15 @@
  * Every output is checked with the Secret canary.
  */
 import { createHash } from 'crypto';
-import { createTestNamespace, deleteNamespace, getJson, kubeconfigPath, kubectl } from './cluster-fixture';
+import { getJson, kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
 import { canaryValue, SecretCanary } from './secret-canary';
 import { KubeObject } from '../../src/engine/model';
 import { runCli, TestApp } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
-const namespaces: string[] = [];
 const canary = new SecretCanary();
-afterAll(async () => {
-  for (const ns of namespaces) {
-    await deleteNamespace(ns).catch(() => undefined);
-  }
-});
-
-async function newNamespace(prefix: string): Promise<string> {
-  const ns = await createTestNamespace(prefix);
-  namespaces.push(ns);
-  return ns;
-}
+const newNamespace = testNamespaces().create;
 
 function secret(name: string, stringData: Record<string, unknown>): KubeObject {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'Opaque', stringData };

@@ -2,34 +2,22 @@
  * The sync engine against the real local control plane: ordering, health gating, hooks,
  * tracking, prune, ignoreDifferences, dry run and the per-Application lock.
  */
-import { createTestNamespace, deleteNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, waitFor } from './cluster-fixture';
+import { getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, testNamespaces, waitFor } from './cluster-fixture';
 import { KubeClient } from '../../src/engine/kube/client';
 import { KubeApi } from '../../src/engine/kube/kube-api';
 import { OperationPhase, ResultCode, SyncPhase } from '../../src/engine/model';
 import { SyncEvent, syncApplication } from '../../src/engine/sync';
-import { configMap, deployment, e2eClient, job, TestApp } from '../engine/e2e-app';
+import { configMap, deployment, job, TestApp, useE2eClient } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
 let client: KubeClient;
-const namespaces: string[] = [];
-
-beforeAll(async () => {
-  client = await e2eClient();
+useE2eClient((c) => {
+  client = c;
 });
+const namespaces = testNamespaces();
 
-afterAll(async () => {
-  client?.close();
-  for (const ns of namespaces) {
-    await deleteNamespace(ns).catch(() => undefined);
-  }
-});
-
-async function newNamespace(prefix: string): Promise<string> {
-  const ns = await createTestNamespace(prefix);
-  namespaces.push(ns);
-  return ns;
-}
+const newNamespace = namespaces.create;
 
 function resultNames(events: SyncEvent[]): string[] {
   const seen: string[] = [];
@@ -92,7 +80,7 @@ describe('sync', () => {
   test('creates a Namespace and a CRD before the objects that need them', async () => {
     const ns = await newNamespace('eng-deps');
     const target = `${ns}-extra`;
-    namespaces.push(target);
+    namespaces.track(target);
     const group = `${ns}.example.com`;
     const crd = {
       apiVersion: 'apiextensions.k8s.io/v1',
@@ -367,7 +355,7 @@ describe('selective sync', () => {
 describe('sync options', () => {
   test('CreateNamespace creates the destination namespace with managedNamespaceMetadata', async () => {
     const ns = `eng-createns-${Date.now().toString(36)}`;
-    namespaces.push(ns);
+    namespaces.track(ns);
     const app = new TestApp('createns', ns, {
       syncPolicy: { syncOptions: ['CreateNamespace=true'], managedNamespaceMetadata: { labels: { team: 'platform' }, annotations: { owner: 'me' } } },
     });

@@ -20,6 +20,16 @@ export async function e2eClient(): Promise<KubeClient> {
   return KubeClient.create(resolved.config);
 }
 
+/** One API client for a test file: `use` receives it before the tests; it is closed after them. */
+export function useE2eClient(use: (client: KubeClient) => void): void {
+  let client: KubeClient | undefined;
+  beforeAll(async () => {
+    client = await e2eClient();
+    use(client);
+  });
+  afterAll(() => client?.close());
+}
+
 /** An Application folder in a temporary repository: `apps/<name>.yaml` and `<name>/<file>.yaml`. */
 export class TestApp {
   readonly dir: string;
