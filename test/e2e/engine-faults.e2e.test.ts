@@ -14,6 +14,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { waitFor } from './cluster-fixture';
 import { canaryValue, SecretCanary } from './secret-canary';
 import { ComponentName } from '../../src/cluster/constants';
 import { LocalCluster } from '../../src/cluster/local-cluster';
@@ -145,8 +146,16 @@ describe('an unavailable APIService (v1beta1.broken.example.com → a missing Se
     await client.create(apiService as KubeObject, 'e2e');
     try {
       client.invalidateDiscovery();
-      // The aggregator serves the group in /apis at once; its discovery answers 503.
-      await expect(client.request('GET', '/apis/broken.example.com/v1beta1')).rejects.toThrow(/service unavailable|503/i);
+      // The aggregator takes a moment to pick the APIService up (404 until then); then the group's
+      // discovery answers 503, the state this test is about.
+      await waitFor('broken.example.com/v1beta1 discovery to answer 503', async () => {
+        try {
+          await client.request('GET', '/apis/broken.example.com/v1beta1');
+          return false;
+        } catch (e) {
+          return /service unavailable|503/i.test((e as Error).message);
+        }
+      }, 30_000);
       app.remove('b.yaml');
       const sync = await cli('sync', '--prune');
       expect(sync.stderr).not.toMatch(/^error/m);
