@@ -12,6 +12,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { setTimeout as sleep } from 'timers/promises';
 import { CLUSTER_BIN_CACHE_ENV, CLUSTER_BINARY_ENV } from './constants';
 import { pidAlive } from './pid-alive';
 
@@ -158,9 +159,6 @@ function goVersion(): string {
   return r.stdout.trim();
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Serializes builds of the same key across processes (mkdir lock with a pid file). */
 async function withLock<T>(lockDir: string, log: Logger, fn: () => Promise<T>): Promise<T> {

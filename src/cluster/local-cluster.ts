@@ -18,6 +18,7 @@ import * as http from 'http';
 import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
+import { setTimeout as sleep } from 'timers/promises';
 import { ApiClient } from './api';
 import { BINARY_NAME, ClusterError, ensureClusterBinary, findClusterModuleDir, Logger } from './build';
 import {
@@ -96,9 +97,6 @@ export function defaultClusterDir(cwd: string = process.cwd()): string {
 
 const defaultLog: Logger = (m) => process.stderr.write(`${m}\n`);
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Picks `n` distinct free TCP ports on 127.0.0.1 (held open together so they differ). */
 export async function freePorts(n: number): Promise<number[]> {

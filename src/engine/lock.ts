@@ -2,6 +2,7 @@ import { randomBytes } from 'crypto';
 import * as os from 'os';
 import { ApiError } from './kube/api-error';
 import { KubeApi } from './kube/kube-api';
+import { sleep } from './poll';
 
 /** Namespace of the per-Application sync Leases (exists in every cluster). */
 export const LOCK_NAMESPACE = 'kube-system';
@@ -20,9 +21,6 @@ function microTime(ms: number = Date.now()): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, '.000000Z');
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /** The Lease now belongs to someone else (or is gone): the holder must stop changing things. */
 export class LeaseLostError extends Error {
