@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { directoryTree } from './directory-tree';
 import { Application, GitOpsApp } from '../../src';
-import { manifest, REPO, testApp } from '../util/synth';
+import { manifest, quietly, REPO, testApp } from '../util/synth';
 
 function tmpdir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-synth-'));
@@ -21,16 +21,6 @@ function cm(scope: Application | Chart, id: string, name?: string, namespace?: s
   return new ApiObject(scope, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { id } });
 }
 
-const quietly = <T>(fn: () => T): T => {
-  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    return fn();
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-};
 
 describe('committed directory layout', () => {
   test('stable human file names, no hash suffixes, no 0000- prefixes when dependencies are added', () => {

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { directoryTree } from './directory-tree';
 import { buildLoadApp } from './fixtures/synth-child';
 import { fileSystemErrorMessage } from '../../src/synth/file-system-error';
+import { quietly } from '../util/synth';
 
 // Real separate synth processes: kill -9 in the middle of writing, two at once, another user.
 jest.setTimeout(180_000);
@@ -55,16 +56,6 @@ function tmpdir(): string {
 }
 afterAll(() => tmpdirs.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
 
-function quietly<T>(fn: () => T): T {
-  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
-  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  try {
-    return fn();
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 function filesUnder(dir: string): string[] {
   return Object.keys(directoryTree(dir)).filter(k => k.endsWith('.yaml'));

@@ -14,3 +14,15 @@ export function manifest(files: { [path: string]: string }, file: string): any {
   if (text === undefined) throw new Error(`no file ${file}; files: ${Object.keys(files).join(', ')}`);
   return parse(text);
 }
+
+/** Runs `fn` with console.log/error silenced (synth prints a summary line). */
+export function quietly<T>(fn: () => T): T {
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  const error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    return fn();
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
