@@ -26,6 +26,11 @@ export function objectSyncOptions(appOptions: ReadonlyMap<string, string>, obj: 
   return merged;
 }
 
+/** The value of one option, if set. */
+export function optionValue(options: ReadonlyMap<string, string>, name: SyncOptionName): string | undefined {
+  return options.get(name);
+}
+
 export function optionIs(options: ReadonlyMap<string, string>, name: SyncOptionName, value: string): boolean {
   return (options.get(name) ?? '').toLowerCase() === value.toLowerCase();
 }

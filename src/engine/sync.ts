@@ -17,7 +17,7 @@ import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './po
 import { applicationInstance, reconcile } from './reconcile';
 import { forceFallback, ResourceWriter } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
-import { KNOWN_SYNC_OPTIONS, optionTrue, parseSyncOptions } from './sync-options';
+import { KNOWN_SYNC_OPTIONS, optionTrue, optionValue, parseSyncOptions } from './sync-options';
 import { trackingInstance } from './tracking';
 
 export interface SyncRequest {
@@ -316,7 +316,7 @@ class SyncContext {
         this.record(t, ResultCode.PRUNE_SKIPPED, 'waiting for confirmation: Prune=confirm (rerun with --confirm-prune)');
         return;
       }
-      const raw = t.options.get('PrunePropagationPolicy') ?? 'foreground';
+      const raw = optionValue(t.options, 'PrunePropagationPolicy') ?? 'foreground';
       const policy = raw.charAt(0).toUpperCase() + raw.slice(1).toLowerCase();
       try {
         await this.api.delete(t.live!, policy);
