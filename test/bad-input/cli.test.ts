@@ -9,7 +9,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { run } from '../../src/cli/main';
+import { CliResult, runInProcess } from '../cli/run-in-process';
 
 let server: net.Server;
 let connections = 0;
@@ -65,21 +65,8 @@ afterAll(async () => {
 });
 
 /** Runs the CLI in this process with the fixture repository, the counting kubeconfig and `args`. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => (stdout += String(c), true));
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => (stderr += String(c), true));
-  const expanded = args.map((a) => a.replace('$REPO', repo).replace('$KUBECONFIG', kubeconfig));
-  let code: number;
-  try {
-    code = await run(['node', 'cdk8s-argocd', ...expanded]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-  return { code, stdout, stderr };
+function cli(args: string[]): Promise<CliResult> {
+  return runInProcess(...args.map((a) => a.replace('$REPO', repo).replace('$KUBECONFIG', kubeconfig)));
 }
 
 const app = ['$REPO', '--app', 'web', '--repo-root', '$REPO', '--kubeconfig', '$KUBECONFIG'];
