@@ -49,6 +49,8 @@ export interface ApplicationSpec {
     managedNamespaceMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   };
   readonly ignoreDifferences?: IgnoreDifferencesEntry[];
+  /** Entries kept in `status.history` (Argo CD's default is 10). */
+  readonly revisionHistoryLimit?: number;
 }
 
 export interface ApplicationManifest {

@@ -1,6 +1,6 @@
+import { ArgoApplicationStatus } from './argo-status';
 import { isNotFound } from '../kube/api-error';
 import { KubeApi } from '../kube/kube-api';
-import { ArgoApplicationStatus } from './argo-status';
 
 /** Where an Application object lives in the cluster. */
 export interface ApplicationRef {
