@@ -10,7 +10,8 @@ import { PlainEventLog, TtyProgress } from '../engine/output/events';
 import { renderStatus } from '../engine/output/status-table';
 import { renderSyncResult } from '../engine/output/sync-table';
 import { parseResourceFilter, ResourceFilter } from '../engine/plan';
-import { syncApplication, SyncEvent } from '../engine/sync';
+import { cliInitiator, syncAndRecord } from '../engine/record-sync';
+import { SyncEvent } from '../engine/sync';
 
 /** Exit codes of every command: see README "CLI". */
 export const EXIT_OK = 0;
@@ -121,7 +122,8 @@ export function registerEngineCommands(program: Command): void {
           verb: opts.dryRun ? 'sync --dry-run' : 'sync',
           changes: true,
           maxSockets: opts.concurrency,
-          each: (client, app) => syncApplication(client, app, {
+          each: (client, app) => syncAndRecord(client, app, {
+            initiatedBy: cliInitiator(),
             prune: opts.prune,
             dryRun: opts.dryRun,
             resources: opts.resource,

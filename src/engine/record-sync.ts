@@ -1,0 +1,33 @@
+import * as os from 'os';
+import { Initiator, recordSync } from './app-status/status-record';
+import { compareApplication } from './compare-app';
+import { KubeApi } from './kube/kube-api';
+import { LoadedApplication } from './load/applications';
+import { SyncOperationResult } from './model';
+import { syncApplication, SyncRequest } from './sync';
+
+/** Who runs a sync from the CLI: the local user, as `argocd app sync` records the logged-in user. */
+export function cliInitiator(): Initiator {
+  try {
+    return { username: os.userInfo().username };
+  } catch {
+    return { username: 'cdk8s-argocd' };
+  }
+}
+
+/**
+ * Syncs one Application and records the outcome on its Application object in the cluster, as
+ * Argo CD's controller does after an operation: the operation state, the history entry and a
+ * fresh comparison (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
+ * record nothing; an Application object that does not exist in the cluster is left alone.
+ */
+export async function syncAndRecord(
+  api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
+): Promise<SyncOperationResult> {
+  const result = await syncApplication(api, app, req);
+  if (!result.dryRun && !req.signal?.aborted) {
+    const comparison = await compareApplication(api, app, { concurrency: req.concurrency });
+    await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+  }
+  return result;
+}
