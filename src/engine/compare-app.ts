@@ -4,9 +4,10 @@ import { aggregateHealth } from './health/aggregate';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import {
-  HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, TaskAction,
+  describeKey, HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, TaskAction,
 } from './model';
 import { mapLimit } from './poll';
+import { applicationConditions, formatConditions, readAppProject, resolveDestination, resourceViolations } from './project';
 import { predict, predictionScope, reconcile } from './reconcile';
 import { ResourceWriter } from './resource-writer';
 
@@ -56,6 +57,13 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
   if (app.error) {
     return { ...base, sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [], error: app.error };
   }
+  // [project] an Application its project refuses is not compared (Argo CD: Unknown/Unknown with the condition).
+  const project = await readAppProject(client, app.manifest.spec.project);
+  const conditions = applicationConditions(app, project);
+  if (conditions.length > 0 || !project.found) {
+    const unknown = { sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [] };
+    return { ...base, ...unknown, error: formatConditions(conditions) };
+  }
   const r = await reconcile(client, app, { prune: true, startedAt: new Date() });
   if (!r.ok) {
     return { ...base, sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [], error: `invalid manifests:\n  ${r.errors.join('\n  ')}` };
@@ -63,6 +71,8 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
   const writer = new ResourceWriter(client);
   const scope = predictionScope(r.plan.tasks);
   const tasks = r.plan.tasks.filter((t) => t.action !== TaskAction.HOOK && !t.autoNamespace);
+  const violations = resourceViolations(tasks, project.name, project.spec, resolveDestination(app.manifest.spec));
+  const forbidden = new Map(violations.map((v) => [v.task, v.message]));
   const out = await mapLimit(tasks, options.concurrency ?? 16, async (t): Promise<ResourceStatus> => {
     const apiVersion = t.desired?.apiVersion ?? t.live!.apiVersion;
     const row = {
@@ -74,6 +84,10 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
       source: t.source,
     };
     const health = t.live ? resourceHealth(t.live) : (t.desired ? { status: HealthStatusCode.MISSING } : undefined);
+    if (forbidden.has(t)) {
+      // Argo CD marks a resource its project does not permit Unknown; a sync would refuse it.
+      return { ...row, status: SyncStatusCode.UNKNOWN, health, message: forbidden.get(t) };
+    }
     if (t.action === TaskAction.PRUNE) {
       const comparison = await compareObjects(undefined, t.live, r.rules);
       return { ...row, status: SyncStatusCode.OUT_OF_SYNC, health, requiresPruning: true, comparison: options.withObjects ? comparison : undefined };
@@ -105,5 +119,6 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
     group: row.group, kind: row.kind, health: row.health, hasHealthRule: hasHealthCheck(tasks[i].desired ?? tasks[i].live!),
   })));
   const sync = out.some((row) => row.status === SyncStatusCode.OUT_OF_SYNC) ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED;
-  return { ...base, sync, health: { status: health }, resources: out };
+  const error = forbidden.size > 0 ? `one or more synchronization tasks are not valid: ${[...forbidden].map(([t, m]) => `${describeKey(t.key)}: ${m}`).join('; ')}` : undefined;
+  return { ...base, sync, health: { status: health }, resources: out, ...(error ? { error } : {}) };
 }

@@ -1,4 +1,5 @@
 import { IgnoreDifferencesEntry } from './application-spec';
+import { AppProjectSpec } from '../argo/app-project';
 import { compareObjects } from './diff/compare';
 import { redactSecretValues } from './diff/mask-secrets';
 import { dryRunTasks } from './dry-run';
@@ -14,6 +15,7 @@ import {
 } from './model';
 import { pruneDecision, ResourceFilter } from './plan';
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
+import { ProjectGate, projectGate, resolveDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile } from './reconcile';
 import { forceFallback, ResourceWriter } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
@@ -47,6 +49,8 @@ export interface SyncRequest {
   readonly clock?: Clock;
   /** Interrupts the sync (SIGINT/SIGTERM): no new work starts, hooks are released, the Lease too. */
   readonly signal?: AbortSignal;
+  /** An automated sync (the sync policy's, not a user's): sync windows' `manualSync` does not let it through. */
+  readonly automated?: boolean;
 }
 
 export type SyncEvent =
@@ -99,6 +103,16 @@ export async function syncApplication(client: KubeApi, app: LoadedApplication, r
   } catch (e) {
     return done(OperationPhase.ERROR, `${app.position.file}:${app.position.line}: Application ${app.name}: ${(e as Error).message}`);
   }
+  // [project] the AppProject's rules and sync windows, before anything else: see engine/project/.
+  let project: ProjectGate;
+  try {
+    project = await projectGate(client, app, { nowMs: clock.now(), automated: !!req.automated });
+  } catch (e) {
+    return done(OperationPhase.ERROR, `cannot read the AppProject of ${app.name}: ${(e as Error).message}`);
+  }
+  if (!project.ok) {
+    return done(project.reason === 'invalid' ? OperationPhase.ERROR : OperationPhase.FAILED, project.message);
+  }
   const instance = applicationInstance(app);
   // [interruption] request deadlines, cancellation, lease fencing: see interruption.ts.
   const guard = new SyncGuard(client, req.signal, req.timeoutSeconds);
@@ -114,7 +128,7 @@ export async function syncApplication(client: KubeApi, app: LoadedApplication, r
       result.attempts = attempt;
       emit({ type: 'attempt', application: app.name, attempt });
       result.resources.length = 0;
-      await new SyncContext(guard.client, app, { ...req, signal: guard.signal }, clock, result).run();
+      await new SyncContext(guard.client, app, { ...req, signal: guard.signal }, clock, result, project).run();
       if (result.phase === OperationPhase.SUCCEEDED || req.dryRun || guard.interrupted) {
         break;
       }
@@ -160,6 +174,7 @@ class SyncContext {
     private readonly req: SyncRequest,
     clock: Clock,
     private readonly result: SyncOperationResult,
+    private readonly project: { readonly name: string; readonly spec: AppProjectSpec },
   ) {
     this.emit = req.onEvent ?? (() => undefined);
     this.startedAt = new Date(clock.now());
@@ -191,6 +206,12 @@ class SyncContext {
     this.prepared = r.prepared;
     r.unchanged.forEach((t) => this.unchanged.add(t));
 
+    // [project] a kind or namespace the project forbids fails the operation before anything is applied.
+    const forbidden = resourceViolations(tasks, this.project.name, this.project.spec, resolveDestination(app.manifest.spec));
+    if (forbidden.length > 0) {
+      forbidden.forEach((v) => this.record(v.task, ResultCode.SYNC_FAILED, v.message));
+      return this.finish(OperationPhase.FAILED, `one or more synchronization tasks are not valid, nothing was applied:\n  ${forbidden.map((v) => `${at(v.task)}: ${v.message}`).join('\n  ')}`);
+    }
     const preflight = this.preflight(tasks, r.plan.targets.size, r.instance);
     if (!preflight.ok) {
       return this.finish(OperationPhase.FAILED, preflight.message);
