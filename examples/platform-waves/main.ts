@@ -30,6 +30,8 @@ export function buildApp(): GitOpsApp {
 
   const project = new AppProject(app, 'platform', {
     description: 'Shared platform services',
+    // This repository and the External Secrets chart repository (Argo CD refuses any other source).
+    sourceRepos: ['https://github.com/acme/platform.git', 'https://charts.external-secrets.io'],
     destinations: [{ server: 'https://kubernetes.default.svc', namespace: '*' }],
     clusterResourceWhitelist: [
       { group: '', kind: 'Namespace' },

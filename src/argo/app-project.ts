@@ -4,6 +4,7 @@
  * Applications may use, and which namespaces may hold them. The engine enforces them on sync and
  * the constructs check them at synth, so both say the same.
  */
+import { IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from './destination';
 import { isDenyPattern, matchStringInList, projectGlobMatch } from './glob';
 
 /** A group/kind entry of a resource allow or deny list (`name` only in the cluster lists). */
@@ -83,6 +84,14 @@ export interface ResolvedDestination {
   readonly server?: string;
   readonly name?: string;
   readonly namespace: string;
+}
+
+/** An Application's destination with both server and name where the in-cluster alias tells them. */
+export function resolveDestination(destination: ProjectDestinationEntry | undefined): ResolvedDestination {
+  const d = destination ?? {};
+  const server = d.server ?? (d.name === IN_CLUSTER_NAME ? IN_CLUSTER_SERVER : undefined);
+  const name = d.name ?? (d.server === IN_CLUSTER_SERVER ? IN_CLUSTER_NAME : undefined);
+  return { server, name, namespace: d.namespace ?? '' };
 }
 
 /** `isDestinationMatched`: some entry matches server or name and the namespace; no `!` entry excludes it. */

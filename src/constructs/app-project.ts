@@ -1,9 +1,12 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
+import { appProjectErrors } from './app-project-validation';
 import { compact } from './application-source';
 import { ApplicationDestination } from './destination';
 import { gitOpsAppOf } from './gitops-app-scope';
 import { dns1123SubdomainError, durationError, throwIfErrors } from './validation';
+import { AppProjectSpec } from '../argo/app-project';
+import { CronSchedule } from '../argo/cron-schedule';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 
 /** A group/kind pair in a project's resource allow or deny list. `*` matches anything. */
@@ -156,6 +159,16 @@ export interface AppProjectProps {
   readonly permitOnlyProjectScopedClusters?: boolean;
 }
 
+/** Argo CD parses sync window schedules as five cron fields (robfig/cron's standard parser). */
+function cronScheduleError(schedule: string): string | undefined {
+  try {
+    CronSchedule.parse(schedule);
+    return undefined;
+  } catch (e) {
+    return `sync window schedule '${schedule}' is not a cron schedule Argo CD accepts (${(e as Error).message}): use five fields, e.g. '0 22 * * *'`;
+  }
+}
+
 /** An Argo CD AppProject: which repositories, clusters and kinds its Applications may use. */
 export class AppProject extends Chart {
   /** Project name; pass it as an Application's `project`. */
@@ -172,6 +185,7 @@ export class AppProject extends Chart {
     throwIfErrors(`AppProject '${this.name}'`, [
       dns1123SubdomainError('AppProject name', this.name),
       ...(props.syncWindows ?? []).map(w => durationError(`sync window '${w.schedule}' duration`, w.duration, false)),
+      ...(props.syncWindows ?? []).map(w => cronScheduleError(w.schedule)),
       ...(props.destinations ?? []).map(d => d.server === undefined && d.name === undefined
         ? 'a destination needs server or name (use \'*\' for any)' : undefined),
       ...(props.roles ?? []).map(r => (r.policies ?? []).some(p => !/^[pg],/.test(p.trim()))
@@ -182,6 +196,11 @@ export class AppProject extends Chart {
       kind: 'AppProject',
       metadata: { name: this.name, namespace },
       spec: Lazy.any({ produce: () => this.renderSpec() }),
+    });
+    // Argo CD would refuse an Application this project does not permit: say so at synth.
+    const controllerNamespace = gitOpsAppOf(this)?.argocdNamespace ?? ARGOCD_NAMESPACE;
+    this.node.addValidation({
+      validate: () => appProjectErrors(this.node.root, this.name, this.renderSpec() as AppProjectSpec, controllerNamespace),
     });
   }
 

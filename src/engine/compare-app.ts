@@ -7,7 +7,7 @@ import {
   describeKey, HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, TaskAction,
 } from './model';
 import { mapLimit } from './poll';
-import { applicationConditions, formatConditions, readAppProject, resolveDestination, resourceViolations } from './project';
+import { applicationConditions, formatConditions, readAppProject, applicationDestination, resourceViolations } from './project';
 import { predict, predictionScope, reconcile } from './reconcile';
 import { ResourceWriter } from './resource-writer';
 
@@ -71,7 +71,7 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
   const writer = new ResourceWriter(client);
   const scope = predictionScope(r.plan.tasks);
   const tasks = r.plan.tasks.filter((t) => t.action !== TaskAction.HOOK && !t.autoNamespace);
-  const violations = resourceViolations(tasks, project.name, project.spec, resolveDestination(app.manifest.spec));
+  const violations = resourceViolations(tasks, project.name, project.spec, applicationDestination(app.manifest.spec));
   const forbidden = new Map(violations.map((v) => [v.task, v.message]));
   const out = await mapLimit(tasks, options.concurrency ?? 16, async (t): Promise<ResourceStatus> => {
     const apiVersion = t.desired?.apiVersion ?? t.live!.apiVersion;

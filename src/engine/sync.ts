@@ -15,7 +15,7 @@ import {
 } from './model';
 import { pruneDecision, ResourceFilter } from './plan';
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
-import { ProjectGate, projectGate, resolveDestination, resourceViolations } from './project';
+import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile } from './reconcile';
 import { forceFallback, ResourceWriter } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
@@ -207,7 +207,7 @@ class SyncContext {
     r.unchanged.forEach((t) => this.unchanged.add(t));
 
     // [project] a kind or namespace the project forbids fails the operation before anything is applied.
-    const forbidden = resourceViolations(tasks, this.project.name, this.project.spec, resolveDestination(app.manifest.spec));
+    const forbidden = resourceViolations(tasks, this.project.name, this.project.spec, applicationDestination(app.manifest.spec));
     if (forbidden.length > 0) {
       forbidden.forEach((v) => this.record(v.task, ResultCode.SYNC_FAILED, v.message));
       return this.finish(OperationPhase.FAILED, `one or more synchronization tasks are not valid, nothing was applied:\n  ${forbidden.map((v) => `${at(v.task)}: ${v.message}`).join('\n  ')}`);

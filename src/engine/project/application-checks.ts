@@ -1,8 +1,8 @@
 import {
   AppProjectSpec, destinationNotPermittedMessage, isAppNamespacePermitted, isDestinationPermitted, isSourcePermitted,
-  projectMissingMessage, projectNotPermittedMessage, ResolvedDestination, sourceNotPermittedMessage,
+  projectMissingMessage, projectNotPermittedMessage, ResolvedDestination, resolveDestination, sourceNotPermittedMessage,
 } from '../../argo/app-project';
-import { ARGOCD_NAMESPACE, IN_CLUSTER_NAME, IN_CLUSTER_SERVER } from '../../argo/destination';
+import { ARGOCD_NAMESPACE } from '../../argo/destination';
 import { ApplicationSpec } from '../application-spec';
 import { ProjectLookup } from './read-project';
 
@@ -22,12 +22,9 @@ export interface ProjectSubject {
   readonly position?: { readonly file: string; readonly line: number };
 }
 
-/** The destination with both server and name where the in-cluster alias tells them. */
-export function resolveDestination(spec: ApplicationSpec): ResolvedDestination {
-  const d = spec.destination ?? {};
-  const server = d.server ?? (d.name === IN_CLUSTER_NAME ? IN_CLUSTER_SERVER : undefined);
-  const name = d.name ?? (d.server === IN_CLUSTER_SERVER ? IN_CLUSTER_NAME : undefined);
-  return { server, name, namespace: d.namespace ?? '' };
+/** The Application's destination with both server and name where the in-cluster alias tells them. */
+export function applicationDestination(spec: ApplicationSpec): ResolvedDestination {
+  return resolveDestination(spec.destination);
 }
 
 /**
@@ -50,7 +47,7 @@ export function applicationConditions(app: ProjectSubject, project: ProjectLooku
       conditions.push({ type: 'InvalidSpecError', message: sourceNotPermittedMessage(source.repoURL, project.name) });
     }
   }
-  const dst = resolveDestination(app.manifest.spec);
+  const dst = applicationDestination(app.manifest.spec);
   if (!isDestinationPermitted(spec, dst)) {
     conditions.push({ type: 'InvalidSpecError', message: destinationNotPermittedMessage(dst.server ?? dst.name ?? '', dst.namespace, project.name) });
   }

@@ -12,7 +12,7 @@ import { KubeApi } from '../kube/kube-api';
 
 export { resourceViolations } from './resource-checks';
 export type { ResourceViolation } from './resource-checks';
-export { applicationConditions, formatConditions, resolveDestination } from './application-checks';
+export { applicationConditions, formatConditions, applicationDestination } from './application-checks';
 export type { ProjectCondition, ProjectSubject } from './application-checks';
 export { readAppProject } from './read-project';
 export type { ProjectLookup } from './read-project';

@@ -1,4 +1,4 @@
-import { ProjectSubject, resolveDestination } from './application-checks';
+import { ProjectSubject, applicationDestination } from './application-checks';
 import { AppProjectSpec } from '../../argo/app-project';
 import { canSync } from '../../argo/sync-windows';
 
@@ -8,7 +8,7 @@ export const MANUAL_SYNC_BLOCKED = 'cannot sync: blocked by sync window';
 
 /** Why the project's sync windows hold this sync back at `nowMs`, or undefined when it may run. */
 export function syncWindowBlock(project: AppProjectSpec, app: ProjectSubject, nowMs: number, automated: boolean): string | undefined {
-  const dst = resolveDestination(app.manifest.spec);
+  const dst = applicationDestination(app.manifest.spec);
   const subject = { application: app.name, namespace: dst.namespace, server: dst.server, clusterName: dst.name };
   const verdict = canSync(project.syncWindows, subject, nowMs, !automated);
   if (verdict.canSync) {
