@@ -110,7 +110,7 @@ describe('AppOfApps', () => {
     const app = testApp();
     const root = new AppOfApps(app, 'root');
     const team = new AppProject(app, 'team-a', { destinations: [{ server: '*', namespace: 'team-a' }] });
-    new Application(root, 'svc', { project: team.name });
+    new Application(root, 'svc', { project: team.name, destination: { namespace: 'team-a' } });
     expect(Object.keys(app.synthFiles())).toEqual(['apps/appproject-team-a.yaml', 'apps/svc.yaml', 'root.yaml']);
   });
 });
