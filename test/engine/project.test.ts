@@ -79,7 +79,8 @@ describe('the project of an Application', () => {
     const fake = cluster();
     const result = await sync(fake, application([cm('a')]));
     expect(result.phase).toBe(OperationPhase.ERROR);
-    expect(result.message).toMatch(/^InvalidSpecError: Application referencing project team which does not exist \(m\/apps\/web\.yaml:1: /);
+    expect(result.message).toBe('InvalidSpecError: Application referencing project team which does not exist '
+      + '(m/apps/web.yaml:1: apply AppProject team to namespace argocd first (a parent Application usually syncs it), or use another project)');
     expect(fake.writes()).toEqual([]);
   });
 

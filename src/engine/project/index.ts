@@ -8,6 +8,7 @@ import { applicationConditions, formatConditions, ProjectSubject } from './appli
 import { readAppProject } from './read-project';
 import { syncWindowBlock } from './sync-window-gate';
 import { AppProjectSpec } from '../../argo/app-project';
+import { ARGOCD_NAMESPACE } from '../../argo/destination';
 import { KubeApi } from '../kube/kube-api';
 
 export { resourceViolations } from './resource-checks';
@@ -35,7 +36,9 @@ export async function projectGate(api: KubeApi, app: ProjectSubject, options: Pr
   const project = await readAppProject(api, app.manifest.spec.project);
   const conditions = applicationConditions(app, project);
   if (conditions.length > 0 || !project.found) {
-    const where = app.position ? ` (${app.position.file}:${app.position.line}: change the Application or what AppProject ${project.name} allows)` : '';
+    const todo = project.found ? `change the Application or what AppProject ${project.name} allows`
+      : `apply AppProject ${project.name} to namespace ${ARGOCD_NAMESPACE} first (a parent Application usually syncs it), or use another project`;
+    const where = app.position ? ` (${app.position.file}:${app.position.line}: ${todo})` : '';
     return { ok: false, reason: 'invalid', message: `${formatConditions(conditions)}${where}` };
   }
   const blocked = syncWindowBlock(project.spec, app, options.nowMs, options.automated);
