@@ -129,7 +129,7 @@ function sourceFolder(source: ApplicationSourceSpec, repoRoot: string, fail: (re
   return dir;
 }
 
-function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: LoadOptions): DesiredObject[] {
+function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: Pick<LoadOptions, 'revision' | 'repoURL'>): DesiredObject[] {
   const spec = app.spec;
   if (!spec || typeof spec !== 'object' || !spec.destination) {
     throw new ManifestError(position, `Application ${app.metadata.name} has no spec.destination`);
@@ -152,6 +152,43 @@ function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoo
     objects.push(...renderSource(source, dir, { repoRoot, appName: app.metadata.name, namespace: spec.destination.namespace }));
   }
   return objects;
+}
+
+function loadedApplication(
+  manifest: ApplicationManifest, position: SourcePosition, root: string, revision: string, options: Pick<LoadOptions, 'revision' | 'repoURL'>,
+): LoadedApplication {
+  const base = {
+    manifest,
+    name: manifest.metadata.name,
+    namespace: manifest.metadata.namespace ?? CONTROL_PLANE_NAMESPACE,
+    position,
+    revision,
+  };
+  try {
+    return { ...base, objects: loadSources(manifest, position, root, options) };
+  } catch (e) {
+    return { ...base, objects: [], error: (e as Error).message };
+  }
+}
+
+/** Where an in-memory Application manifest's sources are read from (`loadApplicationManifest`). */
+export interface InMemoryApplicationSource {
+  /** Repository root that `source.path` is relative to (an already checked-out tree). */
+  readonly repoRoot: string;
+  /** The revision that tree holds (a commit id). @default - the HEAD commit of `repoRoot` */
+  readonly revision?: string;
+  /** Only sources from this repoURL map to the local repository (default: any). */
+  readonly repoURL?: string;
+}
+
+/**
+ * Loads an Application manifest that exists only in memory (e.g. one an ApplicationSet generated)
+ * exactly like a file-based one: its sources are read from the repository, and a source that
+ * cannot be read becomes the Application's `error`. `position` names where it came from.
+ */
+export function loadApplicationManifest(manifest: ApplicationManifest, position: SourcePosition, source: InMemoryApplicationSource): LoadedApplication {
+  const root = path.resolve(source.repoRoot);
+  return loadedApplication(manifest, position, root, source.revision ?? headCommit(root), { repoURL: source.repoURL });
 }
 
 /**
@@ -205,20 +242,7 @@ export function loadApplications(options: LoadOptions): LoadResult {
     } else if (fs.statSync(readTarget).isDirectory()) {
       throw new Error(`choose Applications with --app <name> (found in ${options.path}: ${found.map((f) => f.manifest.metadata.name).sort().join(', ') || 'none'})`);
     }
-    const applications = chosen.map(({ manifest, position }): LoadedApplication => {
-      const base = {
-        manifest,
-        name: manifest.metadata.name,
-        namespace: manifest.metadata.namespace ?? CONTROL_PLANE_NAMESPACE,
-        position,
-        revision,
-      };
-      try {
-        return { ...base, objects: loadSources(manifest, position, root, options) };
-      } catch (e) {
-        return { ...base, objects: [], error: (e as Error).message };
-      }
-    });
+    const applications = chosen.map(({ manifest, position }) => loadedApplication(manifest, position, root, revision, options));
     return { applications, dispose };
   } catch (e) {
     dispose();
