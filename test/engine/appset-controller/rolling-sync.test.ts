@@ -22,7 +22,7 @@ function simulate(steps: RolloutStep[], apps: Array<{ name: string; env?: string
   const state = new Map<string, Sim>(apps.map((a) => [a.name, {
     sync: a.sync ?? 'OutOfSync', health: a.health ?? 'Missing', healthAfterSync: a.healthAfterSync ?? ['Healthy'], syncPhase: a.syncPhase ?? 'Succeeded',
   }]));
-  const generated = apps.map((a) => ({ name: a.name, labels: a.env ? { env: a.env } : {} }));
+  const generated = apps.map((a) => ({ name: a.name, labels: a.env ? { env: a.env } : {} as Record<string, string> }));
   let previous: readonly ApplicationRolloutStatus[] = [];
   const log: string[] = [];
   let condition = '';
