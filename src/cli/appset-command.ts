@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { parseAllDocuments, stringify } from 'yaml';
+import { stringify } from 'yaml';
+import { registerAppsetSyncCommand } from './appset-sync-command';
+import { findApplicationSets, FoundArgoObject } from './argo-objects';
 import { ClusterInfo, expandApplicationSet, LocalGitSource } from '../engine/appset';
 import { generatorClusters, readClustersFile } from '../engine/clusters-file';
 
@@ -12,11 +14,6 @@ interface ExpandCommandOptions {
   repoUrl: string[];
   newGitFileGlobbing: boolean;
   output: 'yaml' | 'json' | 'names';
-}
-
-interface FoundAppSet {
-  readonly file: string;
-  readonly object: any;
 }
 
 function collect(value: string, previous: string[]): string[] {
@@ -38,10 +35,11 @@ export function registerAppsetCommand(program: Command): void {
     .action((target: string, opts: ExpandCommandOptions) => {
       process.exitCode = runExpand(target, opts);
     });
+  registerAppsetSyncCommand(appset);
 }
 
 function runExpand(target: string, opts: ExpandCommandOptions): number {
-  let sets: FoundAppSet[];
+  let sets: FoundArgoObject[];
   let clusters: ClusterInfo[] | undefined;
   try {
     sets = findApplicationSets(target);
@@ -86,36 +84,6 @@ function runExpand(target: string, opts: ExpandCommandOptions): number {
   if (opts.output === 'json') process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   if (opts.output === 'yaml' && yamlDocs.length > 0) process.stdout.write(yamlDocs.join('---\n'));
   return failed ? 1 : 0;
-}
-
-/** ApplicationSet documents in a file, or in every YAML/JSON file below a directory (dot-folders skipped). */
-export function findApplicationSets(target: string): FoundAppSet[] {
-  const files: string[] = [];
-  const walk = (p: string): void => {
-    const stat = fs.statSync(p);
-    if (stat.isDirectory()) {
-      for (const entry of fs.readdirSync(p).sort()) {
-        if (!entry.startsWith('.')) walk(path.join(p, entry));
-      }
-    } else if (p === target || /\.(ya?ml|json)$/.test(p)) {
-      files.push(p);
-    }
-  };
-  if (!fs.existsSync(target)) throw new Error(`${target} does not exist`);
-  walk(target);
-  const found: FoundAppSet[] = [];
-  for (const file of files) {
-    const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
-      if (doc.errors.length > 0) {
-        if (file === target) throw new Error(`${file}: ${doc.errors[0].message}`);
-        continue;
-      }
-      const object = doc.toJSON();
-      if (object?.apiVersion?.startsWith('argoproj.io/') && object.kind === 'ApplicationSet') found.push({ file, object });
-    }
-  }
-  return found;
 }
 
 /** The clusters file (the engine's, see src/engine/clusters-file.ts), plus Argo CD's local cluster. */

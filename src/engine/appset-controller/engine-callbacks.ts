@@ -25,7 +25,9 @@ async function liveStatus(api: KubeApi, app: LoadedApplication): Promise<{ sync?
   return { sync: live?.status?.sync?.status, health: live?.status?.health?.status };
 }
 
-export function engineCallbacks(options: EngineCallbackOptions): { syncApplication: SyncGeneratedApplication; refreshApplication: RefreshGeneratedApplication } {
+export function engineCallbacks(
+  options: EngineCallbackOptions,
+): { syncApplication: SyncGeneratedApplication; refreshApplication: RefreshGeneratedApplication } {
   const refreshApplication: RefreshGeneratedApplication = async (app) => {
     const api = await options.clientFor(app);
     const comparison = await compareApplication(api, app, { concurrency: options.concurrency });
@@ -35,8 +37,12 @@ export function engineCallbacks(options: EngineCallbackOptions): { syncApplicati
   const syncApplication: SyncGeneratedApplication = async (app: LoadedApplication, request: GeneratedSyncRequest) => {
     const api = await options.clientFor(app);
     const result = await syncAndRecord(api, app, {
-      prune: request.prune, initiatedBy: request.initiatedBy, concurrency: options.concurrency,
-      timeoutSeconds: options.timeoutSeconds, onEvent: options.onSyncEvent, signal: options.signal,
+      prune: request.prune,
+      initiatedBy: request.initiatedBy,
+      concurrency: options.concurrency,
+      timeoutSeconds: options.timeoutSeconds,
+      onEvent: options.onSyncEvent,
+      signal: options.signal,
     });
     // syncAndRecord compared the Application after the sync and wrote it on the object.
     const recorded = await liveStatus(api, app);

@@ -206,7 +206,9 @@ function observe(input: RolloutInput, stepOf: ReadonlyMap<string, number>): Appl
 }
 
 /** `getAppsToSync`: every step up to and including the first one not wholly Healthy. */
-function syncableApplications(byStep: readonly (readonly string[])[], statuses: readonly ApplicationRolloutStatus[], current: readonly ObservedApplication[]): Set<string> {
+function syncableApplications(
+  byStep: readonly (readonly string[])[], statuses: readonly ApplicationRolloutStatus[], current: readonly ObservedApplication[],
+): Set<string> {
   const exists = new Set(current.map((a) => a.name));
   const stateOf = new Map(statuses.map((s) => [s.application, s.status]));
   const allowed = new Set<string>();
@@ -238,7 +240,9 @@ function promote(
     if (s.status === 'Waiting' && allowed.has(s.application) && withinMax) {
       updating[i]++;
       return {
-        ...s, status: 'Pending', lastTransitionTime: now,
+        ...s,
+        status: 'Pending',
+        lastTransitionTime: now,
         message: 'Application moved to Pending status, watching for the Application resource to start Progressing',
       };
     }

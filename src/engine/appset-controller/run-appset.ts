@@ -143,7 +143,8 @@ export async function runApplicationSet(api: KubeApi, ref: ApplicationSetRef, op
     ok: ok && r.outcome.ok,
     message: r.outcome.ok ? message : `${r.outcome.message}${ok ? '' : `; ${message}`}`,
     changes,
-    applications: r.applications.map((a) => results.get(a.metadata.name) ?? { name: a.metadata.name, step: r.rollout?.statuses.find((s) => s.application === a.metadata.name)?.step }),
+    applications: r.applications.map((a) => results.get(a.metadata.name)
+      ?? { name: a.metadata.name, step: r.rollout?.statuses.find((s) => s.application === a.metadata.name)?.step }),
     applicationStatus: r.rollout?.statuses,
     conditions: r.conditions,
   });

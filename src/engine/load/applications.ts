@@ -186,7 +186,9 @@ export interface InMemoryApplicationSource {
  * exactly like a file-based one: its sources are read from the repository, and a source that
  * cannot be read becomes the Application's `error`. `position` names where it came from.
  */
-export function loadApplicationManifest(manifest: ApplicationManifest, position: SourcePosition, source: InMemoryApplicationSource): LoadedApplication {
+export function loadApplicationManifest(
+  manifest: ApplicationManifest, position: SourcePosition, source: InMemoryApplicationSource,
+): LoadedApplication {
   const root = path.resolve(source.repoRoot);
   return loadedApplication(manifest, position, root, source.revision ?? headCommit(root), { repoURL: source.repoURL });
 }

@@ -18,7 +18,11 @@ interface Sim {
  * Drives the planner the way the controller loop does: each tick plans, then "syncs" what the plan
  * says. Returns one line per tick that synced something, e.g. `t1 sync dev-a`.
  */
-function simulate(steps: RolloutStep[], apps: Array<{ name: string; env?: string; healthAfterSync?: string[]; syncPhase?: string; sync?: string; health?: string }>, ticks = 20): { log: string[]; statuses: readonly ApplicationRolloutStatus[]; condition: string } {
+interface SimApp { name: string; env?: string; healthAfterSync?: string[]; syncPhase?: string; sync?: string; health?: string }
+
+interface SimResult { log: string[]; statuses: readonly ApplicationRolloutStatus[]; condition: string }
+
+function simulate(steps: RolloutStep[], apps: SimApp[], ticks = 20): SimResult {
   const state = new Map<string, Sim>(apps.map((a) => [a.name, {
     sync: a.sync ?? 'OutOfSync', health: a.health ?? 'Missing', healthAfterSync: a.healthAfterSync ?? ['Healthy'], syncPhase: a.syncPhase ?? 'Succeeded',
   }]));
@@ -166,7 +170,9 @@ describe('RollingSync planner', () => {
   test('a changed spec sends a Healthy Application back to Waiting with Argo CD\'s message', () => {
     const previous: ApplicationRolloutStatus[] = [{ application: 'a', status: 'Healthy', step: '1', message: 'x', targetRevisions: ['r1'], lastTransitionTime: '2026-01-01T00:00:00.000Z' }];
     const plan = planRollout({
-      steps: [env('dev')], previous, generated: [{ name: 'a', labels: { env: 'dev' } }],
+      steps: [env('dev')],
+      previous,
+      generated: [{ name: 'a', labels: { env: 'dev' } }],
       current: [{ name: 'a', sync: 'OutOfSync', health: 'Healthy', revisions: ['r1'], specChanged: true }],
       now: '2026-01-01T00:01:00.000Z',
     });
@@ -174,7 +180,9 @@ describe('RollingSync planner', () => {
     expect(plan.statuses[0]).toMatchObject({ status: 'Pending', step: '1' });
     expect(plan.toSync).toEqual(['a']);
     const observedOnly = planRollout({
-      steps: [{ ...env('dev'), maxUpdate: 0 }], previous, generated: [{ name: 'a', labels: { env: 'dev' } }],
+      steps: [{ ...env('dev'), maxUpdate: 0 }],
+      previous,
+      generated: [{ name: 'a', labels: { env: 'dev' } }],
       current: [{ name: 'a', sync: 'OutOfSync', health: 'Healthy', revisions: ['r2'], specChanged: true }],
       now: '2026-01-01T00:01:00.000Z',
     });

@@ -1,0 +1,44 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+
+/** An `argoproj.io` document and the file it was read from. */
+export interface FoundArgoObject {
+  readonly file: string;
+  readonly object: any;
+}
+
+/** ApplicationSet documents in a file, or in every YAML/JSON file below a directory (dot-folders skipped). */
+export function findApplicationSets(target: string): FoundArgoObject[] {
+  return findArgoObjects(target, ['ApplicationSet']);
+}
+
+/** `argoproj.io` documents of these kinds in a file, or in every YAML/JSON file below a directory. */
+export function findArgoObjects(target: string, kinds: readonly string[]): FoundArgoObject[] {
+  const files: string[] = [];
+  const walk = (p: string): void => {
+    const stat = fs.statSync(p);
+    if (stat.isDirectory()) {
+      for (const entry of fs.readdirSync(p).sort()) {
+        if (!entry.startsWith('.')) walk(path.join(p, entry));
+      }
+    } else if (p === target || /\.(ya?ml|json)$/.test(p)) {
+      files.push(p);
+    }
+  };
+  if (!fs.existsSync(target)) throw new Error(`${target} does not exist`);
+  walk(target);
+  const found: FoundArgoObject[] = [];
+  for (const file of files) {
+    const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
+    for (const doc of Array.isArray(docs) ? docs : [docs]) {
+      if (doc.errors.length > 0) {
+        if (file === target) throw new Error(`${file}: ${doc.errors[0].message}`);
+        continue;
+      }
+      const object = doc.toJSON();
+      if (object?.apiVersion?.startsWith('argoproj.io/') && kinds.includes(object.kind)) found.push({ file, object });
+    }
+  }
+  return found;
+}
