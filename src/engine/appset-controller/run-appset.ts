@@ -183,6 +183,12 @@ export async function runApplicationSet(api: KubeApi, ref: ApplicationSetRef, op
     }
     const statusOf = new Map(rollout.statuses.map((s) => [s.application, s]));
     const byName = new Map(r.applications.map((a) => [a.metadata.name, a]));
+    // Argo CD plans the rollout before creating Applications: ones created just now get their
+    // rollout state at the next reconcile (Argo CD's requeue on the create event).
+    if (r.changes.some((c) => c.action === 'create' && !statusOf.has(c.name))) {
+      r = await reconcile();
+      continue;
+    }
     for (const name of rollout.toSync) {
       const status = statusOf.get(name)!;
       const previous = results.get(name);
