@@ -31,7 +31,8 @@ describe('Application changes per applicationsSync', () => {
     ['create-delete', ['create a', 'delete c', 'keep b']],
     ['create-only', ['create a', 'keep b']],
   ])('%s', (policy, expected) => {
-    expect(summary(planApplicationChanges(appSet, desired, current, applicationsSyncPolicy({ spec: { syncPolicy: { applicationsSync: policy } } })))).toEqual(expected);
+    const chosen = applicationsSyncPolicy({ spec: { syncPolicy: { applicationsSync: policy } } });
+    expect(summary(planApplicationChanges(appSet, desired, current, chosen))).toEqual(expected);
   });
 
   test('unset means sync; an unknown policy is refused with the choices', () => {
