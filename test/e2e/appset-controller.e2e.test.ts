@@ -10,8 +10,8 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { getJson, kubeconfigPath, kubectl, testNamespaces, waitFor } from './cluster-fixture';
 import { run } from '../../src/cli/main';
-import { ApplicationSetRunResult } from '../../src/engine/appset-controller';
-import { configMap, deployment } from '../engine/e2e-app';
+import { ApplicationSetRunResult, deleteApplicationSet } from '../../src/engine/appset-controller';
+import { configMap, deployment, e2eClient } from '../engine/e2e-app';
 
 jest.setTimeout(300_000);
 
@@ -248,5 +248,62 @@ describe('applicationsSync policy', () => {
     // The Application's resources stay: preserveResourcesOnDeletion.
     expect(await getJson(['configmap', 'b', '-n', ns])).toBeDefined();
     await kubectl(['delete', 'applicationset', name, '-n', 'argocd', '--wait=false']);
+  });
+});
+
+describe('deleting an ApplicationSet', () => {
+  test('deletionOrder Reverse deletes the last step first, each step after the later one is gone', async () => {
+    const name = `del-${suffix()}`;
+    const repo = new Repo();
+    const ns = await newNamespace(name);
+    const envs = ['dev', 'qa', 'prod'];
+    for (const env of envs) repo.folder(env, configMap(env));
+    const set = listSet(name, envs.map((env) => ({ env, ns })), {
+      syncPolicy: { preserveResourcesOnDeletion: true },
+      strategy: {
+        type: 'RollingSync',
+        deletionOrder: 'Reverse',
+        rollingSync: { steps: envs.map((env) => ({ matchExpressions: [{ key: 'env', operator: 'In', values: [env] }] })) },
+      },
+    });
+    expect((await repo.sync(repo.set(set))).code).toBe(0);
+
+    const api = await e2eClient();
+    const seen: string[] = [];
+    try {
+      await deleteApplicationSet(api, { name, namespace: 'argocd' }, {
+        // What is left when each step starts: the later steps' Applications must be gone already.
+        onDelete: async (app, step) => {
+          const left = [];
+          for (const env of envs) if (await getJson(['application', `${name}-${env}`, '-n', 'argocd'])) left.push(env);
+          seen.push(`step ${step} ${app.slice(name.length + 1)}: left ${left.join(',')}`);
+        },
+      });
+    } finally {
+      api.close();
+    }
+    expect(seen).toEqual(['step 3 prod: left dev,qa,prod', 'step 2 qa: left dev,qa', 'step 1 dev: left dev']);
+    for (const env of envs) expect(await getJson(['application', `${name}-${env}`, '-n', 'argocd'])).toBeUndefined();
+    expect(await getJson(['applicationset', name, '-n', 'argocd'])).toBeUndefined();
+  });
+
+  test('under create-update the Applications outlive the set (their ownerReference is removed)', async () => {
+    const name = `keep-${suffix()}`;
+    const repo = new Repo();
+    const ns = await newNamespace(name);
+    repo.folder('a', configMap('a'));
+    const set = listSet(name, [{ env: 'a', ns }], { syncPolicy: { applicationsSync: 'create-update', preserveResourcesOnDeletion: true } });
+    expect((await repo.sync(repo.set(set))).code).toBe(0);
+    const api = await e2eClient();
+    try {
+      await deleteApplicationSet(api, { name, namespace: 'argocd' });
+    } finally {
+      api.close();
+    }
+    await waitFor('the ApplicationSet gone', async () => (await getJson(['applicationset', name, '-n', 'argocd'])) === undefined);
+    // Give the garbage collector a chance it must not take: the Application has no owner any more.
+    const app = await getJson(['application', `${name}-a`, '-n', 'argocd']);
+    expect(app.metadata.ownerReferences ?? []).toEqual([]);
+    await kubectl(['delete', 'application', `${name}-a`, '-n', 'argocd', '--wait=false']);
   });
 });

@@ -15,3 +15,5 @@ export type { EngineCallbackOptions } from './engine-callbacks';
 export { readClusterSecrets, clustersFromSecrets } from './cluster-secrets';
 export { planRollout } from './rolling-sync';
 export type { ApplicationRolloutStatus, RolloutPlan } from './rolling-sync';
+export { deleteApplicationSet } from './delete-appset';
+export type { DeleteApplicationSetOptions } from './delete-appset';
