@@ -307,3 +307,36 @@ describe('deleting an ApplicationSet', () => {
     await kubectl(['delete', 'application', `${name}-a`, '-n', 'argocd', '--wait=false']);
   });
 });
+
+describe('examples/environments', () => {
+  // Its Applications render a Helm chart: whether staging's sync succeeds depends on a `helm` binary
+  // on PATH (the local control plane does not ship one yet), so this test asserts the controller's
+  // part: the project and set applied, both Applications created and owned, destinations resolved
+  // through the clusters file, automated staging synced and manual production only compared.
+  test('appset sync applies the project and the set, creates both Applications and syncs only the automated one', async () => {
+    const clustersFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'appset-e2e-clusters-')), 'clusters.yaml');
+    fs.writeFileSync(clustersFile, stringify({
+      clusters: ['staging', 'production'].map((n) => ({ name: n, server: `https://${n}.example:6443`, kubeconfig: kubeconfigPath() })),
+    }));
+    await kubectl(['delete', 'applicationset', 'web', '-n', 'argocd', '--ignore-not-found']);
+    const res = await cli('appset', 'sync', path.join(root, 'examples', 'environments', 'manifests'), '--repo-root', root, '--clusters', clustersFile, '-o', 'json');
+    const [result] = JSON.parse(res.stdout) as ApplicationSetRunResult[];
+    expect(result.applicationSet).toBe('argocd/web');
+    expect(result.changes).toEqual([{ action: 'create', application: 'web-production' }, { action: 'create', application: 'web-staging' }]);
+    const byName = new Map(result.applications.map((a) => [a.name, a]));
+    expect(byName.get('web-staging')!.syncStartedAt).toBeDefined();
+    expect(byName.get('web-production')).toMatchObject({ compared: expect.objectContaining({ sync: expect.any(String) }) });
+    expect(byName.get('web-production')!.syncStartedAt).toBeUndefined();
+    expect(result.conditions.find((c) => c.type === 'ErrorOccurred')).toMatchObject({ status: 'False' });
+
+    expect(await getJson(['appproject', 'web', '-n', 'argocd'])).toBeDefined();
+    const set = await getJson(['applicationset', 'web', '-n', 'argocd']);
+    for (const env of ['staging', 'production']) {
+      const app = await getJson(['application', `web-${env}`, '-n', 'argocd']);
+      expect(app.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ApplicationSet', name: 'web', uid: set.metadata.uid })]);
+      expect(app.spec).toMatchObject({ project: 'web', destination: { name: env, namespace: 'web' } });
+    }
+    await kubectl(['patch', 'applications.argoproj.io', '-n', 'argocd', 'web-staging', 'web-production', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'], { check: false });
+    await kubectl(['delete', 'applicationset', 'web', '-n', 'argocd', '--wait=false']);
+  });
+});
