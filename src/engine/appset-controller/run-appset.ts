@@ -177,10 +177,6 @@ export async function runApplicationSet(api: KubeApi, ref: ApplicationSetRef, op
   let lastMessage = '';
   for (;;) {
     const rollout = r.rollout!;
-    if (rollout.condition.message !== lastMessage) {
-      lastMessage = rollout.condition.message;
-      emit({ type: 'rollout', applicationSet: setName, message: lastMessage });
-    }
     const statusOf = new Map(rollout.statuses.map((s) => [s.application, s]));
     const byName = new Map(r.applications.map((a) => [a.metadata.name, a]));
     // Argo CD plans the rollout before creating Applications: ones created just now get their
@@ -188,6 +184,10 @@ export async function runApplicationSet(api: KubeApi, ref: ApplicationSetRef, op
     if (r.changes.some((c) => c.action === 'create' && !statusOf.has(c.name))) {
       r = await reconcile();
       continue;
+    }
+    if (rollout.condition.message !== lastMessage) {
+      lastMessage = rollout.condition.message;
+      emit({ type: 'rollout', applicationSet: setName, message: lastMessage });
     }
     for (const name of rollout.toSync) {
       const status = statusOf.get(name)!;
