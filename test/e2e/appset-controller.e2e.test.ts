@@ -318,7 +318,10 @@ describe('examples/environments', () => {
     fs.writeFileSync(clustersFile, stringify({
       clusters: ['staging', 'production'].map((n) => ({ name: n, server: `https://${n}.example:6443`, kubeconfig: kubeconfigPath() })),
     }));
+    // A fresh start when the cluster is reused: no set and no Applications left from an earlier run.
     await kubectl(['delete', 'applicationset', 'web', '-n', 'argocd', '--ignore-not-found']);
+    await kubectl(['patch', 'applications.argoproj.io', '-n', 'argocd', 'web-staging', 'web-production', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'], { check: false });
+    await kubectl(['delete', 'applications.argoproj.io', '-n', 'argocd', 'web-staging', 'web-production', '--ignore-not-found']);
     const res = await cli('appset', 'sync', path.join(root, 'examples', 'environments', 'manifests'), '--repo-root', root, '--clusters', clustersFile, '-o', 'json');
     const [result] = JSON.parse(res.stdout) as ApplicationSetRunResult[];
     expect(result.applicationSet).toBe('argocd/web');
