@@ -55,7 +55,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', 'bench'],
   },
-  gitignore: ['.cdk8s-argocd/', '/bench/.out/'],
+  gitignore: ['.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
 });
 
 // Layering: no import cycles; the engine (and Argo CD's vocabulary under src/argo) never import
@@ -74,7 +74,7 @@ project.eslint?.addRules({
 
 // The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.
 project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });
-for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARKS.md']) {
+for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARKS.md', '/wasm/go-template/', '/wasm/*.sha256', '/wasm/*.partial']) {
   project.npmignore?.exclude(ignored);
 }
 project.package.addField('engines', { node: '>=20.0.0 <23' });
@@ -107,21 +107,31 @@ new JsonFile(project, 'test/e2e/jest.config.json', {
 });
 
 const tsNode = 'ts-node --transpile-only --project test/tsconfig.json';
+
+// ApplicationSet templates render with Go's own text/template + Sprig compiled to WebAssembly
+// (wasm/go-template/). Building needs Go, using the package does not: the .wasm is built before
+// compiling and testing (skipped when the Go sources are unchanged), is not committed, and ships in
+// the npm package (and so in every jsii language package).
+const buildGoTemplate = project.addTask('build:go-template', {
+  description: 'Build wasm/go-template.wasm (Go text/template + Sprig for ApplicationSets) with Go; skipped when up to date',
+  exec: 'node scripts/build-go-template-wasm.js',
+});
+project.preCompileTask.spawn(buildGoTemplate);
 project.addTask('synth', {
   description: 'Synthesize every example under examples/ into its committed manifests/ (pass -- --check to verify only)',
   exec: `${tsNode} scripts/synth-examples.ts`,
   receiveArgs: true,
 });
-project.addTask('test:unit', {
+const testUnit = project.addTask('test:unit', {
   description: 'Unit and snapshot tests (no cluster needed)',
-  exec: 'jest --passWithNoTests=false --ci',
-  receiveArgs: true,
 });
-project.addTask('test:e2e', {
+testUnit.spawn(buildGoTemplate);
+testUnit.exec('jest --passWithNoTests=false --ci', { receiveArgs: true });
+const testE2e = project.addTask('test:e2e', {
   description: 'End-to-end tests against the local control plane (builds it with Go on first use)',
-  exec: 'jest --ci --config test/e2e/jest.config.json',
-  receiveArgs: true,
 });
+testE2e.spawn(buildGoTemplate);
+testE2e.exec('jest --ci --config test/e2e/jest.config.json', { receiveArgs: true });
 project.addTask('bench:cluster', {
   description: 'Benchmark the local control plane: cached start, restart, stop (add --cold for a first build with empty Go caches)',
   exec: `${tsNode} bench/cluster.ts`,
