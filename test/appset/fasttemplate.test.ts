@@ -15,6 +15,6 @@ describe('fasttemplate', () => {
   });
 
   test('fails when a start tag has no end tag', () => {
-    expect(() => renderFastTemplate('{{a}} {{b', { a: 'x' })).toThrow(/cannot find end tag/);
+    expect(() => renderFastTemplate('{{a}} {{b', { a: 'x' })).toThrow('invalid template: Cannot find end tag="}}" in the template="{{a}} {{b" starting from "b"');
   });
 });

@@ -2,9 +2,9 @@ import { ApplicationSetExpansionError, OfflineExpansionUnsupportedError } from '
 import { at, ClusterInfo, ExpandContext, IN_CLUSTER } from './generators/context';
 import { transform } from './generators/transform';
 import { GitSource } from './git-source';
-import { missingKeyOption } from './go-template';
+import { missingKeyOption, renderTemplateGroups, TemplateGroup } from './go-template';
 import { isPlainObject } from './go-value';
-import { replaceDeep, replaceString, TemplateEngine } from './template-engine';
+import { outputOf, Params, rebuildStrings, TemplateEngine, templateStrings } from './template-engine';
 import { applyTemplatePatch } from './template-patch';
 import { RESOURCES_FINALIZER } from '../../argo/annotations';
 
@@ -69,35 +69,42 @@ export function expandApplicationSet(appSet: any, options: ExpandOptions = {}): 
   const preserve = spec.syncPolicy?.preserveResourcesOnDeletion === true;
   const namespace: string | undefined = appSet.metadata?.namespace;
 
-  const generated: any[] = [];
+  // Generate every parameter set first, then render all Applications in one call to the renderer.
+  const jobs: RenderJob[] = [];
   spec.generators.forEach((entry: any, i: number) => {
     const where = `spec.generators[${i}]`;
     let results;
     try {
       results = transform(entry, ctx, spec.template, {}, where);
     } catch (e) {
+      // Argo CD renders each generator's Applications before running the next generator, so an
+      // earlier generator's rendering error is the one it reports.
+      try {
+        renderApplications(jobs, engine, preserve, typeof spec.templatePatch === 'string' ? spec.templatePatch : undefined);
+      } catch (earlier) {
+        return fail(describe(earlier));
+      }
       return fail(describe(e), e);
     }
     for (const result of results) {
-      for (const params of result.params) {
-        let app: any;
-        try {
-          app = renderApplication(result.template, params, engine, preserve);
-          if (typeof spec.templatePatch === 'string') {
-            app = applyTemplatePatch(app, replaceString(spec.templatePatch, params, engine));
-          }
-        } catch (e) {
-          return fail(describe(at(`${where}: rendering the template with parameters ${JSON.stringify(params)}`, e)));
-        }
-        // Generated Applications always live in the ApplicationSet's namespace (security boundary).
-        const { name: appName, namespace: _ignored, ...restMeta } = app.metadata ?? {};
-        app.metadata = namespace === undefined ? { name: appName, ...restMeta } : { name: appName, namespace, ...restMeta };
-        // The controller normalizes specs before creating them: an empty project means 'default'.
-        if (!app.spec?.project) app.spec = { ...app.spec, project: 'default' };
-        generated.push(app);
-      }
+      const skeleton = templateApplication(result.template);
+      for (const params of result.params) jobs.push({ where, skeleton, params });
     }
   });
+
+  let generated: any[];
+  try {
+    generated = renderApplications(jobs, engine, preserve, typeof spec.templatePatch === 'string' ? spec.templatePatch : undefined);
+  } catch (e) {
+    return fail(describe(e));
+  }
+  for (const app of generated) {
+    // Generated Applications always live in the ApplicationSet's namespace (security boundary).
+    const { name: appName, namespace: _ignored, ...restMeta } = app.metadata ?? {};
+    app.metadata = namespace === undefined ? { name: appName, ...restMeta } : { name: appName, namespace, ...restMeta };
+    // The controller normalizes specs before creating them: an empty project means 'default'.
+    if (!app.spec?.project) app.spec = { ...app.spec, project: 'default' };
+  }
 
   const errors: string[] = [];
   const seen = new Set<string>();
@@ -122,22 +129,65 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Argo CD's `GetTempApplication` + `RenderTemplateParams`. */
-function renderApplication(template: any, params: { [key: string]: unknown }, engine: TemplateEngine, preserve: boolean): any {
+/** One Application to render: a generator's template skeleton and one parameter set. */
+interface RenderJob {
+  readonly where: string;
+  readonly skeleton: any;
+  readonly params: Params;
+}
+
+/** Argo CD's `GetTempApplication`: the Application fields a template may set. */
+function templateApplication(template: any): any {
   const meta = template.metadata ?? {};
-  let app: any = {
+  return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
     metadata: pick(meta, ['name', 'namespace', 'labels', 'annotations', 'finalizers']),
     spec: structuredClone(template.spec ?? {}),
   };
-  // Argo CD returns the template untouched for an empty parameter set (no finalizer either).
-  if (Object.keys(params).length === 0) return app;
-  app = { ...app, metadata: replaceDeep(app.metadata, params, engine), spec: replaceDeep(app.spec, params, engine) };
-  if (!preserve && !(app.metadata.finalizers?.length > 0)) {
-    app.metadata.finalizers = [RESOURCES_FINALIZER];
-  }
-  return app;
+}
+
+/**
+ * Argo CD's `RenderTemplateParams` (+ the resources finalizer) and templatePatch for every job, in
+ * one call to the renderer: one group per distinct template (its strings × its parameter sets) and
+ * one for the templatePatch (× every parameter set). Throws the first job's error.
+ */
+function renderApplications(jobs: readonly RenderJob[], engine: TemplateEngine, preserve: boolean, templatePatch: string | undefined): any[] {
+  const skeletons = [...new Set(jobs.map(j => j.skeleton))];
+  const strings = skeletons.map(s => templateStrings({ metadata: s.metadata, spec: s.spec }));
+  // Argo CD returns the template untouched for an empty parameter set, so those are not rendered.
+  const rendered = jobs.map(j => Object.keys(j.params).length > 0);
+  const groups: TemplateGroup[] = skeletons.map((s, g) => ({
+    templates: strings[g],
+    params: jobs.filter((j, k) => j.skeleton === s && rendered[k]).map(j => j.params),
+  }));
+  if (templatePatch !== undefined) groups.push({ templates: [templatePatch], params: jobs.map(j => j.params) });
+  const results = renderTemplateGroups(groups, engine);
+
+  const next = skeletons.map(() => 0);
+  return jobs.map((job, k) => {
+    const g = skeletons.indexOf(job.skeleton);
+    let app: any;
+    try {
+      if (!rendered[k]) {
+        app = structuredClone(job.skeleton);
+      } else {
+        // rebuildStrings builds new maps and lists: the skeleton is not shared with the result.
+        const output = outputOf(results[g][next[g]++], engine);
+        const fields = rebuildStrings({ metadata: job.skeleton.metadata, spec: job.skeleton.spec }, strings[g], output);
+        app = { ...job.skeleton, ...fields };
+        if (!preserve && !(app.metadata.finalizers?.length > 0)) {
+          app.metadata.finalizers = [RESOURCES_FINALIZER];
+        }
+      }
+      if (templatePatch !== undefined) {
+        app = applyTemplatePatch(app, outputOf(results[skeletons.length][k], engine)[0]);
+      }
+    } catch (e) {
+      throw at(`${job.where}: rendering the template with parameters ${JSON.stringify(job.params)}`, e);
+    }
+    return app;
+  });
 }
 
 function pick(obj: any, keys: string[]): any {

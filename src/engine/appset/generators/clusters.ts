@@ -38,16 +38,15 @@ export function clustersParams(gen: any, ctx: ExpandContext): ParamSets {
       for (const [k, v] of Object.entries(annotations)) params[`metadata.annotations.${k}`] = v;
       for (const [k, v] of Object.entries(labels)) params[`metadata.labels.${k}`] = v;
     }
-    appendValues(gen.values, params, ctx.engine);
     res.push(params);
   }
   // Argo CD v3.5 adds the local cluster after the cluster secrets (visible in flatList order).
   for (const cluster of ctx.clusters.filter(c => c.local)) {
     if (!emptySelector) continue;
     const params: Params = { name: cluster.name, nameNormalized: cluster.name, server: cluster.server, project: '' };
-    appendValues(gen.values, params, ctx.engine);
     res.push(params);
   }
+  appendValues(gen.values, res, ctx.engine);
   if (gen.flatList) return [{ clusters: res }];
   return res;
 }

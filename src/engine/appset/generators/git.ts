@@ -38,11 +38,9 @@ export function gitParams(git: any, ctx: ExpandContext): ParamSets {
       }
       return include && !exclude;
     });
-    return requested.map(dir => {
-      const params = pathParams(dir, undefined, git.pathParamPrefix, ctx.engine.goTemplate);
-      appendValues(git.values, params, ctx.engine);
-      return params;
-    });
+    const res = requested.map(dir => pathParams(dir, undefined, git.pathParamPrefix, ctx.engine.goTemplate));
+    appendValues(git.values, res, ctx.engine);
+    return res;
   }
   if ((git.files ?? []).length > 0) {
     const match = ctx.newGitFileGlobbing ? doublestarMatch : gitPathspecMatch;
@@ -62,10 +60,10 @@ export function gitParams(git: any, ctx: ExpandContext): ParamSets {
       for (const object of objects) {
         const params: Params = ctx.engine.goTemplate ? { ...object } : flattenParams(object);
         Object.assign(params, pathParams(path.posix.dirname(file), file, git.pathParamPrefix, ctx.engine.goTemplate));
-        appendValues(git.values, params, ctx.engine);
         res.push(params);
       }
     }
+    appendValues(git.values, res, ctx.engine);
     return res;
   }
   throw new Error('git generator needs directories or files');

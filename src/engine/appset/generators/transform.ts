@@ -1,5 +1,5 @@
 import { flattenParams } from '../flatten';
-import { GoTemplateError, renderGoTemplate } from '../go-template';
+import { renderTemplateGroups } from '../go-template';
 import { labelSelectorError, labelSelectorMatches } from '../label-selector';
 import { mergoMerge } from '../mergo';
 import { Params, replaceDeep } from '../template-engine';
@@ -71,18 +71,20 @@ function interpolateGenerator(kind: string, generator: any, outerParams: Params,
   if (!KINDS_WITH_VALUES.has(kind) || !ctx.engine.goTemplate) {
     return { ...rendered, values: replaceDeep(values, outerParams, ctx.engine) };
   }
+  // Each value on its own (one failing key must not hide the others), all in one call.
+  const entries = Object.entries(values as { [key: string]: string });
+  const results = renderTemplateGroups(entries.map(([, value]) => ({ templates: [value], params: [outerParams] })), { goTemplate: true, missingKey: 'error' });
   const resolved: { [key: string]: string } = {};
-  for (const [key, value] of Object.entries(values as { [key: string]: string })) {
-    try {
-      resolved[key] = renderGoTemplate(value, outerParams, 'error');
-    } catch (e) {
-      if (e instanceof GoTemplateError && /map has no entry for key|can't evaluate field/.test(e.message)) {
-        resolved[key] = value;
-        continue;
-      }
-      throw new Error(`failed to pre-resolve Values key ${JSON.stringify(key)}: ${(e as Error).message}`);
+  entries.forEach(([key, value], i) => {
+    const result = results[i][0];
+    if (!('error' in result)) {
+      resolved[key] = result.out[0];
+    } else if (/map has no entry for key|can't evaluate field/.test(result.error)) {
+      resolved[key] = value;
+    } else {
+      throw new Error(`failed to pre-resolve Values key ${JSON.stringify(key)}: ${result.error}`);
     }
-  }
+  });
   return { ...rendered, values: resolved };
 }
 
