@@ -4,7 +4,7 @@
  * WebAssembly (wasm/go-template/): the output, the errors and the function set are Argo CD's,
  * not an imitation of them.
  */
-import { callGoTemplateRenderer } from './go-template-runtime';
+import { callGoTemplateRenderer, DEFAULT_RENDER_TIMEOUT_MS } from './go-template-runtime';
 
 /** Go's `missingkey` template option (`invalid` is the same as `default`). */
 export type MissingKey = 'default' | 'zero' | 'error';
@@ -49,23 +49,35 @@ export interface TemplateSettings {
  * throws GoTemplateRuntimeError.
  */
 export function renderTemplateGroups(groups: readonly TemplateGroup[], settings: TemplateSettings, timeoutMs?: number): GroupResult[][] {
-  // Nothing to render (no strings, or no parameter sets): no need to wake the renderer.
-  if (groups.every(g => g.templates.length === 0 || g.params.length === 0)) {
-    return groups.map(g => g.params.map(() => ({ out: [] })));
-  }
+  // A string without `{{` renders to itself in both engines (one text node; fasttemplate's
+  // `.*{{.*}}.*` test fails): most strings of a template (keys, URLs, constants) need no call.
+  const sent = groups.map(g => g.templates.map((t, i) => [t, i] as const).filter(([t]) => t.includes('{{')));
+  const executions = groups.reduce((n, g, i) => n + sent[i].length * g.params.length, 0);
+  if (executions === 0) return groups.map(g => g.params.map(() => ({ out: [...g.templates] })));
   const request = JSON.stringify({
     goTemplate: settings.goTemplate,
     options: settings.goTemplate ? [`missingkey=${settings.missingKey}`] : [],
-    groups,
+    groups: groups.map((g, i) => ({ templates: sent[i].map(([t]) => t), params: g.params })),
   });
-  const response = JSON.parse(callGoTemplateRenderer(request, timeoutMs)) as {
+  const response = JSON.parse(callGoTemplateRenderer(request, timeoutMs ?? renderTimeoutMs(executions))) as {
     groups?: Array<Array<{ out?: string[]; error?: string; index?: number }>>;
     error?: string;
   };
   if (response.error !== undefined) throw new GoTemplateError(response.error);
-  return (response.groups ?? []).map((results, g) => results.map(r => (r.error !== undefined
-    ? { error: r.error, index: r.index ?? 0 }
-    : { out: r.out ?? groups[g].templates.map(() => '') })));
+  return groups.map((g, i) => (response.groups?.[i] ?? []).map((r): GroupResult => {
+    if (r.error !== undefined) return { error: r.error, index: sent[i][r.index ?? 0][1] };
+    const out = [...g.templates];
+    sent[i].forEach(([, at], k) => { out[at] = r.out?.[k] ?? ''; });
+    return { out };
+  }));
+}
+
+/**
+ * The time limit for a request: generous (a shared CI machine can be slow, and Go in WebAssembly
+ * is slower than native Go), but bounded, so a template that never ends cannot hang synth or sync.
+ */
+function renderTimeoutMs(executions: number): number {
+  return DEFAULT_RENDER_TIMEOUT_MS + 5 * executions;
 }
 
 /** Renders one Go template with `data` as dot. Throws GoTemplateError with Argo CD's message. */
