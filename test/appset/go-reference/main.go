@@ -3,7 +3,7 @@
 // with normalize/slugify/toYaml/fromYaml/fromYamlArray added as Argo CD does, and valyala/fasttemplate
 // with Argo CD's replacement rule (only string parameters; anything else written back as it was).
 //
-// Usage: go run . < cases.json > go-reference.json
+// Usage: go run . cases.json generated-cases.json > go-reference.json (or the cases on stdin)
 package main
 
 import (
@@ -147,8 +147,21 @@ func runFast(c testCase) (string, error) {
 
 func main() {
 	var cases []testCase
-	if err := json.NewDecoder(os.Stdin).Decode(&cases); err != nil {
-		panic(err)
+	if len(os.Args) == 1 {
+		if err := json.NewDecoder(os.Stdin).Decode(&cases); err != nil {
+			panic(err)
+		}
+	}
+	for _, file := range os.Args[1:] {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			panic(err)
+		}
+		var more []testCase
+		if err := json.Unmarshal(data, &more); err != nil {
+			panic(fmt.Errorf("%s: %w", file, err))
+		}
+		cases = append(cases, more...)
 	}
 	results := make([]result, 0, len(cases))
 	for _, c := range cases {
