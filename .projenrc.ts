@@ -117,11 +117,12 @@ const buildGoTemplate = project.addTask('build:go-template', {
   exec: 'node scripts/build-go-template-wasm.js',
 });
 project.preCompileTask.spawn(buildGoTemplate);
-project.addTask('synth', {
+const synthExamples = project.addTask('synth', {
   description: 'Synthesize every example under examples/ into its committed manifests/ (pass -- --check to verify only)',
-  exec: `${tsNode} scripts/synth-examples.ts`,
-  receiveArgs: true,
 });
+// Examples preview ApplicationSets, which renders their templates with the Go renderer.
+synthExamples.spawn(buildGoTemplate);
+synthExamples.exec(`${tsNode} scripts/synth-examples.ts`, { receiveArgs: true });
 const testUnit = project.addTask('test:unit', {
   description: 'Unit and snapshot tests (no cluster needed)',
 });
