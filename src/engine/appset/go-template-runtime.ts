@@ -128,7 +128,7 @@ export function callGoTemplateRenderer(request: string, timeoutMs: number = DEFA
   if (Atomics.wait(signal, 1, 0, timeoutMs) === 'timed-out') {
     running = undefined;
     void worker.terminate();
-    throw new GoTemplateRuntimeError(`rendering the templates took longer than ${timeoutMs / 1000} s and was stopped (does a template loop over a huge range?)`);
+    throw new GoTemplateRuntimeError(`rendering the templates took longer than ${(timeoutMs / 1000).toFixed(1)} s and was stopped (does a template loop over a huge range?)`);
   }
   const reply = receiveMessageOnPort(port)?.message as { output?: string; crash?: string } | undefined;
   if (reply?.output === undefined) {
