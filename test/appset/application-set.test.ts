@@ -105,6 +105,23 @@ describe('ApplicationSet', () => {
     expect(crdErrors(manifest(app.synthFiles(), 'apps/applicationset-o.yaml'))).toEqual([]);
   });
 
+  test('expand() renders Go templates with Go itself: toYaml quoting and RE2 are Argo CD\'s, synchronously', () => {
+    const app = testApp();
+    const set = new ApplicationSet(app, 'go', {
+      goTemplate: true,
+      generators: [ApplicationSetGenerator.list({ elements: [{ env: 'Prod', note: 'a: b' }] })],
+      template: {
+        name: '{{ regexReplaceAll "(?i)^P" .env "p" }}-api',
+        source: { path: 'envs/{{ .env | lower }}', helm: { values: '{{ dict "note" .note | toYaml }}' } },
+        destination: { namespace: 'api' },
+      },
+    });
+    const [generated] = set.expand();
+    expect(generated.metadata.name).toBe('prod-api');
+    // go-yaml v2 single-quotes a string with ': ' (the old TypeScript imitation wrote "a: b").
+    expect(generated.spec.source.helm.values).toBe("note: 'a: b'");
+  });
+
   test('expand() renders the Applications; a preview is written to _preview/ only when asked for', () => {
     const app = testApp();
     const set = new ApplicationSet(app, 'api', { generators: [list('staging', 'production')], template, preview: {} });

@@ -60,6 +60,13 @@ describe('cdk8s-argocd appset expand', () => {
     expect(out).toMatch(/^# ApplicationSet argocd\/a \(.*a\.yaml\): 2 Application\(s\)/);
   });
 
+  test('Go templates render with Go (printf rounds half to even, as Argo CD does)', () => {
+    const set = appSet('g', [{ list: { elements: [{ name: 'one', server: 'https://x', path: 'p', ratio: 0.25 }] } }], '{{ .name }}-{{ printf "%.1f" .ratio }}');
+    const file = write('set.yaml', { ...set, spec: { ...set.spec, goTemplate: true, template: { ...set.spec.template, spec: { ...set.spec.template.spec, destination: { server: '{{ .server }}' }, source: { repoURL: 'https://x/repo.git', path: '{{ .path }}' } } } } });
+    expect(run(file, '-o', 'names')).toBe(0);
+    expect(out.trim()).toBe('argocd/g\tone-0.2');
+  });
+
   test('git generators read the working tree; clusters come from --clusters', () => {
     write('apps/web/k.yaml', 'x: 1\n');
     write('apps/api/k.yaml', 'x: 1\n');
