@@ -8,5 +8,9 @@ export { ClusterInfo, IN_CLUSTER } from './generators/context';
 export { GitSource, InMemoryGitSource } from './git-source';
 export { LocalGitSource, LocalGitSourceOptions, sameRepo } from './local-git-source';
 export { renderGoTemplate, GoTemplateError, MissingKey } from './go-template';
+// Batch rendering with Go's text/template + Sprig (WebAssembly): one call for many strings.
+export { renderTemplateGroups } from './go-template';
+export type { GroupResult, TemplateGroup, TemplateSettings } from './go-template';
+export { GoTemplateRuntimeError } from './go-template-runtime';
 export { renderFastTemplate, FastTemplateError } from './fasttemplate';
 export { sanitizeName, slugifyName } from './names';
