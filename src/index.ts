@@ -17,6 +17,7 @@ export { SyncOption, PrunePropagationPolicy } from './constructs/sync-option';
 export { SyncPolicy, AutomatedSync, RetryStrategy, RetryBackoff, ManagedNamespaceMetadata } from './constructs/sync-policy';
 export { AppOfApps, AppOfAppsProps } from './constructs/app-of-apps';
 export { SyncWave, SyncWaveProps } from './constructs/sync-wave';
+export { Naming, Grouping } from './constructs/naming';
 export { IgnoreDifferences } from './constructs/ignore-differences';
 export { HookPhase, HookDeletePolicy } from './constructs/hook';
 export { SmokeCheck, SmokeCheckRetryOptions, HttpCheckOptions, GraphqlCheckOptions } from './constructs/smoke-check';

@@ -225,11 +225,12 @@ export class Application extends Chart {
   }
 
   /**
-   * Names objects after their construct path below this Application, without hash suffixes,
-   * so `new kplus.Deployment(app, 'web')` in Application `shop` is named `shop-web`.
+   * Names objects after the Application and their construct path below it, without hash suffixes
+   * and without grouping scopes (see `Naming`), so `new kplus.Deployment(app, 'web')` in
+   * Application `shop` is named `shop-web`, inside a SyncWave or not.
    */
   public generateObjectName(apiObject: ApiObject): string {
-    return objectNameWithin(this, apiObject) ?? super.generateObjectName(apiObject);
+    return objectNameWithin(this, apiObject);
   }
 
   /**

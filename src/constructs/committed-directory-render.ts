@@ -3,6 +3,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Application, ManifestLocation } from './application';
 import { ApplicationSet } from './application-set';
+import { rewriteAddressLabels, stableAddressLabels } from './selector-labels';
 import { stampSyncWaves } from './sync-wave';
 import { dns1123LabelError, objectNameError } from './validation';
 import { BUILTIN_CLUSTER_SCOPED_KINDS, groupKind } from '../synth/cluster-scoped-kinds';
@@ -51,7 +52,9 @@ export function renderCommittedDirectory(root: IConstruct, outdirPathInRepo: () 
   // Waves are stamped now, not at construction, so objects added after a SyncWave are covered.
   stampSyncWaves(root);
   checkApplications(root);
-  const rendered = collectPlacements(root).map(renderObject);
+  const placements = collectPlacements(root);
+  const addressLabels = stableAddressLabels(placements.map(p => p.object));
+  const rendered = placements.map(p => renderObject(p, addressLabels));
   checkObjects(rendered);
   checkFolderOwners(rendered, outdirPathInRepo);
   const files: Array<[string, string]> = [];
@@ -60,7 +63,7 @@ export function renderCommittedDirectory(root: IConstruct, outdirPathInRepo: () 
     for (const [fileName, object] of assignFileNames(folder, objects)) {
       const where = `${object.json.kind} '${object.name}' at '${object.object.node.path}' cannot be written`;
       try {
-        files.push([joinManifestPath(folder, fileName, where), generatedYaml(object.json, object.object.node.path)]);
+        files.push([joinManifestPath(folder, fileName, where), generatedYaml(object.json)]);
       } catch (e) {
         errors.push(`${(e as Error).message}: ${object.fileName ? 'give the Application (or its folder) a shorter name' : 'give the object a shorter name'}`);
       }
@@ -170,8 +173,9 @@ function collectPlacements(root: IConstruct): Placement[] {
   return placements;
 }
 
-function renderObject(p: Placement): RenderedObject {
+function renderObject(p: Placement, addressLabels: ReadonlyMap<string, string>): RenderedObject {
   const json = p.object.toJson();
+  rewriteAddressLabels(json, addressLabels);
   return {
     ...p,
     json,

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application } from './application';
+import { Naming } from './naming';
 import { resolveWave, WaveNode, waveError } from './sync-wave-graph';
 import { ANNOTATION_SYNC_WAVE } from '../argo/annotations';
 
@@ -30,7 +31,8 @@ export interface SyncWaveProps {
  * Every object created anywhere beneath it — cdk8s-plus constructs, `ApiObject`s, and child
  * Applications (their own Application object, not the resources inside them) — gets the
  * `argocd.argoproj.io/sync-wave` annotation when the GitOpsApp synthesizes, so objects added
- * later are covered too. Waves are numbered explicitly or derived from `after`.
+ * later are covered too. Waves are numbered explicitly or derived from `after`. A SyncWave is a
+ * grouping scope (see `Naming`): its id is not part of the names of the objects beneath it.
  */
 export class SyncWave extends Construct {
   /** Whether `x` is a SyncWave (works across copies of this library). */
@@ -75,6 +77,8 @@ export class SyncWave extends Construct {
   public constructor(scope: Construct, id: string, props: SyncWaveProps = {}) {
     super(scope, id);
     Object.defineProperty(this, SYNC_WAVE_SYMBOL, { value: true });
+    // A wave orders objects; it must not rename them or change their selectors.
+    Naming.markAsGrouping(this);
     if (props.wave !== undefined) {
       const error = waveError(`SyncWave '${this.node.path}': wave`, props.wave);
       if (error) throw new Error(error);

@@ -17,9 +17,9 @@ describe('SyncWave', () => {
     new ApiObject(new Construct(db, 'nested'), 'cm', { apiVersion: 'v1', kind: 'ConfigMap' });
     new ApiObject(shop, 'outside', { apiVersion: 'v1', kind: 'ConfigMap' });
     const files = app.synthFiles();
-    expect(waveOf(files, 'shop/statefulset-shop-db-postgres.yaml')).toBe('-2');
-    expect(waveOf(files, 'shop/service-shop-db-postgres-svc.yaml')).toBe('-2');
-    expect(waveOf(files, 'shop/configmap-shop-db-nested-cm.yaml')).toBe('-2');
+    expect(waveOf(files, 'shop/statefulset-shop-postgres.yaml')).toBe('-2');
+    expect(waveOf(files, 'shop/service-shop-postgres-svc.yaml')).toBe('-2');
+    expect(waveOf(files, 'shop/configmap-shop-nested-cm.yaml')).toBe('-2');
     expect(waveOf(files, 'shop/configmap-shop-outside.yaml')).toBeUndefined();
   });
 
@@ -29,7 +29,7 @@ describe('SyncWave', () => {
     const wave = new SyncWave(shop, 'late', { wave: 4 });
     app.synthFiles();
     new ApiObject(wave, 'added-later', { apiVersion: 'v1', kind: 'ConfigMap' });
-    expect(waveOf(app.synthFiles(), 'shop/configmap-shop-late-added-later.yaml')).toBe('4');
+    expect(waveOf(app.synthFiles(), 'shop/configmap-shop-added-later.yaml')).toBe('4');
   });
 
   test('a child Application gets the wave on its own manifest, not on its resources', () => {
@@ -62,7 +62,7 @@ describe('SyncWave', () => {
     const web = new SyncWave(shop, 'web', { after: [db, cache] });
     expect([crds.wave, secrets.wave, db.wave, cache.wave, web.wave]).toEqual([0, 10, 20, 15, 30]);
     new ApiObject(web, 'cm', { apiVersion: 'v1', kind: 'ConfigMap' });
-    expect(waveOf(app.synthFiles(), 'shop/configmap-shop-web-cm.yaml')).toBe('30');
+    expect(waveOf(app.synthFiles(), 'shop/configmap-shop-cm.yaml')).toBe('30');
   });
 
   test('SyncWave.sequence builds the usual layering', () => {
@@ -77,7 +77,7 @@ describe('SyncWave', () => {
     const shop = new Application(app, 'shop');
     const wave = new SyncWave(shop, 'w', { wave: 2 });
     new ApiObject(wave, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { annotations: { [WAVE]: '2' } } });
-    expect(waveOf(app.synthFiles(), 'shop/configmap-shop-w-cm.yaml')).toBe('2');
+    expect(waveOf(app.synthFiles(), 'shop/configmap-shop-cm.yaml')).toBe('2');
   });
 });
 
