@@ -6,6 +6,7 @@ import { GITOPS_APP_SYMBOL } from './gitops-app-scope';
 import { dns1123SubdomainError, throwIfErrors } from './validation';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { pathInGitRepo } from '../git/git-root';
+import { CDK8S_OUTDIR_ENV, writeCdk8sCliOutput } from '../synth/cdk8s-cli-output';
 import { checkCommittedDirectory, SynthCheckResult } from '../synth/check';
 import { writeCommittedDirectory } from '../synth/write';
 
@@ -20,7 +21,9 @@ export interface GitOpsAppProps {
    */
   readonly targetRevision?: string;
   /**
-   * Directory the manifests are written to (relative to the working directory).
+   * The committed directory the manifests are written to (relative to the working directory).
+   * `CDK8S_OUTDIR` (set by `cdk8s synth`) does not move it: under the cdk8s CLI the manifests also
+   * go, as one stream, to `<CDK8S_OUTDIR>/<outdir name>.k8s.yaml` (what `cdk8s synth --stdout` prints).
    * @default 'manifests'
    */
   readonly outdir?: string;
@@ -89,7 +92,8 @@ export class GitOpsApp extends App {
   /**
    * Synthesizes into the committed directory, removing files it wrote before and no longer
    * writes. With `--check` on the command line (or `CDK8S_ARGOCD_CHECK=1`) it only compares, prints
-   * a diff and sets a non-zero exit code when the directory is stale.
+   * a diff and sets a non-zero exit code when the directory is stale. Run by `cdk8s synth`
+   * (`CDK8S_OUTDIR` set), it also writes all manifests as one YAML stream into `CDK8S_OUTDIR`.
    */
   public synth(): void {
     const shown = path.relative(process.cwd(), path.resolve(this.outdir)) || '.';
@@ -104,7 +108,11 @@ export class GitOpsApp extends App {
       }
       return;
     }
-    const summary = writeCommittedDirectory(this.outdir, this.synthFiles());
+    const files = this.synthFiles();
+    // First: it refuses a CDK8S_OUTDIR inside the committed directory before anything is written there.
+    const cdk8sOutdir = process.env[CDK8S_OUTDIR_ENV];
+    if (cdk8sOutdir) writeCdk8sCliOutput(cdk8sOutdir, this.outdir, files);
+    const summary = writeCommittedDirectory(this.outdir, files);
     if (process.env.CDK8S_ARGOCD_QUIET !== '1') {
       console.log(`${shown}: ${summary.written} file(s) written, ${summary.unchanged} unchanged, ${summary.removed} stale file(s) removed`);
     }
