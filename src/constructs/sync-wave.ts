@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { Application } from './application';
+import { dependencyOrder } from './dependency-waves';
 import { Naming } from './naming';
 import { resolveWave, WaveNode, waveError } from './sync-wave-graph';
 import { ANNOTATION_SYNC_WAVE } from '../argo/annotations';
@@ -103,6 +104,11 @@ export class SyncWave extends Construct {
     return this.explicitWave !== undefined;
   }
 
+  /** The explicit wave number, if given. @internal */
+  public get _explicitWave(): number | undefined {
+    return this.explicitWave;
+  }
+
   /** Waves this one comes after. */
   public get after(): SyncWave[] {
     return [...this.afterWaves];
@@ -119,10 +125,12 @@ export class SyncWave extends Construct {
 
 /**
  * Whether an Application's own manifest will carry a sync wave: a hand-written annotation,
- * `SyncWave.set()` on it, or a SyncWave between it and its parent Application.
+ * `SyncWave.set()` on it, a SyncWave between it and its parent Application, or an
+ * `addDependency()` on it (which orders it by waves).
  */
 export function applicationHasSyncWave(app: Application): boolean {
   if (app.resource.metadata.toJson().annotations?.[ANNOTATION_SYNC_WAVE] !== undefined) return true;
+  if (app.node.dependencies.length > 0) return true;
   for (let s: IConstruct | undefined = app; s; s = s.node.scope) {
     if (s !== app && Application.isApplication(s)) return false;
     if (SyncWave.isSyncWave(s) || (s as any)[ASSIGNED_WAVE_SYMBOL] !== undefined) return true;
@@ -130,16 +138,60 @@ export function applicationHasSyncWave(app: Application): boolean {
   return false;
 }
 
-/** The wave a construct itself carries (a SyncWave, or a construct given one with `SyncWave.set`). */
+/** The wave a construct itself carries (a SyncWave, `SyncWave.set`, or its own `addDependency`). */
 interface WaveHolder {
   readonly construct: IConstruct;
   readonly wave: number;
 }
 
-function waveHolderOf(c: IConstruct, memo: Map<WaveNode, number>): WaveHolder | undefined {
-  if (SyncWave.isSyncWave(c)) return { construct: c, wave: resolveWave((c as any).graphNode, memo) };
-  const assigned = (c as any)[ASSIGNED_WAVE_SYMBOL];
-  return assigned === undefined ? undefined : { construct: c, wave: assigned };
+function assignedWave(c: IConstruct): number | undefined {
+  return (c as any)[ASSIGNED_WAVE_SYMBOL];
+}
+
+/**
+ * The waves of one synth: SyncWaves and `SyncWave.set()` constructs, plus the order cdk8s's
+ * `addDependency` asks for (see dependency-waves.ts). Built fresh per synth, so dependencies added
+ * later count and nothing is added twice.
+ */
+class WaveGraph {
+  public readonly errors: string[];
+  private readonly order: ReturnType<typeof dependencyOrder>;
+  private readonly nodes = new Map<IConstruct, WaveNode>();
+  private readonly memo = new Map<WaveNode, number>();
+  private readonly noWave: WaveNode = { label: 'objects in no sync wave', wave: 0, after: [] };
+
+  public constructor(root: IConstruct) {
+    this.order = dependencyOrder(root, c => SyncWave.isSyncWave(c) || assignedWave(c) !== undefined);
+    this.errors = [...this.order.errors];
+  }
+
+  public holderOf(c: IConstruct): WaveHolder | undefined {
+    if (!SyncWave.isSyncWave(c) && assignedWave(c) === undefined && !this.order.implicitHolders.has(c)) return undefined;
+    return { construct: c, wave: resolveWave(this.nodeOf(c), this.memo) };
+  }
+
+  /** How `holder` got its wave, for messages. */
+  public describe(holder: IConstruct): string {
+    if (SyncWave.isSyncWave(holder)) return `'${holder.node.path}'`;
+    return assignedWave(holder) !== undefined ? 'SyncWave.set()' : `its addDependency() on '${holder.node.path}'`;
+  }
+
+  private nodeOf(c: IConstruct): WaveNode {
+    const known = this.nodes.get(c);
+    if (known) return known;
+    const self = this;
+    const node: WaveNode = {
+      label: c.node.path,
+      wave: SyncWave.isSyncWave(c) ? c._explicitWave : assignedWave(c),
+      get after() {
+        const declared = SyncWave.isSyncWave(c) ? c.after.map(w => self.nodeOf(w)) : [];
+        const dependencies = (self.order.after.get(c) ?? []).map(t => (t ? self.nodeOf(t) : self.noWave));
+        return [...declared, ...dependencies];
+      },
+    };
+    this.nodes.set(c, node);
+    return node;
+  }
 }
 
 function enclosingApplication(c: IConstruct): Application | undefined {
@@ -155,8 +207,8 @@ function enclosingApplication(c: IConstruct): Application | undefined {
  * Application object gets the wave (it orders the parent's sync), its resources do not.
  */
 export function stampSyncWaves(root: IConstruct): void {
-  const memo = new Map<WaveNode, number>();
-  const errors: string[] = [];
+  const graph = new WaveGraph(root);
+  const errors: string[] = [...graph.errors];
   const stamp = (object: ApiObject, holder: WaveHolder): void => {
     const value = String(holder.wave);
     const existing = object.metadata.toJson().annotations?.[ANNOTATION_SYNC_WAVE];
@@ -167,9 +219,9 @@ export function stampSyncWaves(root: IConstruct): void {
     object.metadata.addAnnotation(ANNOTATION_SYNC_WAVE, value);
   };
   const visit = (c: IConstruct, outer: WaveHolder | undefined): void => {
-    const own = waveHolderOf(c, memo);
+    const own = graph.holderOf(c);
     if (own && outer) {
-      errors.push(`'${c.node.path}' is in two sync waves: '${outer.construct.node.path}' (${outer.wave}) and ${SyncWave.isSyncWave(c) ? `'${c.node.path}'` : 'SyncWave.set()'} (${own.wave}); an object can be in one wave only — move it out of one of them`);
+      errors.push(`'${c.node.path}' is in two sync waves: ${graph.describe(outer.construct)} (${outer.wave}) and ${graph.describe(c)} (${own.wave}); an object can be in one wave only — move it out of one of them`);
     }
     if (SyncWave.isSyncWave(c)) {
       const app = enclosingApplication(c);

@@ -34,7 +34,11 @@ describe('committed directory layout', () => {
     };
     const without = build(false);
     expect(Object.keys(without)).toEqual(['apps/shop.yaml', 'shop/configmap-shop-features.yaml', 'shop/configmap-shop-settings.yaml']);
-    expect(build(true)).toEqual(without);
+    // Same files; the dependency only orders the dependent object into a later sync wave.
+    const withDependency = build(true);
+    expect(Object.keys(withDependency)).toEqual(Object.keys(without));
+    expect(withDependency['shop/configmap-shop-settings.yaml']).toBe(without['shop/configmap-shop-settings.yaml']);
+    expect(manifest(withDependency, 'shop/configmap-shop-features.yaml').metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '10' });
   });
 
   test('output is byte-identical on re-run and marks each file as generated, naming no construct path', () => {
