@@ -130,7 +130,7 @@ export class SyncWave extends Construct {
  */
 export function applicationHasSyncWave(app: Application): boolean {
   if (app.resource.metadata.toJson().annotations?.[ANNOTATION_SYNC_WAVE] !== undefined) return true;
-  if (app.node.dependencies.length > 0) return true;
+  if (dependencyOrder(app.node.root, isExplicitWaveHolder).implicitHolders.has(app)) return true;
   for (let s: IConstruct | undefined = app; s; s = s.node.scope) {
     if (s !== app && Application.isApplication(s)) return false;
     if (SyncWave.isSyncWave(s) || (s as any)[ASSIGNED_WAVE_SYMBOL] !== undefined) return true;
@@ -148,6 +148,10 @@ function assignedWave(c: IConstruct): number | undefined {
   return (c as any)[ASSIGNED_WAVE_SYMBOL];
 }
 
+function isExplicitWaveHolder(c: IConstruct): boolean {
+  return SyncWave.isSyncWave(c) || assignedWave(c) !== undefined;
+}
+
 /**
  * The waves of one synth: SyncWaves and `SyncWave.set()` constructs, plus the order cdk8s's
  * `addDependency` asks for (see dependency-waves.ts). Built fresh per synth, so dependencies added
@@ -161,7 +165,7 @@ class WaveGraph {
   private readonly noWave: WaveNode = { label: 'objects in no sync wave', wave: 0, after: [] };
 
   public constructor(root: IConstruct) {
-    this.order = dependencyOrder(root, c => SyncWave.isSyncWave(c) || assignedWave(c) !== undefined);
+    this.order = dependencyOrder(root, isExplicitWaveHolder);
     this.errors = [...this.order.errors];
   }
 

@@ -75,11 +75,16 @@ describe('addDependency orders sync waves the way SyncWave after does', () => {
     }
   });
 
-  test('a dependency between child Applications needs the Application health check decided, like SyncWave', () => {
-    const app = testApp();
-    const root = new AppOfApps(app, 'root');
-    new Application(root, 'web').addDependency(new Application(root, 'database'));
-    expect(() => app.synthFiles()).toThrow(/children of AppOfApps 'root' have sync waves \(web\)/);
+  test('a dependency between child Applications (or objects in them) needs the Application health check decided, like SyncWave', () => {
+    for (const onObjects of [false, true]) {
+      const app = testApp();
+      const root = new AppOfApps(app, 'root');
+      const web = new Application(root, 'web');
+      const database = new Application(root, 'database');
+      if (onObjects) obj(web, 'app', 'Deployment').addDependency(obj(database, 'table', 'ConfigMap'));
+      else web.addDependency(database);
+      expect(() => app.synthFiles()).toThrow(/children of AppOfApps 'root' have sync waves \(web\)/);
+    }
   });
 
   test('fails when an explicit wave is not after what it depends on', () => {
