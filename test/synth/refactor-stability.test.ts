@@ -134,6 +134,25 @@ describe('names cdk8s-plus would hash', () => {
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'platform-web-account', apiGroup: '' }]);
   });
 
+  test('grantRead() and connections.allowFrom() objects are named after what they address, and stay put in a SyncWave', () => {
+    const build = (wrap: boolean) => synth(app => {
+      const shop = new Application(app, 'shop', { destination: { namespace: 'shop' } });
+      const scope = wrap ? new SyncWave(shop, 'apps', { wave: 2 }) : shop;
+      const web = new kplus.Deployment(scope, 'web', { containers: [{ image: 'nginx:1.27', portNumber: 80 }] });
+      const db = new kplus.Deployment(scope, 'db', { containers: [{ image: 'postgres:17', portNumber: 5432 }] });
+      db.connections.allowFrom(web);
+      new kplus.ConfigMap(scope, 'settings').permissions.grantRead(new kplus.ServiceAccount(scope, 'reader'));
+    });
+    const files = build(false);
+    expect(Object.keys(files)).toEqual(expect.arrayContaining([
+      'shop/networkpolicy-shop-db-allowingress-web.yaml',
+      'shop/role-shop-settings-role-reader.yaml',
+      'shop/rolebinding-shop-settings-role-reader-rolebinding-reader.yaml',
+    ]));
+    expect(Object.keys(files).join('\n')).not.toMatch(/c8[0-9a-f]{6}/);
+    expect(withoutWave(build(true), 2)).toEqual(files);
+  });
+
   test('selectors are the same value on the workload, its pods and its Service', () => {
     const files = synth(app => service(new SyncWave(new Application(app, 'platform'), 'apps', { wave: 1 })));
     const deployment = manifest(files, 'platform/deployment-platform-web.yaml');
