@@ -1,3 +1,4 @@
+import { App, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppOfApps, Application, GitOpsApp, Grouping, Naming, SyncWave } from '../../src';
@@ -122,6 +123,22 @@ describe('introducing an intermediate construct', () => {
     const moved = (pin?: string) => synth(app => new Component(new Construct(new Application(app, 'platform'), 'team-a'), 'web-frontend', pin));
     expect(Object.keys(moved())).toContain('platform/deployment-platform-team-a-web-frontend-web.yaml');
     expect(moved('frontend')).toEqual(before);
+  });
+});
+
+describe('upgrading from names that included the SyncWave id', () => {
+  test('a construct pinned to the wave\'s id keeps the names and selector the previous scheme gave objects in the wave', () => {
+    const files = synth(app => {
+      const wave = new SyncWave(new Application(app, 'platform'), 'apps', { wave: 3 });
+      const pinned = new Construct(wave, 'pinned');
+      Naming.pin(pinned, 'apps');
+      new kplus.Deployment(pinned, 'web', { containers: [{ image: 'nginx:1.27', portNumber: 80 }] });
+    });
+    // The previous scheme: the name from the full path below the Application, the label from cdk8s-plus (full path, hashed).
+    const previousWeb = new Construct(new Construct(new Construct(new App(), 'platform'), 'apps'), 'web');
+    const deployment = manifest(files, 'platform/deployment-platform-apps-web.yaml');
+    expect(deployment.metadata.name).toBe('platform-apps-web');
+    expect(deployment.spec.selector.matchLabels['cdk8s.io/metadata.addr']).toBe(Names.toLabelValue(previousWeb));
   });
 });
 
