@@ -1,6 +1,6 @@
 import * as os from 'os';
 import { Initiator, recordSync } from './app-status/status-record';
-import { compareApplication } from './compare-app';
+import { ApplicationStatus, compareApplication } from './compare-app';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import { SyncOperationResult } from './model';
@@ -15,6 +15,12 @@ export function cliInitiator(): Initiator {
   }
 }
 
+/** A sync's result and the comparison recorded after it (none for dry runs and interrupted syncs). */
+export interface RecordedSync {
+  readonly result: SyncOperationResult;
+  readonly comparison?: ApplicationStatus;
+}
+
 /**
  * Syncs one Application and records the outcome on its Application object in the cluster, as
  * Argo CD's controller does after an operation: the operation state, the history entry and a
@@ -24,10 +30,18 @@ export function cliInitiator(): Initiator {
 export async function syncAndRecord(
   api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
 ): Promise<SyncOperationResult> {
+  return (await syncAndRecordStatus(api, app, req)).result;
+}
+
+/** {@link syncAndRecord}, also returning the comparison it recorded (the tree reports sync and health from it). */
+export async function syncAndRecordStatus(
+  api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
+): Promise<RecordedSync> {
   const result = await syncApplication(api, app, req);
-  if (!result.dryRun && !req.signal?.aborted) {
-    const comparison = await compareApplication(api, app, { concurrency: req.concurrency });
-    await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+  if (result.dryRun || req.signal?.aborted) {
+    return { result };
   }
-  return result;
+  const comparison = await compareApplication(api, app, { concurrency: req.concurrency });
+  await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+  return { result, comparison };
 }

@@ -1,0 +1,230 @@
+/**
+ * The whole tree in one process, as Argo CD's application controller runs it: a root's object is
+ * applied (as `kubectl apply -f root.yaml` would), the root is synced, and every child Application
+ * object its sync applies is reconciled at once, concurrently with the parent: automated children
+ * are synced, manual ones compared. Each child records its status on its object, which is what
+ * the parent's wave gate reads (health/application.ts), so a later wave of children starts only
+ * when the earlier children are Synced and Healthy, and a Degraded child fails the parent.
+ */
+import { ApplicationTree, applicationKey, TreeNode } from './application-tree';
+import { childAction, ReconcileAction } from './child-policy';
+import { reconcileApplication, ReconcileOutcome } from './reconcile-application';
+import { SlotPool, Slot } from './slot-pool';
+import { TreeSelection } from './tree-selection';
+import { FIELD_MANAGER } from '../annotations';
+import { Initiator } from '../app-status/status-record';
+import { abortReason } from '../kube/client';
+import { KubeApi } from '../kube/kube-api';
+import { LoadedApplication } from '../load/applications';
+import {
+  HealthStatusCode, KubeObject, OperationPhase, ResourceResult, ResultCode, SyncOperationResult, SyncStatusCode,
+} from '../model';
+import { SyncEvent, SyncRequest } from '../sync';
+
+/** Argo CD's default `--operation-processors`. */
+export const DEFAULT_APP_CONCURRENCY = 10;
+
+/** The outcome of one Application of the tree (`-o json` prints one per Application). */
+export interface ApplicationRun {
+  readonly application: string;
+  readonly namespace: string;
+  /** The Application whose sync created this one (none for a root). */
+  readonly parent?: string;
+  /** Sync wave of this Application's object in its parent. */
+  readonly wave: number;
+  /** Synced, compared only, or not reached (its parent stopped before applying it, or interrupted). */
+  readonly action: ReconcileAction | 'skipped';
+  /** Phase of the sync operation (synced Applications only). */
+  readonly phase?: OperationPhase;
+  /** Sync status and health after the run, as recorded on the Application object. */
+  readonly sync?: SyncStatusCode;
+  readonly health?: HealthStatusCode;
+  readonly message: string;
+  /** The sync operation's full result. */
+  readonly operation?: SyncOperationResult;
+}
+
+export type TreeEvent =
+  | SyncEvent
+  | { readonly type: 'started'; readonly application: string; readonly parent?: string; readonly wave: number; readonly action: ReconcileAction }
+  | { readonly type: 'reconciled'; readonly application: string; readonly run: ApplicationRun };
+
+export interface TreeSyncOptions {
+  /** The sync flags, applied to every Application that is synced. */
+  readonly request: Omit<SyncRequest, 'onEvent'>;
+  /** Who starts the selected Applications (children synced by the controller are `automated`). */
+  readonly initiatedBy: Initiator;
+  /** Sync manual children too (`--include-manual`). */
+  readonly includeManual?: boolean;
+  /** Applications reconciling at once (default {@link DEFAULT_APP_CONCURRENCY}). */
+  readonly appConcurrency?: number;
+  /** The client for an Application's destination. */
+  readonly clientFor: (app: LoadedApplication) => Promise<KubeApi>;
+  readonly onEvent?: (event: TreeEvent) => void;
+}
+
+/** True when `run` is a success: a sync that succeeded, a comparison that worked, or not reached. */
+export function runSucceeded(run: ApplicationRun): boolean {
+  if (run.action === ReconcileAction.SYNC) {
+    return run.phase === OperationPhase.SUCCEEDED;
+  }
+  return run.action === 'skipped' || run.sync !== SyncStatusCode.UNKNOWN;
+}
+
+/** Runs the selected part of the tree; one result per selected Application, parents before children. */
+export async function syncTree(tree: ApplicationTree, selection: TreeSelection, options: TreeSyncOptions): Promise<ApplicationRun[]> {
+  return new TreeRun(tree, selection, options).run();
+}
+
+/** The child Application object a parent's sync has just applied (or, in a dry run, would apply). */
+function appliedApplicationKey(r: ResourceResult): string | undefined {
+  if (r.kind !== 'Application' || r.group !== 'argoproj.io' || r.hookType || r.status !== ResultCode.SYNCED) {
+    return undefined;
+  }
+  return applicationKey(r.name, r.namespace);
+}
+
+class TreeRun {
+  private readonly slots: SlotPool;
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly runs = new Map<string, ApplicationRun>();
+  private readonly emit: (e: TreeEvent) => void;
+  private readonly automated: Initiator = { automated: true };
+
+  constructor(private readonly tree: ApplicationTree, private readonly selection: TreeSelection, private readonly options: TreeSyncOptions) {
+    this.slots = new SlotPool(options.appConcurrency ?? DEFAULT_APP_CONCURRENCY);
+    this.emit = options.onEvent ?? (() => undefined);
+  }
+
+  async run(): Promise<ApplicationRun[]> {
+    for (const key of this.selection.starts) {
+      const node = this.tree.nodes.get(key)!;
+      // The user starts these: synced whatever their policy, as `argocd app sync` would.
+      this.start(node, ReconcileAction.SYNC, this.options.initiatedBy, node.parent === undefined);
+    }
+    // Children are started while their parents run: wait until nothing new started.
+    for (let seen = -1; seen !== this.running.size;) {
+      seen = this.running.size;
+      await Promise.all(this.running.values());
+    }
+    return this.ordered();
+  }
+
+  /** Selected Applications in tree order; those never started are reported as skipped. */
+  private ordered(): ApplicationRun[] {
+    const out: ApplicationRun[] = [];
+    const visit = (node: TreeNode) => {
+      if (this.selection.members.has(node.key)) {
+        out.push(this.runs.get(node.key) ?? this.skipped(node, this.options.request.signal?.aborted
+          ? `interrupted: ${abortReason(this.options.request.signal)}`
+          : `not reached: ${this.nameOf(node.parent)} did not apply its Application object`));
+      }
+      node.children.forEach((c) => visit(this.tree.nodes.get(c)!));
+    };
+    for (const key of this.selection.starts) {
+      visit(this.tree.nodes.get(key)!);
+    }
+    return out;
+  }
+
+  private nameOf(key: string | undefined): string | undefined {
+    return key === undefined ? undefined : this.tree.nodes.get(key)?.app.name;
+  }
+
+  private skipped(node: TreeNode, message: string): ApplicationRun {
+    return { application: node.app.name, namespace: node.app.namespace, parent: this.nameOf(node.parent), wave: node.wave, action: 'skipped', message };
+  }
+
+  private start(node: TreeNode, action: ReconcileAction, initiatedBy: Initiator, applyObject: boolean): void {
+    if (this.running.has(node.key)) {
+      return;
+    }
+    this.running.set(node.key, this.reconcile(node, action, initiatedBy, applyObject).then((run) => {
+      this.runs.set(node.key, run);
+      this.emit({ type: 'reconciled', application: run.application, run });
+    }));
+  }
+
+  private async reconcile(node: TreeNode, action: ReconcileAction, initiatedBy: Initiator, applyObject: boolean): Promise<ApplicationRun> {
+    const { request } = this.options;
+    const slot = await this.slots.acquire();
+    try {
+      if (request.signal?.aborted) {
+        // [interruption] start no new Application
+        return this.skipped(node, `interrupted: ${abortReason(request.signal)}`);
+      }
+      this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action });
+      const api = await this.options.clientFor(node.app);
+      if (applyObject && !request.dryRun) {
+        await applyApplicationObject(api, node.app);
+      }
+      const outcome = await reconcileApplication(api, node.app, {
+        ...request,
+        action,
+        initiatedBy,
+        onEvent: (e) => {
+          this.emit(e);
+          if (e.type === 'resource') {
+            this.onApplied(node, e.result, slot);
+          }
+        },
+      });
+      return this.runOf(node, outcome);
+    } catch (e) {
+      const message = (e as Error).message;
+      return { ...this.skipped(node, message), action, ...(action === ReconcileAction.SYNC ? { phase: OperationPhase.ERROR } : { sync: SyncStatusCode.UNKNOWN }) };
+    } finally {
+      slot.release();
+    }
+  }
+
+  /**
+   * A parent's sync applied a child Application object: the controller picks the child up now.
+   * The parent hands its slot on, since from here on it mostly waits for its children's health
+   * (Argo CD requeues such an operation rather than holding a processor), so a deep tree cannot
+   * starve its own children.
+   */
+  private onApplied(parent: TreeNode, r: ResourceResult, slot: Slot): void {
+    const key = appliedApplicationKey(r);
+    if (key === undefined || !parent.children.includes(key) || !this.selection.members.has(key)) {
+      return;
+    }
+    slot.release();
+    const child = this.tree.nodes.get(key)!;
+    this.start(child, childAction(child.app.manifest, !!this.options.includeManual), this.automated, false);
+  }
+
+  private runOf(node: TreeNode, outcome: ReconcileOutcome): ApplicationRun {
+    const { operation, comparison } = outcome;
+    return {
+      application: node.app.name,
+      namespace: node.app.namespace,
+      parent: this.nameOf(node.parent),
+      wave: node.wave,
+      action: outcome.action,
+      phase: operation?.phase,
+      sync: comparison?.sync,
+      health: comparison?.health.status,
+      message: operation?.message ?? comparison?.error ?? (comparison?.sync === SyncStatusCode.OUT_OF_SYNC ? 'OutOfSync: manual sync policy, not synced (--include-manual syncs it)' : ''),
+      operation,
+    };
+  }
+}
+
+/**
+ * Creates or updates a root's Application object, as a user's `kubectl apply -f root.yaml`
+ * would, so the controller (here: the engine) has an object to record its status on.
+ */
+export async function applyApplicationObject(api: KubeApi, app: LoadedApplication): Promise<void> {
+  const { status: _status, ...manifest } = app.manifest as unknown as KubeObject;
+  const obj: KubeObject = { ...manifest, metadata: { ...manifest.metadata, namespace: app.namespace } };
+  const where = `${app.position.file}:${app.position.line}`;
+  if (!(await api.resourceFor(obj.apiVersion, 'Application'))) {
+    throw new Error(`${where}: the cluster has no Application CRD (argoproj.io): install Argo CD's CRDs first (\`cdk8s-argocd install-crds\`, or \`cluster up\` locally)`);
+  }
+  try {
+    await api.apply(obj, FIELD_MANAGER, { force: true });
+  } catch (e) {
+    throw new Error(`${where}: cannot apply Application ${app.namespace}/${app.name}: ${(e as Error).message}`);
+  }
+}
