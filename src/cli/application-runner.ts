@@ -4,7 +4,10 @@ import { isMachineFormat, OutputFormat } from './output-format';
 import { ClusterClients } from '../engine/cluster-clients';
 import { readClustersFile } from '../engine/clusters-file';
 import { KubeClient } from '../engine/kube/client';
+import { KubeApi } from '../engine/kube/kube-api';
 import { loadApplications, LoadedApplication } from '../engine/load/applications';
+import { ApplicationTree, discoverTree } from '../engine/tree/application-tree';
+import { selectTree, TreeSelection } from '../engine/tree/tree-selection';
 
 /** The flags `sync`, `diff` and `status` share. */
 export interface ApplicationOptions {
@@ -69,6 +72,62 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
         results.push(await req.each(client, app));
       }
       return results;
+    } finally {
+      await clients.close();
+    }
+  } finally {
+    loaded.dispose();
+  }
+}
+
+export interface TreeRunRequest<R> {
+  /** Manifests directory or Application file. */
+  readonly path: string;
+  readonly options: ApplicationOptions;
+  /** `--recursive`: with `--app`, each named Application's subtree. */
+  readonly recursive: boolean;
+  /** What the command does to the cluster, said before it starts. */
+  readonly verb: string;
+  /** Parallel connections per cluster (default 16). */
+  readonly maxSockets?: number;
+  /** The engine call for the selected part of the tree. */
+  readonly run: (tree: ApplicationTree, selection: TreeSelection, clientFor: (app: LoadedApplication) => Promise<KubeApi>) => Promise<R>;
+}
+
+/**
+ * Loads every Application below the path, builds the tree, selects the roots (or `--app`
+ * nodes), refuses everything if a selected Application cannot be read or has no known cluster
+ * (nothing is half-applied), says on stderr which cluster each group of Applications changes,
+ * then runs the tree.
+ */
+export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> {
+  const opts = req.options;
+  const loaded = loadApplications({ path: req.path, all: true, revision: opts.revision, repoRoot: opts.repoRoot, repoURL: opts.repoUrl });
+  try {
+    const tree = discoverTree(loaded.applications);
+    const selection = selectTree(tree, opts.app, req.recursive);
+    const selected = [...selection.members].map((k) => tree.nodes.get(k)!.app);
+    const unreadable = selected.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
+    if (unreadable.length > 0) {
+      throw new Error(`${unreadable.join('\nerror: ')}\nerror: nothing was done: fix the manifests above and run again`);
+    }
+    const clusters = opts.clusters ? readClustersFile(opts.clusters) : [];
+    const current = currentCluster(opts);
+    const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source, current.chosen);
+    try {
+      // Every destination is resolved before the first Application runs: a bad one stops the command before anything changed.
+      const byCluster = new Map<string, string[]>();
+      for (const app of selected) {
+        const target = await clients.target(app);
+        const line = `cluster ${target.server}, context ${target.context} (from ${target.source})`;
+        byCluster.set(line, [...(byCluster.get(line) ?? []), app.name]);
+      }
+      for (const [line, names] of byCluster) {
+        const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+        const text = `${req.verb} ${shown}: ${line}`;
+        process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
+      }
+      return await req.run(tree, selection, (app) => clients.forApplication(app));
     } finally {
       await clients.close();
     }

@@ -1,17 +1,18 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { runApplications, ApplicationOptions } from './application-runner';
+import { runApplications, runApplicationTree, ApplicationOptions } from './application-runner';
 import { integerOption } from './integer-option';
-import { isMachineFormat, outputOption } from './output-format';
+import { isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { printResults } from './result-printer';
 import { compareApplication } from '../engine/compare-app';
-import { OperationPhase } from '../engine/model';
 import { diffDocument, hasChanges, renderApplicationDiff } from '../engine/output/diff-text';
-import { PlainEventLog, TtyProgress } from '../engine/output/events';
+import { PlainEventLog, TtyTreeProgress } from '../engine/output/events';
 import { renderStatus } from '../engine/output/status-table';
 import { renderSyncResult } from '../engine/output/sync-table';
+import { renderTreeSummary, treeRunDocument } from '../engine/output/tree-summary';
+import { treeOutline, TreeViewRow } from '../engine/output/tree-view';
 import { parseResourceFilter, ResourceFilter } from '../engine/plan';
-import { cliInitiator, syncAndRecord } from '../engine/record-sync';
-import { SyncEvent } from '../engine/sync';
+import { cliInitiator } from '../engine/record-sync';
+import { ApplicationRun, DEFAULT_APP_CONCURRENCY, runSucceeded, syncTree, TreeEvent } from '../engine/tree/tree-sync';
 
 /** Exit codes of every command: see README "CLI". */
 export const EXIT_OK = 0;
@@ -89,59 +90,96 @@ interface SyncOptions extends ApplicationOptions {
   readonly allowEmpty: boolean;
   readonly retryLimit?: number;
   readonly concurrency: number;
+  readonly recursive: boolean;
+  readonly includeManual: boolean;
+  readonly appConcurrency: number;
 }
 
-/** Progress on stderr: live on a terminal, one line per event otherwise, none for json/yaml. */
-function progressFor(opts: ApplicationOptions): ((e: SyncEvent) => void) | undefined {
+/** Progress on stderr: the live tree on a terminal, one line per event otherwise, none for json/yaml. */
+function progressFor(opts: ApplicationOptions, rows: TreeViewRow[]): { handle(e: TreeEvent): void; finish(): void } | undefined {
   if (isMachineFormat(opts.output)) {
     return undefined;
   }
-  const view = process.stderr.isTTY ? new TtyProgress() : new PlainEventLog();
-  return (e) => view.handle(e);
+  if (process.stderr.isTTY) {
+    const view = new TtyTreeProgress(rows);
+    return { handle: (e) => view.handle(e), finish: () => view.finish() };
+  }
+  const log = new PlainEventLog();
+  return { handle: (e) => log.handle(e), finish: () => undefined };
+}
+
+/**
+ * stdout after a tree sync: json/yaml one document per Application (with its parent); text the
+ * result of each synced Application, then (for more than one) every Application in one table.
+ */
+function printTreeResults(runs: readonly ApplicationRun[], format: OutputFormat): void {
+  if (isMachineFormat(format)) {
+    printResults(runs, format, { text: () => '', document: treeRunDocument });
+    return;
+  }
+  const synced = runs.flatMap((r) => (r.operation ? [r.operation] : []));
+  printResults(synced, format, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
+  if (runs.length > 1) {
+    process.stdout.write(`\n${renderTreeSummary(runs, !!process.stdout.isTTY)}\n`);
+  }
 }
 
 export function registerEngineCommands(program: Command): void {
   addCommon(program.command('sync')
-    .description('sync Applications to the cluster with Argo CD semantics: dry run, phases, waves, hooks, health, prune; exit 0 synced, 1 sync failed, 2 usage or input error'))
+    .description('sync the Application tree to the cluster as Argo CD\'s controller would: roots top-down, children by wave and health, with dry run, phases, waves, hooks, health, prune; exit 0 all synced, 1 a sync failed, 2 usage or input error'))
     .option('--prune', 'delete tracked objects that are no longer desired (a manual sync never prunes otherwise)', false)
     .option('--dry-run', 'plan and server-side dry-run only; change nothing', false)
     .option('--resource <GROUP:KIND:NAME>', 'sync only this resource (repeatable; GROUP:KIND:NAMESPACE/NAME also works)', collectResource, [])
     .option('--force', 'Force=true for every resource: delete and recreate objects the server refuses to update', false)
-    .option('--timeout <seconds>', 'fail the operation after this many seconds (default: no timeout)', integerOption({ min: 1, unit: 'seconds' }))
+    .option('--timeout <seconds>', 'fail an Application\'s operation after this many seconds (default: no timeout)', integerOption({ min: 1, unit: 'seconds' }))
     .option('--confirm-prune', 'approve prunes of resources annotated Prune=confirm', false)
     .option('--allow-empty', 'allow a prune that removes every resource of the Application', false)
     .option('--retry-limit <n>', 'retries on failure (default: syncPolicy.retry.limit; negative = unlimited)', integerOption({ unit: 'retries, negative = unlimited' }))
     .option('--concurrency <n>', 'parallel API calls within a kind group', integerOption({ min: 1, max: 1000 }), 16)
+    .option('--recursive', 'with --app: also the Applications below it (the child Applications its sync creates)', false)
+    .option('--include-manual', 'sync child Applications without an automated sync policy too (otherwise they are compared and reported OutOfSync)', false)
+    .option('--app-concurrency <n>', 'Applications reconciled at once (like Argo CD\'s --operation-processors)', integerOption({ min: 1, max: 1000 }), DEFAULT_APP_CONCURRENCY)
     .action((path: string, opts: SyncOptions) => guarded(async () => {
-      const onEvent = progressFor(opts);
       const interrupt = interruptOnSignals();
       try {
-        const results = await runApplications({
+        const runs = await runApplicationTree({
           path,
           options: opts,
+          recursive: opts.recursive,
           verb: opts.dryRun ? 'sync --dry-run' : 'sync',
-          changes: true,
           maxSockets: opts.concurrency,
-          each: (client, app) => syncAndRecord(client, app, {
-            initiatedBy: cliInitiator(),
-            prune: opts.prune,
-            dryRun: opts.dryRun,
-            resources: opts.resource,
-            force: opts.force,
-            timeoutSeconds: opts.timeout,
-            confirmPrune: opts.confirmPrune,
-            allowEmpty: opts.allowEmpty,
-            retryLimit: opts.retryLimit,
-            concurrency: opts.concurrency,
-            onEvent,
-            signal: interrupt.signal,
-          }),
+          run: async (tree, selection, clientFor) => {
+            const progress = progressFor(opts, treeOutline(tree, selection));
+            try {
+              return await syncTree(tree, selection, {
+                request: {
+                  prune: opts.prune,
+                  dryRun: opts.dryRun,
+                  resources: opts.resource,
+                  force: opts.force,
+                  timeoutSeconds: opts.timeout,
+                  confirmPrune: opts.confirmPrune,
+                  allowEmpty: opts.allowEmpty,
+                  retryLimit: opts.retryLimit,
+                  concurrency: opts.concurrency,
+                  signal: interrupt.signal,
+                },
+                initiatedBy: cliInitiator(),
+                includeManual: opts.includeManual,
+                appConcurrency: opts.appConcurrency,
+                clientFor,
+                onEvent: progress?.handle,
+              });
+            } finally {
+              progress?.finish();
+            }
+          },
         });
-        printResults(results, opts.output, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
+        printTreeResults(runs, opts.output);
         if (interrupt.signal.aborted) {
           return EXIT_INTERRUPTED;
         }
-        return results.every((r) => r.phase === OperationPhase.SUCCEEDED) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
+        return runs.every(runSucceeded) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
       } finally {
         interrupt.dispose();
       }

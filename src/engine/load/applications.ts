@@ -14,8 +14,10 @@ import { parseManifests } from './yaml-documents';
 export interface LoadOptions {
   /** A manifests directory (Applications are found anywhere below it) or one Application manifest file. */
   readonly path: string;
-  /** Applications to load by name; all found when empty (only with a single-file path). */
+  /** Applications to load by name; all found when empty (only with a single-file path, or with `all`). */
   readonly apps?: readonly string[];
+  /** Load every Application found, whatever `apps` says (the tree sync selects from them itself). */
+  readonly all?: boolean;
   /** Read the committed tree at this Git revision instead of the work tree. */
   readonly revision?: string;
   /** Repository root that `source.path` is relative to (default: the Git top level of `path`). */
@@ -226,7 +228,7 @@ export function loadApplications(options: LoadOptions): LoadResult {
   };
   try {
     const found = findApplications(readTarget, root);
-    const wanted = options.apps ?? [];
+    const wanted = options.all ? [] : options.apps ?? [];
     let chosen = found;
     if (wanted.length > 0) {
       chosen = [];
@@ -241,7 +243,7 @@ export function loadApplications(options: LoadOptions): LoadResult {
         }
         chosen.push(matches[0]);
       }
-    } else if (fs.statSync(readTarget).isDirectory()) {
+    } else if (fs.statSync(readTarget).isDirectory() && !options.all) {
       throw new Error(`choose Applications with --app <name> (found in ${options.path}: ${found.map((f) => f.manifest.metadata.name).sort().join(', ') || 'none'})`);
     }
     const applications = chosen.map(({ manifest, position }) => loadedApplication(manifest, position, root, revision, options));

@@ -1,6 +1,8 @@
 import pc from 'picocolors';
+import { applyTreeEvent, renderTree, TreeViewRow } from './tree-view';
 import { HealthStatusCode, OperationPhase, ResourceResult, ResultCode } from '../model';
 import { SyncEvent } from '../sync';
+import { TreeEvent } from '../tree/tree-sync';
 
 function resourceName(r: ResourceResult): string {
   return `${r.group ? `${r.group}/` : ''}${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
@@ -16,10 +18,17 @@ function colorStatus(text: string): string {
   return pc.green(text);
 }
 
-/** One line per event, for logs (no colour, no cursor movement). */
-export function plainEventLine(e: SyncEvent): string | undefined {
+/** One line per event, for logs (no colour, no cursor movement), each prefixed with its Application. */
+export function plainEventLine(e: TreeEvent): string | undefined {
   const ts = new Date().toISOString();
   switch (e.type) {
+    case 'started':
+      return `${ts} app=${e.application} started action=${e.action}${e.parent ? ` parent=${e.parent} wave=${e.wave}` : ''}`;
+    case 'reconciled': {
+      const r = e.run;
+      const fields = [`action=${r.action}`, r.phase && `operation=${r.phase}`, r.sync && `sync=${r.sync}`, r.health && `health=${r.health}`].filter((f) => f).join(' ');
+      return `${ts} app=${e.application} finished ${fields} message=${JSON.stringify(r.message)}`;
+    }
     case 'attempt':
       return e.attempt > 1 ? `${ts} app=${e.application} attempt=${e.attempt}` : undefined;
     case 'step':
@@ -49,7 +58,7 @@ export class PlainEventLog {
 
   constructor(private readonly write: (line: string) => void = (line) => process.stderr.write(line)) {}
 
-  handle(e: SyncEvent): void {
+  handle(e: TreeEvent): void {
     if (e.type === 'waiting') {
       if (this.waits.get(e.application) === e.message) {
         return;
@@ -119,5 +128,40 @@ export class TtyProgress {
         return;
       }
     }
+  }
+}
+
+/**
+ * Live progress of a tree on a terminal: one line per Application (children under their
+ * parent, with wave, phase, health and the current step or wait), redrawn in place. Redraws are
+ * at most every `intervalMs`; `finish` draws the final state.
+ */
+export class TtyTreeProgress {
+  private drawn = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly rows: TreeViewRow[], private readonly out: NodeJS.WriteStream = process.stderr, private readonly intervalMs = 100) {}
+
+  handle(e: TreeEvent): void {
+    applyTreeEvent(this.rows, e);
+    if (!this.timer) {
+      this.timer = setTimeout(() => this.draw(), this.intervalMs);
+    }
+  }
+
+  finish(): void {
+    this.draw();
+  }
+
+  private draw(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const lines = renderTree(this.rows, true, this.out.columns ?? 120);
+    // Up to the first line drawn last time, clear to the end of the screen, draw again.
+    const up = this.drawn > 0 ? `\x1b[${this.drawn}A\r\x1b[0J` : '';
+    this.out.write(`${up}${lines.join('\n')}\n`);
+    this.drawn = lines.length;
   }
 }

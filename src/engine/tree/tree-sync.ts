@@ -12,7 +12,8 @@ import { reconcileApplication, ReconcileOutcome } from './reconcile-application'
 import { SlotPool, Slot } from './slot-pool';
 import { TreeSelection } from './tree-selection';
 import { FIELD_MANAGER } from '../annotations';
-import { Initiator } from '../app-status/status-record';
+import { Initiator, recordComparison } from '../app-status/status-record';
+import { compareApplication } from '../compare-app';
 import { abortReason } from '../kube/client';
 import { KubeApi } from '../kube/kube-api';
 import { LoadedApplication } from '../load/applications';
@@ -139,24 +140,54 @@ class TreeRun {
     if (this.running.has(node.key)) {
       return;
     }
-    this.running.set(node.key, this.reconcile(node, action, initiatedBy, applyObject).then((run) => {
-      this.runs.set(node.key, run);
-      this.emit({ type: 'reconciled', application: run.application, run });
-    }));
+    this.running.set(node.key, (async () => {
+      const { run, api } = await this.reconcile(node, action, initiatedBy, applyObject);
+      const final = api ? await this.refreshAfterChildren(node, run, api) : run;
+      this.runs.set(node.key, final);
+      this.emit({ type: 'reconciled', application: final.application, run: final });
+    })());
   }
 
-  private async reconcile(node: TreeNode, action: ReconcileAction, initiatedBy: Initiator, applyObject: boolean): Promise<ApplicationRun> {
+  /**
+   * Argo CD refreshes a parent when its children's status changes; here that is once, when every
+   * child the parent's sync started is done (their subtrees included), so the parent's recorded
+   * health is its children's final health rather than what they showed while still syncing.
+   */
+  private async refreshAfterChildren(node: TreeNode, run: ApplicationRun, api: KubeApi): Promise<ApplicationRun> {
+    const children = node.children.map((k) => this.running.get(k)).filter((p): p is Promise<void> => p !== undefined);
+    const { request } = this.options;
+    if (children.length === 0) {
+      return run;
+    }
+    await Promise.all(children);
+    if (request.dryRun || request.signal?.aborted) {
+      return run;
+    }
+    try {
+      const comparison = await compareApplication(api, node.app, { concurrency: request.concurrency });
+      await recordComparison(api, node.app, comparison);
+      return { ...run, sync: comparison.sync, health: comparison.health.status };
+    } catch (e) {
+      this.emit({ type: 'warning', application: node.app.name, message: `refreshing the status after its children failed: ${(e as Error).message}` });
+      return run;
+    }
+  }
+
+  private async reconcile(
+    node: TreeNode, action: ReconcileAction, initiatedBy: Initiator, applyObject: boolean,
+  ): Promise<{ run: ApplicationRun; api?: KubeApi }> {
     const { request } = this.options;
     const slot = await this.slots.acquire();
     try {
       if (request.signal?.aborted) {
         // [interruption] start no new Application
-        return this.skipped(node, `interrupted: ${abortReason(request.signal)}`);
+        return { run: this.skipped(node, `interrupted: ${abortReason(request.signal)}`) };
       }
       this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action });
       const api = await this.options.clientFor(node.app);
-      if (applyObject && !request.dryRun) {
-        await applyApplicationObject(api, node.app);
+      const notApplied = applyObject && !request.dryRun ? await applyApplicationObject(api, node.app) : undefined;
+      if (notApplied) {
+        this.emit({ type: 'warning', application: node.app.name, message: notApplied });
       }
       const outcome = await reconcileApplication(api, node.app, {
         ...request,
@@ -169,10 +200,11 @@ class TreeRun {
           }
         },
       });
-      return this.runOf(node, outcome);
+      return { run: this.runOf(node, outcome), api };
     } catch (e) {
       const message = (e as Error).message;
-      return { ...this.skipped(node, message), action, ...(action === ReconcileAction.SYNC ? { phase: OperationPhase.ERROR } : { sync: SyncStatusCode.UNKNOWN }) };
+      const outcome = action === ReconcileAction.SYNC ? { phase: OperationPhase.ERROR } : { sync: SyncStatusCode.UNKNOWN };
+      return { run: { ...this.skipped(node, message), action, ...outcome } };
     } finally {
       slot.release();
     }
@@ -213,18 +245,20 @@ class TreeRun {
 
 /**
  * Creates or updates a root's Application object, as a user's `kubectl apply -f root.yaml`
- * would, so the controller (here: the engine) has an object to record its status on.
+ * would, so the controller (here: the engine) has an object to record its status on. Returns
+ * why it could not (no Application CRD, no namespace): the sync goes on without recorded status.
  */
-export async function applyApplicationObject(api: KubeApi, app: LoadedApplication): Promise<void> {
+export async function applyApplicationObject(api: KubeApi, app: LoadedApplication): Promise<string | undefined> {
   const { status: _status, ...manifest } = app.manifest as unknown as KubeObject;
   const obj: KubeObject = { ...manifest, metadata: { ...manifest.metadata, namespace: app.namespace } };
   const where = `${app.position.file}:${app.position.line}`;
   if (!(await api.resourceFor(obj.apiVersion, 'Application'))) {
-    throw new Error(`${where}: the cluster has no Application CRD (argoproj.io): install Argo CD's CRDs first (\`cdk8s-argocd install-crds\`, or \`cluster up\` locally)`);
+    return `${where}: the cluster has no Application CRD (argoproj.io), so the Application object is not created and no status is recorded: install Argo CD's CRDs (\`cluster up\` does locally)`;
   }
   try {
     await api.apply(obj, FIELD_MANAGER, { force: true });
+    return undefined;
   } catch (e) {
-    throw new Error(`${where}: cannot apply Application ${app.namespace}/${app.name}: ${(e as Error).message}`);
+    return `${where}: cannot create the Application object ${app.namespace}/${app.name}, so no status is recorded: ${(e as Error).message}`;
   }
 }

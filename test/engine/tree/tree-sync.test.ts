@@ -1,0 +1,164 @@
+/**
+ * The tree's orchestration against the in-memory API (test/util/fake-kube.ts);
+ * test/e2e/engine-tree.e2e.test.ts runs the same behaviour on the real control plane.
+ */
+import { appObject, loaded } from './tree-apps';
+import { KubeObject, OperationPhase, SyncStatusCode, HealthStatusCode } from '../../../src/engine/model';
+import { discoverTree } from '../../../src/engine/tree/application-tree';
+import { ReconcileAction } from '../../../src/engine/tree/child-policy';
+import { SlotPool } from '../../../src/engine/tree/slot-pool';
+import { selectTree } from '../../../src/engine/tree/tree-selection';
+import { ApplicationRun, syncTree, TreeEvent } from '../../../src/engine/tree/tree-sync';
+import { deploymentStuck, FakeKube } from '../../util/fake-kube';
+import { obj } from '../fixtures';
+
+const cm = (name: string) => obj('v1', 'ConfigMap', name);
+
+function cluster(...namespaces: string[]): FakeKube {
+  return new FakeKube()
+    .addKind('argoproj.io/v1alpha1', 'Application', true, 'applications')
+    .seed(...['argocd', 'kube-system', ...namespaces].map((n) => obj('v1', 'Namespace', n)));
+}
+
+interface RunOptions {
+  readonly names?: string[];
+  readonly recursive?: boolean;
+  readonly includeManual?: boolean;
+  readonly dryRun?: boolean;
+  readonly appConcurrency?: number;
+}
+
+async function run(fake: FakeKube, apps: ReturnType<typeof loaded>[], opts: RunOptions = {}) {
+  const tree = discoverTree(apps);
+  const events: TreeEvent[] = [];
+  const runs = await syncTree(tree, selectTree(tree, opts.names ?? [], !!opts.recursive), {
+    request: { pollMs: 2, timeoutSeconds: 20, dryRun: opts.dryRun },
+    initiatedBy: { username: 'tester' },
+    includeManual: opts.includeManual,
+    appConcurrency: opts.appConcurrency,
+    clientFor: async () => fake,
+    onEvent: (e) => events.push(e),
+  });
+  return { runs, events };
+}
+
+const summary = (runs: ApplicationRun[]) => runs.map((r) => `${r.application}<${r.parent ?? ''}>@${r.wave}: ${r.action} ${r.phase ?? ''} ${r.sync ?? ''} ${r.health ?? ''}`.trim());
+const order = (events: TreeEvent[]) => events.flatMap((e) => (e.type === 'started' ? [`start ${e.application}`] : e.type === 'reconciled' ? [`end ${e.application}`] : []));
+const status = (fake: FakeKube, name: string) => fake.peek('argoproj.io/v1alpha1', 'Application', 'argocd', name)?.status;
+
+describe('tree sync', () => {
+  test('the root object is applied, children synced by the controller, each status recorded', async () => {
+    const fake = cluster('a', 'b');
+    const { runs } = await run(fake, [
+      loaded('root', [appObject('a'), appObject('b', { wave: 1 })]),
+      loaded('a', [cm('a')]),
+      loaded('b', [cm('b')]),
+    ]);
+    expect(summary(runs)).toEqual([
+      'root<>@0: sync Succeeded Synced Healthy',
+      'a<root>@0: sync Succeeded Synced Healthy',
+      'b<root>@1: sync Succeeded Synced Healthy',
+    ]);
+    expect(status(fake, 'root')?.operationState.operation.initiatedBy).toEqual({ username: 'tester' });
+    expect(status(fake, 'a')?.operationState.operation.initiatedBy).toEqual({ automated: true });
+    expect(status(fake, 'b')?.health.status).toBe('Healthy');
+    expect(fake.peek('v1', 'ConfigMap', 'b', 'b')).toBeDefined();
+  });
+
+  test('a later-wave child starts only after the earlier wave\'s child recorded Healthy', async () => {
+    const fake = cluster('a', 'b');
+    const { events } = await run(fake, [
+      loaded('root', [appObject('a'), appObject('b', { wave: 1 })]),
+      loaded('a', [cm('a')]),
+      loaded('b', [cm('b')]),
+    ]);
+    const seen = order(events);
+    expect(seen.indexOf('end a')).toBeLessThan(seen.indexOf('start b'));
+    expect(seen.slice(0, 2)).toEqual(['start root', 'start a']);
+  });
+
+  test('a Degraded child fails the parent before the later wave; the later child is not reached', async () => {
+    const fake = cluster('a', 'b').statusOnWrite('Deployment', deploymentStuck);
+    const deployment: KubeObject = obj('apps/v1', 'Deployment', 'web', {}, {
+      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+    });
+    const { runs } = await run(fake, [
+      loaded('root', [appObject('a'), appObject('b', { wave: 1 })]),
+      loaded('a', [deployment]),
+      loaded('b', [cm('b')]),
+    ]);
+    expect(summary(runs)).toEqual([
+      'root<>@0: sync Failed OutOfSync Degraded',
+      'a<root>@0: sync Succeeded Synced Degraded',
+      'b<root>@1: skipped',
+    ]);
+    expect(runs[0].message).toMatch(/Application argocd\/a: Degraded/);
+    expect(fake.peek('argoproj.io/v1alpha1', 'Application', 'argocd', 'b')).toBeUndefined();
+  });
+
+  test('a manual child is compared and recorded OutOfSync; --include-manual syncs it', async () => {
+    const apps = () => [loaded('root', [appObject('m', { automated: false })]), loaded('m', [cm('m')], { automated: false })];
+    const fake = cluster('m');
+    const first = await run(fake, apps());
+    expect(summary(first.runs)).toEqual(['root<>@0: sync Succeeded Synced Healthy', 'm<root>@0: compare  OutOfSync Healthy']);
+    expect(status(fake, 'm')?.sync.status).toBe(SyncStatusCode.OUT_OF_SYNC);
+    expect(fake.peek('v1', 'ConfigMap', 'm', 'm')).toBeUndefined();
+
+    const second = await run(fake, apps(), { includeManual: true });
+    expect(second.runs[1].action).toBe(ReconcileAction.SYNC);
+    expect(fake.peek('v1', 'ConfigMap', 'm', 'm')).toBeDefined();
+  });
+
+  test('--app X syncs that node only; --recursive its subtree; a child\'s own object is left to its parent', async () => {
+    const apps = () => [loaded('root', [appObject('a')]), loaded('a', [appObject('a1')]), loaded('a1', [cm('x')])];
+    const fake = cluster('a', 'a1');
+    const only = await run(fake, apps(), { names: ['a'] });
+    // a1's object is applied but nothing reconciles it: a reports it as still Progressing.
+    expect(summary(only.runs)).toEqual(['a<root>@0: sync Succeeded Synced Progressing']);
+    expect(fake.peek('argoproj.io/v1alpha1', 'Application', 'argocd', 'a')).toBeUndefined();
+    expect(fake.peek('argoproj.io/v1alpha1', 'Application', 'argocd', 'a1')).toBeDefined();
+    expect(fake.peek('v1', 'ConfigMap', 'a1', 'x')).toBeUndefined();
+
+    const recursive = await run(fake, apps(), { names: ['a'], recursive: true });
+    expect(summary(recursive.runs).map((s) => s.split(':')[0])).toEqual(['a<root>@0', 'a1<a>@0']);
+    expect(fake.peek('v1', 'ConfigMap', 'a1', 'x')).toBeDefined();
+  });
+
+  test('a dry run of the tree goes down the same path and writes nothing', async () => {
+    const fake = cluster('a');
+    const { runs } = await run(fake, [loaded('root', [appObject('a')]), loaded('a', [cm('a')])], { dryRun: true });
+    expect(runs.map((r) => `${r.application}: ${r.action} ${r.phase}`)).toEqual(['root: sync Succeeded', 'a: sync Succeeded']);
+    expect(fake.writes().filter((w) => !w.includes('dry run'))).toEqual([]);
+  });
+
+  test('a deep tree does not starve with one slot: a parent hands its slot to its children', async () => {
+    const fake = cluster('a', 'b', 'c');
+    const { runs } = await run(fake, [
+      loaded('root', [appObject('a'), appObject('c', { wave: 1 })]),
+      loaded('a', [appObject('b'), cm('x')]),
+      loaded('b', [cm('b')]),
+      loaded('c', [cm('c')]),
+    ], { appConcurrency: 1 });
+    expect(runs.every((r) => r.phase === OperationPhase.SUCCEEDED && r.health === HealthStatusCode.HEALTHY)).toBe(true);
+  });
+});
+
+describe('slot pool', () => {
+  test('at most `size` holders; a released slot goes to the first waiter; releasing twice frees once', async () => {
+    const pool = new SlotPool(1);
+    const first = await pool.acquire();
+    const got: string[] = [];
+    const second = pool.acquire().then((s) => { got.push('second'); return s; });
+    const third = pool.acquire().then((s) => { got.push('third'); return s; });
+    await Promise.resolve();
+    expect(got).toEqual([]);
+    first.release();
+    first.release();
+    const s2 = await second;
+    await Promise.resolve();
+    expect(got).toEqual(['second']);
+    s2.release();
+    await third;
+    expect(got).toEqual(['second', 'third']);
+  });
+});
