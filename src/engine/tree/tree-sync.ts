@@ -20,10 +20,17 @@ import { LoadedApplication } from '../load/applications';
 import {
   HealthStatusCode, KubeObject, OperationPhase, ResourceResult, ResultCode, SyncOperationResult, SyncStatusCode,
 } from '../model';
+import { SYSTEM_CLOCK } from '../poll';
 import { SyncEvent, SyncRequest } from '../sync';
 
 /** Argo CD's default `--operation-processors`. */
 export const DEFAULT_APP_CONCURRENCY = 10;
+
+/** How long an Application that is still Progressing after its sync is followed without `--timeout`. */
+export const DEFAULT_SETTLE_SECONDS = 300;
+
+/** Interval of the status refreshes while an Application is Progressing. */
+export const DEFAULT_SETTLE_MS = 1000;
 
 /** The outcome of one Application of the tree (`-o json` prints one per Application). */
 export interface ApplicationRun {
@@ -62,6 +69,8 @@ export interface TreeSyncOptions {
   /** The client for an Application's destination. */
   readonly clientFor: (app: LoadedApplication) => Promise<KubeApi>;
   readonly onEvent?: (event: TreeEvent) => void;
+  /** Interval of the status refreshes while an Application is Progressing (default {@link DEFAULT_SETTLE_MS}). */
+  readonly settleMs?: number;
 }
 
 /** True when `run` is a success: a sync that succeeded, a comparison that worked, or not reached. */
@@ -142,34 +151,59 @@ class TreeRun {
     }
     this.running.set(node.key, (async () => {
       const { run, api } = await this.reconcile(node, action, initiatedBy, applyObject);
-      const final = api ? await this.refreshAfterChildren(node, run, api) : run;
+      const final = api ? await this.settle(node, run, api) : run;
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
     })());
   }
 
   /**
-   * Argo CD refreshes a parent when its children's status changes; here that is once, when every
-   * child the parent's sync started is done (their subtrees included), so the parent's recorded
-   * health is its children's final health rather than what they showed while still syncing.
+   * Argo CD's controller keeps refreshing an Application after its operation: when its children's
+   * status changes, and while its resources are still Progressing (a rollout in flight). Here a
+   * parent is refreshed once every child its sync started is done (their subtrees included), and
+   * any Application is re-compared every `settleMs` while it is Progressing, for at most
+   * `--timeout` (default {@link DEFAULT_SETTLE_SECONDS}), so the health recorded on it, which its
+   * parent's wave gate reads, becomes Healthy or Degraded as it would with Argo CD.
    */
-  private async refreshAfterChildren(node: TreeNode, run: ApplicationRun, api: KubeApi): Promise<ApplicationRun> {
+  private async settle(node: TreeNode, run: ApplicationRun, api: KubeApi): Promise<ApplicationRun> {
     const children = node.children.map((k) => this.running.get(k)).filter((p): p is Promise<void> => p !== undefined);
-    const { request } = this.options;
-    if (children.length === 0) {
-      return run;
-    }
     await Promise.all(children);
-    if (request.dryRun || request.signal?.aborted) {
+    const { request } = this.options;
+    if (request.dryRun || run.action === 'skipped' || run.health === undefined) {
       return run;
     }
-    try {
-      const comparison = await compareApplication(api, node.app, { concurrency: request.concurrency });
-      await recordComparison(api, node.app, comparison);
-      return { ...run, sync: comparison.sync, health: comparison.health.status };
-    } catch (e) {
-      this.emit({ type: 'warning', application: node.app.name, message: `refreshing the status after its children failed: ${(e as Error).message}` });
-      return run;
+    const clock = request.clock ?? SYSTEM_CLOCK;
+    const until = clock.now() + (request.timeoutSeconds ?? DEFAULT_SETTLE_SECONDS) * 1000;
+    let current = run;
+    // Child Applications' health comes from their own runs (awaited above); only the
+    // Application's own resources are worth waiting for.
+    let rollingOut = run.health === HealthStatusCode.PROGRESSING;
+    let refresh = children.length > 0;
+    for (;;) {
+      if (request.signal?.aborted) {
+        return current;
+      }
+      if (refresh) {
+        try {
+          const comparison = await compareApplication(api, node.app, { concurrency: request.concurrency });
+          await recordComparison(api, node.app, comparison);
+          current = { ...current, sync: comparison.sync, health: comparison.health.status };
+          const progressing = comparison.resources.find((r) => r.health?.status === HealthStatusCode.PROGRESSING && !(r.group === 'argoproj.io' && r.kind === 'Application'));
+          rollingOut = progressing !== undefined;
+          if (progressing) {
+            const detail = progressing.health?.message ? `: ${progressing.health.message}` : '';
+            this.emit({ type: 'waiting', application: node.app.name, message: `waiting for health: ${progressing.kind}/${progressing.name} is Progressing${detail}` });
+          }
+        } catch (e) {
+          this.emit({ type: 'warning', application: node.app.name, message: `refreshing the status failed: ${(e as Error).message}` });
+          return current;
+        }
+      }
+      if (!rollingOut || current.health !== HealthStatusCode.PROGRESSING || clock.now() >= until) {
+        return current;
+      }
+      await clock.sleep(this.options.settleMs ?? DEFAULT_SETTLE_MS);
+      refresh = true;
     }
   }
 

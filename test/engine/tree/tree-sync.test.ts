@@ -9,10 +9,13 @@ import { ReconcileAction } from '../../../src/engine/tree/child-policy';
 import { SlotPool } from '../../../src/engine/tree/slot-pool';
 import { selectTree } from '../../../src/engine/tree/tree-selection';
 import { ApplicationRun, syncTree, TreeEvent } from '../../../src/engine/tree/tree-sync';
-import { deploymentStuck, FakeKube } from '../../util/fake-kube';
+import { deploymentAvailable, deploymentStuck, FakeKube } from '../../util/fake-kube';
 import { obj } from '../fixtures';
 
 const cm = (name: string) => obj('v1', 'ConfigMap', name);
+const deployment: KubeObject = obj('apps/v1', 'Deployment', 'web', {}, {
+  spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
+});
 
 function cluster(...namespaces: string[]): FakeKube {
   return new FakeKube()
@@ -26,6 +29,7 @@ interface RunOptions {
   readonly includeManual?: boolean;
   readonly dryRun?: boolean;
   readonly appConcurrency?: number;
+  readonly onResource?: (e: Extract<TreeEvent, { type: 'resource' }>) => void;
 }
 
 async function run(fake: FakeKube, apps: ReturnType<typeof loaded>[], opts: RunOptions = {}) {
@@ -37,7 +41,13 @@ async function run(fake: FakeKube, apps: ReturnType<typeof loaded>[], opts: RunO
     includeManual: opts.includeManual,
     appConcurrency: opts.appConcurrency,
     clientFor: async () => fake,
-    onEvent: (e) => events.push(e),
+    settleMs: 5,
+    onEvent: (e) => {
+      events.push(e);
+      if (e.type === 'resource') {
+        opts.onResource?.(e);
+      }
+    },
   });
   return { runs, events };
 }
@@ -79,9 +89,6 @@ describe('tree sync', () => {
 
   test('a Degraded child fails the parent before the later wave; the later child is not reached', async () => {
     const fake = cluster('a', 'b').statusOnWrite('Deployment', deploymentStuck);
-    const deployment: KubeObject = obj('apps/v1', 'Deployment', 'web', {}, {
-      spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } },
-    });
     const { runs } = await run(fake, [
       loaded('root', [appObject('a'), appObject('b', { wave: 1 })]),
       loaded('a', [deployment]),
@@ -94,6 +101,34 @@ describe('tree sync', () => {
     ]);
     expect(runs[0].message).toMatch(/Application argocd\/a: Degraded/);
     expect(fake.peek('argoproj.io/v1alpha1', 'Application', 'argocd', 'b')).toBeUndefined();
+  });
+
+  test('a child still Progressing after its sync is followed until Healthy; only then does the next wave start', async () => {
+    const fake = cluster('a', 'b');
+    const { events, runs } = await run(fake, [
+      loaded('root', [appObject('a'), appObject('b', { wave: 1 })]),
+      loaded('a', [deployment]),
+      loaded('b', [cm('b')]),
+    ], {
+      onResource: (e) => {
+        if (e.application === 'a' && e.result.kind === 'Deployment') {
+        // The rollout finishes a little later, as the Deployment controller would report it.
+          setTimeout(() => {
+            const live = fake.peek('apps/v1', 'Deployment', 'a', 'web')!;
+            fake.setStatus('apps/v1', 'Deployment', 'a', 'web', deploymentAvailable(live));
+          }, 60);
+        }
+      },
+    });
+    expect(summary(runs)).toEqual([
+      'root<>@0: sync Succeeded Synced Healthy',
+      'a<root>@0: sync Succeeded Synced Healthy',
+      'b<root>@1: sync Succeeded Synced Healthy',
+    ]);
+    const waitedForA = events.findIndex((e) => e.type === 'waiting' && e.application === 'a' && /Deployment\/web is Progressing/.test(e.message));
+    const startB = events.findIndex((e) => e.type === 'started' && e.application === 'b');
+    expect(waitedForA).toBeGreaterThan(-1);
+    expect(waitedForA).toBeLessThan(startB);
   });
 
   test('a manual child is compared and recorded OutOfSync; --include-manual syncs it', async () => {
