@@ -127,6 +127,11 @@ export function job(
 
 /** Runs the CLI in this process against `kubeconfig`, capturing its output and exit code. */
 export async function runCli(kubeconfig: string, app: TestApp, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliArgs([...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfig]);
+}
+
+/** Runs the CLI in this process with exactly `args`, capturing its output and exit code. */
+export async function runCliArgs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
@@ -139,7 +144,7 @@ export async function runCli(kubeconfig: string, app: TestApp, ...args: string[]
   });
   let code: number;
   try {
-    code = await run(['node', 'cdk8s-argocd', ...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfig]);
+    code = await run(['node', 'cdk8s-argocd', ...args]);
   } finally {
     out.mockRestore();
     err.mockRestore();
