@@ -139,7 +139,8 @@ function writeTreeManifests(dir: string, apps: number, per: number, nsTree: stri
   fs.writeFileSync(path.join(single, 'manifests', 'apps', 'single.yaml'), stringify(application('bench-single', nsSingle, 'manifests/all', false)));
   for (let a = 0; a < apps; a++) {
     const name = `bench-tree-${String(a).padStart(2, '0')}`;
-    fs.writeFileSync(path.join(tree, 'manifests', 'children', `${name}.yaml`), stringify(application(name, nsTree, `manifests/${name}`, true)));
+    // Each child in its own namespace, as app-of-apps children usually are.
+    fs.writeFileSync(path.join(tree, 'manifests', 'children', `${name}.yaml`), stringify(application(name, `${nsTree}-${a}`, `manifests/${name}`, true)));
     const appDir = path.join(tree, 'manifests', name);
     fs.mkdirSync(appDir);
     for (let r = 0; r < per; r++) {
@@ -215,7 +216,8 @@ async function main(): Promise<void> {
       treeCase(kubeconfig, cli, work, nsTree, nsSingle);
     }
   } finally {
-    spawnSync('kubectl', [`--kubeconfig=${kubeconfig}`, 'delete', 'namespace', nsK, nsE, nsTree, nsSingle, '--wait=false', '--ignore-not-found']);
+    const treeNamespaces = Array.from({ length: treeApps }, (_, a) => `${nsTree}-${a}`);
+    spawnSync('kubectl', [`--kubeconfig=${kubeconfig}`, 'delete', 'namespace', nsK, nsE, nsSingle, ...treeNamespaces, '--wait=false', '--ignore-not-found']);
     const leases = ['bench', 'bench-single', 'bench-tree-root', ...Array.from({ length: treeApps }, (_, a) => `bench-tree-${String(a).padStart(2, '0')}`)];
     spawnSync('kubectl', [`--kubeconfig=${kubeconfig}`, 'delete', 'lease', '-n', 'kube-system', ...leases.map((l) => `cdk8s-argocd-sync-${l}`), '--ignore-not-found']);
     spawnSync('kubectl', [`--kubeconfig=${kubeconfig}`, 'delete', 'applications', '-n', 'argocd', ...leases.slice(1), '--ignore-not-found']);
@@ -265,7 +267,9 @@ function treeCase(kubeconfig: string, cli: string, work: string, nsTree: string,
   k('apply', '--server-side', '-f', path.join(root, 'test', 'fixtures', 'argocd-crds'));
   k('wait', '--for=condition=Established', 'crd/applications.argoproj.io');
   spawnSync('kubectl', [`--kubeconfig=${kubeconfig}`, 'create', 'namespace', 'argocd']);
-  k('create', 'namespace', nsTree);
+  for (let a = 0; a < treeApps; a++) {
+    k('create', 'namespace', `${nsTree}-${a}`);
+  }
   k('create', 'namespace', nsSingle);
   const { tree, single } = writeTreeManifests(work, treeApps, treeResources, nsTree, nsSingle);
   const sync = (repo: string, ...a: string[]) => measure(process.execPath, [cli, 'sync', path.join(repo, 'manifests'), ...a, '--repo-root', repo, '--kubeconfig', kubeconfig]);

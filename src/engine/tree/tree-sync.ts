@@ -9,6 +9,7 @@
 import { ApplicationTree, applicationKey, TreeNode } from './application-tree';
 import { childAction, ReconcileAction } from './child-policy';
 import { reconcileApplication, ReconcileOutcome } from './reconcile-application';
+import { SharedListCache } from './shared-list-cache';
 import { SlotPool, Slot } from './slot-pool';
 import { TreeSelection } from './tree-selection';
 import { FIELD_MANAGER } from '../annotations';
@@ -100,6 +101,8 @@ class TreeRun {
   private readonly runs = new Map<string, ApplicationRun>();
   private readonly emit: (e: TreeEvent) => void;
   private readonly automated: Initiator = { automated: true };
+  /** One shared list cache per cluster client. */
+  private readonly caches = new Map<KubeApi, SharedListCache>();
 
   constructor(private readonly tree: ApplicationTree, private readonly selection: TreeSelection, private readonly options: TreeSyncOptions) {
     this.slots = new SlotPool(options.appConcurrency ?? DEFAULT_APP_CONCURRENCY);
@@ -218,7 +221,7 @@ class TreeRun {
         return { run: this.skipped(node, `interrupted: ${abortReason(request.signal)}`) };
       }
       this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action });
-      const api = await this.options.clientFor(node.app);
+      const api = this.cached(await this.options.clientFor(node.app));
       const notApplied = applyObject && !request.dryRun ? await applyApplicationObject(api, node.app) : undefined;
       if (notApplied) {
         this.emit({ type: 'warning', application: node.app.name, message: notApplied });
@@ -242,6 +245,15 @@ class TreeRun {
     } finally {
       slot.release();
     }
+  }
+
+  private cached(client: KubeApi): KubeApi {
+    let cache = this.caches.get(client);
+    if (!cache) {
+      cache = new SharedListCache();
+      this.caches.set(client, cache);
+    }
+    return cache.view(client);
   }
 
   /**
