@@ -105,7 +105,7 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
   const loaded = loadApplications({ path: req.path, all: true, revision: opts.revision, repoRoot: opts.repoRoot, repoURL: opts.repoUrl });
   try {
     const tree = discoverTree(loaded.applications);
-    const selection = selectTree(tree, opts.app, req.recursive);
+    const selection = selectTree(tree, opts.app, req.recursive, req.path);
     const selected = [...selection.members].map((k) => tree.nodes.get(k)!.app);
     const unreadable = selected.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
     if (unreadable.length > 0) {

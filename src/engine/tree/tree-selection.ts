@@ -11,9 +11,10 @@ export interface TreeSelection {
 /**
  * Without names: every root and the whole tree below it. With names (`--app`): those
  * Applications only, or with `recursive` each one's subtree (a named Application inside another
- * named one's subtree is then reached through its parent, not started twice).
+ * named one's subtree is then reached through its parent, not started twice). `where` (the path
+ * read) is named when a name is unknown.
  */
-export function selectTree(tree: ApplicationTree, names: readonly string[], recursive: boolean): TreeSelection {
+export function selectTree(tree: ApplicationTree, names: readonly string[], recursive: boolean, where?: string): TreeSelection {
   if (names.length === 0) {
     return { starts: tree.roots, members: new Set(tree.nodes.keys()) };
   }
@@ -21,7 +22,7 @@ export function selectTree(tree: ApplicationTree, names: readonly string[], recu
     const matches = [...tree.nodes.values()].filter((n) => n.app.name === name || n.key === name);
     if (matches.length === 0) {
       const known = [...new Set([...tree.nodes.values()].map((n) => n.app.name))].sort().join(', ') || 'none';
-      throw new Error(`no Application named '${name}' (found: ${known})`);
+      throw new Error(`no Application named '${name}'${where ? ` in ${where}` : ''} (found: ${known})`);
     }
     if (matches.length > 1) {
       throw new Error(`Application name '${name}' is ambiguous (${matches.map((m) => m.key).join(', ')}): name it as namespace/name`);
