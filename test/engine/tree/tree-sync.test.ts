@@ -29,6 +29,8 @@ interface RunOptions {
   readonly includeManual?: boolean;
   readonly dryRun?: boolean;
   readonly appConcurrency?: number;
+  readonly signal?: AbortSignal;
+  readonly timeoutSeconds?: number;
   readonly onResource?: (e: Extract<TreeEvent, { type: 'resource' }>) => void;
 }
 
@@ -36,7 +38,7 @@ async function run(fake: FakeKube, apps: ReturnType<typeof loaded>[], opts: RunO
   const tree = discoverTree(apps);
   const events: TreeEvent[] = [];
   const runs = await syncTree(tree, selectTree(tree, opts.names ?? [], !!opts.recursive), {
-    request: { pollMs: 2, timeoutSeconds: 20, dryRun: opts.dryRun },
+    request: { pollMs: 2, timeoutSeconds: opts.timeoutSeconds ?? 20, dryRun: opts.dryRun, signal: opts.signal },
     initiatedBy: { username: 'tester' },
     includeManual: opts.includeManual,
     appConcurrency: opts.appConcurrency,
@@ -175,6 +177,31 @@ describe('tree sync', () => {
       loaded('c', [cm('c')]),
     ], { appConcurrency: 1 });
     expect(runs.every((r) => r.phase === OperationPhase.SUCCEEDED && r.health === HealthStatusCode.HEALTHY)).toBe(true);
+  });
+});
+
+describe('interruption', () => {
+  test('once interrupted, no further Application starts: the later children are reported interrupted', async () => {
+    const fake = cluster('a', 'b');
+    const interrupt = new AbortController();
+    const { runs } = await run(fake, [
+      loaded('root', [appObject('a'), appObject('b', { wave: 1 })]),
+      loaded('a', [cm('a')]),
+      loaded('b', [cm('b')]),
+    ], {
+      signal: interrupt.signal,
+      // The in-memory API ignores the signal (a real client refuses requests once interrupted), so the root waits out its timeout.
+      timeoutSeconds: 1,
+      onResource: (e) => {
+        if (e.application === 'a') {
+          interrupt.abort(new Error('interrupted by SIGINT'));
+        }
+      },
+    });
+    expect(runs.map((r) => `${r.application}: ${r.action} ${r.phase ?? ''}`)).toEqual(['root: sync Failed', 'a: sync Failed', 'b: skipped ']);
+    expect(runs[2].message).toBe('interrupted: interrupted by SIGINT');
+    expect(fake.peek('argoproj.io/v1alpha1', 'Application', 'argocd', 'b')).toBeUndefined();
+    expect(fake.peek('coordination.k8s.io/v1', 'Lease', 'kube-system', 'cdk8s-argocd-sync-root')).toBeUndefined();
   });
 });
 
