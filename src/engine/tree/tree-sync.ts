@@ -189,7 +189,9 @@ class TreeRun {
       if (refresh) {
         try {
           const comparison = await compareApplication(api, node.app, { concurrency: request.concurrency });
-          await recordComparison(api, node.app, comparison);
+          if (await api.resourceFor(node.app.manifest.apiVersion, 'Application')) {
+            await recordComparison(api, node.app, comparison);
+          }
           current = { ...current, sync: comparison.sync, health: comparison.health.status };
           const progressing = comparison.resources.find((r) => r.health?.status === HealthStatusCode.PROGRESSING && !(r.group === 'argoproj.io' && r.kind === 'Application'));
           rollingOut = progressing !== undefined;
