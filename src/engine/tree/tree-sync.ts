@@ -7,7 +7,7 @@
  * when the earlier children are Synced and Healthy, and a Degraded child fails the parent.
  */
 import { ApplicationTree, applicationKey, TreeNode } from './application-tree';
-import { childAction, ReconcileAction } from './child-policy';
+import { childAction, isAutomated, ReconcileAction } from './child-policy';
 import { reconcileApplication, ReconcileOutcome } from './reconcile-application';
 import { SharedListCache } from './shared-list-cache';
 import { SlotPool, Slot } from './slot-pool';
@@ -228,8 +228,11 @@ class TreeRun {
       if (notApplied) {
         this.emit({ type: 'warning', application: node.app.name, message: notApplied });
       }
+      const automated = initiatedBy.automated === true;
       const outcome = await reconcileApplication(api, node.app, {
         ...request,
+        automated,
+        prune: request.prune || (automated && !!node.app.manifest.spec.syncPolicy?.automated?.prune),
         action,
         initiatedBy,
         onEvent: (e) => {
@@ -271,7 +274,10 @@ class TreeRun {
     }
     slot.release();
     const child = this.tree.nodes.get(key)!;
-    this.start(child, childAction(child.app.manifest, !!this.options.includeManual), this.automated, false);
+    // An automated child is synced by its sync policy (initiated by `automated`, pruning as
+    // `automated.prune` says, subject to sync windows); a manual one only on --include-manual, for the user.
+    const automated = isAutomated(child.app.manifest);
+    this.start(child, childAction(child.app.manifest, !!this.options.includeManual), automated ? this.automated : this.options.initiatedBy, false);
   }
 
   private runOf(node: TreeNode, outcome: ReconcileOutcome): ApplicationRun {

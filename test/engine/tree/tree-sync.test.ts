@@ -73,6 +73,9 @@ describe('tree sync', () => {
     ]);
     expect(status(fake, 'root')?.operationState.operation.initiatedBy).toEqual({ username: 'tester' });
     expect(status(fake, 'a')?.operationState.operation.initiatedBy).toEqual({ automated: true });
+    // An automated sync prunes as `automated.prune` says; the user's root sync only with --prune.
+    expect(status(fake, 'a')?.operationState.operation.sync.prune).toBe(true);
+    expect(status(fake, 'root')?.operationState.operation.sync.prune).toBe(false);
     expect(status(fake, 'b')?.health.status).toBe('Healthy');
     expect(fake.peek('v1', 'ConfigMap', 'b', 'b')).toBeDefined();
   });
