@@ -1,3 +1,4 @@
+import { workloadImages } from './app-status/summary';
 import { Comparison, compareObjects } from './diff/compare';
 import { hasHealthCheck, resourceHealth } from './health';
 import { aggregateHealth } from './health/aggregate';
@@ -23,6 +24,8 @@ export interface ResourceStatus {
   /** Tracked live object that is no longer desired (a prune would delete it). */
   readonly requiresPruning?: boolean;
   readonly source?: SourcePosition;
+  /** Container images the live workload runs (for `status.summary.images`). */
+  readonly images?: string[];
   /** Set when the prediction could not be made (the diff then uses the desired object as is). */
   readonly message?: string;
   /** Normalized, masked objects for rendering a diff (only when asked for). */
@@ -75,6 +78,7 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
   const forbidden = new Map(violations.map((v) => [v.task, v.message]));
   const out = await mapLimit(tasks, options.concurrency ?? 16, async (t): Promise<ResourceStatus> => {
     const apiVersion = t.desired?.apiVersion ?? t.live!.apiVersion;
+    const images = workloadImages(t.live);
     const row = {
       group: t.key.group,
       version: apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion,
@@ -82,6 +86,7 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
       namespace: t.key.namespace,
       name: t.key.name,
       source: t.source,
+      ...(images.length > 0 ? { images } : {}),
     };
     const health = t.live ? resourceHealth(t.live) : (t.desired ? { status: HealthStatusCode.MISSING } : undefined);
     if (forbidden.has(t)) {

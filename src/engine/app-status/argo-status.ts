@@ -4,7 +4,7 @@
  * Application health check and `argocd app get` read the same thing Argo CD's controller would
  * have written. Field names are Argo CD's; see its Application CRD.
  */
-import { ApplicationSourceSpec } from '../application-spec';
+import { ApplicationSourceSpec, IgnoreDifferencesEntry } from '../application-spec';
 import { HealthStatusCode, OperationPhase, SyncStatusCode } from '../model';
 
 export interface ArgoSyncStatus {
@@ -16,9 +16,14 @@ export interface ArgoSyncStatus {
     source?: ApplicationSourceSpec;
     sources?: ApplicationSourceSpec[];
     destination: { server?: string; name?: string; namespace?: string };
+    ignoreDifferences?: IgnoreDifferencesEntry[];
   };
 }
 
+/**
+ * `status.health` (Argo CD v3 `AppHealthStatus`): the code and when it last changed; v3 no longer
+ * writes the deprecated `message`.
+ */
 export interface ArgoHealthStatus {
   status: HealthStatusCode;
   message?: string;
@@ -85,10 +90,18 @@ export interface ArgoResourceStatus {
   syncWave?: number;
 }
 
+/** One of `status.conditions` (`ApplicationCondition`); types are Argo CD's (`SyncError`, `ComparisonError`, …). */
 export interface ArgoApplicationCondition {
   type: string;
   message: string;
   lastTransitionTime?: string;
+}
+
+/** `status.summary` (`ApplicationSummary`); `null` in a write removes a field the merge patch would otherwise keep. */
+export interface ArgoApplicationSummary {
+  images?: string[] | null;
+  externalURLs?: string[] | null;
+  isAppOfApps?: boolean | null;
 }
 
 /** `Application.status`; every field optional because a write may carry only some of them. */
@@ -98,9 +111,10 @@ export interface ArgoApplicationStatus {
   operationState?: ArgoOperationState;
   history?: ArgoRevisionHistory[];
   resources?: ArgoResourceStatus[];
-  summary?: { images?: string[]; externalURLs?: string[] };
+  summary?: ArgoApplicationSummary;
   reconciledAt?: string;
-  conditions?: ArgoApplicationCondition[];
+  /** `null` in a write removes every condition (a JSON merge patch deletes null fields). */
+  conditions?: ArgoApplicationCondition[] | null;
   sourceType?: string;
   sourceTypes?: string[];
   controllerNamespace?: string;

@@ -7,8 +7,10 @@ import { ApplicationManifest, CONTROL_PLANE_NAMESPACE, manifestSources } from '.
 import { ApplicationStatus } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
 import { OperationPhase, SyncOperationResult } from '../model';
-import { ArgoApplicationStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
+import { ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
+import { comparisonErrorCondition, ConditionType, setConditions, syncErrorCondition } from './conditions';
 import { writeApplicationStatus } from './status-writer';
+import { applicationSummary } from './summary';
 
 /** Argo CD keeps this many `status.history` entries unless `spec.revisionHistoryLimit` says otherwise. */
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
@@ -25,6 +27,8 @@ export interface RecordedApplication {
   readonly name: string;
   readonly namespace: string;
   readonly revision: string;
+  /** Argo CD's source type of each source (`Directory`, `Helm`, `Kustomize`), when known. */
+  readonly sourceTypes?: readonly string[];
 }
 
 /** `spec.source` or `spec.sources`, for the fields that echo what was compared or deployed. */
@@ -32,15 +36,40 @@ function sourceFields(manifest: ApplicationManifest): Pick<ArgoRevisionHistory, 
   return manifest.spec.sources ? { sources: manifestSources(manifest.spec) } : { source: manifest.spec.source };
 }
 
-/** `status.sync`, `status.health`, `status.resources` and `reconciledAt` from a comparison. */
-export function comparisonStatus(app: RecordedApplication, comparison: ApplicationStatus, now: Date): ArgoApplicationStatus {
+/**
+ * `status.health` as Argo CD v3 writes it: the code, and `lastTransitionTime` moved only when
+ * the code changes (persistAppStatus); the deprecated message is no longer written.
+ */
+export function healthStatus(comparison: ApplicationStatus, previous: ArgoHealthStatus | undefined, now: Date): ArgoHealthStatus {
+  const status = comparison.health.status;
+  const unchanged = previous?.status === status && previous.lastTransitionTime;
+  return { status, lastTransitionTime: unchanged ? previous.lastTransitionTime : now.toISOString() };
+}
+
+/**
+ * The status a comparison yields, as Argo CD's refresh writes it (processAppRefreshQueueItem):
+ * `sync` (with what was compared), `health`, `resources`, `summary`, `sourceType(s)`,
+ * `reconciledAt`, and the SyncError/ComparisonError conditions re-evaluated against `previous`
+ * (the live status; other conditions are kept). `operation` is the operation state to judge a
+ * SyncError by (default: the one in `previous`).
+ */
+export function comparisonStatus(
+  app: RecordedApplication, comparison: ApplicationStatus, now: Date,
+  previous: ArgoApplicationStatus = {}, operation: ArgoOperationState | undefined = previous.operationState,
+): ArgoApplicationStatus {
+  const types = app.sourceTypes ?? [];
+  const ignoreDifferences = app.manifest.spec.ignoreDifferences;
   return {
     sync: {
       status: comparison.sync,
       revision: app.revision,
-      comparedTo: { ...sourceFields(app.manifest), destination: app.manifest.spec.destination },
+      comparedTo: {
+        ...sourceFields(app.manifest),
+        destination: app.manifest.spec.destination,
+        ...(ignoreDifferences && ignoreDifferences.length > 0 ? { ignoreDifferences: [...ignoreDifferences] } : {}),
+      },
     },
-    health: { status: comparison.health.status, ...(comparison.health.message ? { message: comparison.health.message } : {}) },
+    health: healthStatus(comparison, previous.health, now),
     resources: comparison.resources.map((r) => ({
       group: r.group || undefined,
       version: r.version,
@@ -51,6 +80,14 @@ export function comparisonStatus(app: RecordedApplication, comparison: Applicati
       ...(r.health ? { health: { status: r.health.status, ...(r.health.message ? { message: r.health.message } : {}) } } : {}),
       ...(r.requiresPruning ? { requiresPruning: true } : {}),
     })),
+    summary: applicationSummary(app.manifest, comparison.resources),
+    ...(app.manifest.spec.sources
+      ? (types.length > 0 ? { sourceTypes: [...types] } : {})
+      : (types.length > 0 ? { sourceType: types[0] } : {})),
+    conditions: setConditions(previous.conditions, [
+      comparisonErrorCondition(comparison.error),
+      syncErrorCondition(app.manifest.spec, comparison.sync, app.revision, operation),
+    ], [ConditionType.COMPARISON_ERROR, ConditionType.SYNC_ERROR], now),
     reconciledAt: now.toISOString(),
     controllerNamespace: CONTROL_PLANE_NAMESPACE,
   };
@@ -61,7 +98,8 @@ export function operationState(app: RecordedApplication, result: SyncOperationRe
   return {
     operation: { sync: { revision: result.revision, prune, ...(result.dryRun ? { dryRun: true } : {}) }, initiatedBy: { ...initiatedBy } },
     phase: result.phase,
-    message: result.message,
+    // processRequestedAppOperation's wording for an operation that failed after retries.
+    message: result.phase !== OperationPhase.SUCCEEDED && result.attempts > 1 ? `${result.message} (retried ${result.attempts - 1} times).` : result.message,
     syncResult: {
       revision: result.revision,
       ...sourceFields(app.manifest),
@@ -110,12 +148,16 @@ export function historyAfter(
 
 async function liveStatus(api: KubeApi, app: RecordedApplication): Promise<ArgoApplicationStatus | undefined> {
   const live = await api.get({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: app.name, namespace: app.namespace } });
-  return live?.status as ArgoApplicationStatus | undefined;
+  return live ? (live.status as ArgoApplicationStatus | undefined) ?? {} : undefined;
 }
 
 /** Writes a comparison's status to the Application object; false when the object does not exist. */
 export async function recordComparison(api: KubeApi, app: RecordedApplication, comparison: ApplicationStatus, now = new Date()): Promise<boolean> {
-  return writeApplicationStatus(api, app, comparisonStatus(app, comparison, now));
+  const previous = await liveStatus(api, app);
+  if (!previous) {
+    return false;
+  }
+  return writeApplicationStatus(api, app, comparisonStatus(app, comparison, now, previous));
 }
 
 /**
@@ -130,9 +172,13 @@ export async function recordSync(
     return true;
   }
   const previous = await liveStatus(api, app);
+  if (!previous) {
+    return false;
+  }
+  const state = operationState(app, result, opts.initiatedBy, opts.prune);
   return writeApplicationStatus(api, app, {
-    ...(opts.comparison ? comparisonStatus(app, opts.comparison, opts.now ?? new Date()) : {}),
-    operationState: operationState(app, result, opts.initiatedBy, opts.prune),
-    history: historyAfter(app, previous?.history ?? [], result, opts.initiatedBy),
+    ...(opts.comparison ? comparisonStatus(app, opts.comparison, opts.now ?? new Date(), previous, state) : {}),
+    operationState: state,
+    history: historyAfter(app, previous.history ?? [], result, opts.initiatedBy),
   });
 }

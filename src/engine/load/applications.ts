@@ -6,7 +6,7 @@ import { DesiredObject, SourcePosition } from '../model';
 import { listManifestFiles } from './directory-source';
 import { ManifestError } from './manifest-error';
 import { BinaryFileError, readManifestFile } from './manifest-file';
-import { renderSource } from './render-source';
+import { detectSourceType, renderSource } from './render-source';
 import { outsideRepository } from './repository-path';
 import { checkoutRevision, gitRoot } from './source-tree';
 import { parseManifests } from './yaml-documents';
@@ -36,6 +36,8 @@ export interface LoadedApplication {
   /** The revision read: a commit id, or the work tree's HEAD commit when reading the work tree. */
   readonly revision: string;
   readonly objects: DesiredObject[];
+  /** Argo CD's source type of each source (`Directory`, `Helm`, `Kustomize`; for `status.sourceType`). */
+  readonly sourceTypes?: string[];
   /** Set when the sources could not be loaded; the Application then fails alone. */
   readonly error?: string;
 }
@@ -131,7 +133,9 @@ function sourceFolder(source: ApplicationSourceSpec, repoRoot: string, fail: (re
   return dir;
 }
 
-function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: Pick<LoadOptions, 'revision' | 'repoURL'>): DesiredObject[] {
+function loadSources(
+  app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: Pick<LoadOptions, 'revision' | 'repoURL'>,
+): { objects: DesiredObject[]; sourceTypes: string[] } {
   const spec = app.spec;
   if (!spec || typeof spec !== 'object' || !spec.destination) {
     throw new ManifestError(position, `Application ${app.metadata.name} has no spec.destination`);
@@ -141,6 +145,7 @@ function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoo
     throw new ManifestError(position, `Application ${app.metadata.name} has no source with a path or chart`);
   }
   const objects: DesiredObject[] = [];
+  const sourceTypes: string[] = [];
   for (const source of sources) {
     if (options.repoURL && source.repoURL && source.repoURL !== options.repoURL && !source.chart) {
       throw new ManifestError(position,
@@ -152,8 +157,9 @@ function loadSources(app: ApplicationManifest, position: SourcePosition, repoRoo
         `Application ${app.metadata.name}: source.path ${source.path} is not a folder below ${repoRoot}${options.revision ? ` at revision ${options.revision}` : ''}`);
     }
     objects.push(...renderSource(source, dir, { repoRoot, appName: app.metadata.name, namespace: spec.destination.namespace }));
+    sourceTypes.push(detectSourceType(source, dir));
   }
-  return objects;
+  return { objects, sourceTypes };
 }
 
 function loadedApplication(
@@ -167,7 +173,7 @@ function loadedApplication(
     revision,
   };
   try {
-    return { ...base, objects: loadSources(manifest, position, root, options) };
+    return { ...base, ...loadSources(manifest, position, root, options) };
   } catch (e) {
     return { ...base, objects: [], error: (e as Error).message };
   }
