@@ -7,6 +7,7 @@ import { ApplicationManifest, CONTROL_PLANE_NAMESPACE, manifestSources } from '.
 import { ApplicationStatus } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
 import { OperationPhase, SyncOperationResult } from '../model';
+import { APPLICATION_API_VERSION } from './application-objects';
 import { ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
 import { comparisonErrorCondition, ConditionType, setConditions, syncErrorCondition } from './conditions';
 import { writeApplicationStatus } from './status-writer';
@@ -146,8 +147,12 @@ export function historyAfter(
   return limit <= 0 ? [] : [...previous, entry].slice(-limit);
 }
 
+/** The live status (`{}` when none yet); undefined when there is no Application object, or no CRD for one. */
 async function liveStatus(api: KubeApi, app: RecordedApplication): Promise<ArgoApplicationStatus | undefined> {
-  const live = await api.get({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: app.name, namespace: app.namespace } });
+  if (!(await api.resourceFor(APPLICATION_API_VERSION, 'Application'))) {
+    return undefined;
+  }
+  const live = await api.get({ apiVersion: APPLICATION_API_VERSION, kind: 'Application', metadata: { name: app.name, namespace: app.namespace } });
   return live ? (live.status as ArgoApplicationStatus | undefined) ?? {} : undefined;
 }
 

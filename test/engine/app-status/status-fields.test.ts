@@ -162,4 +162,10 @@ describe('recording on the Application object', () => {
     expect(await recordComparison(kube, app(), comparison(SyncStatusCode.SYNCED, HealthStatusCode.HEALTHY))).toBe(false);
     expect(kube.writes()).toEqual([]);
   });
+
+  test('a cluster without the Argo CD CRDs is left alone: the sync\'s outcome is not lost to a recording error', async () => {
+    const kube = new FakeKube();
+    await expect(recordSync(kube, app(), result(OperationPhase.SUCCEEDED, 'ok'), { initiatedBy: {}, prune: false })).resolves.toBe(false);
+    await expect(recordComparison(kube, app(), comparison(SyncStatusCode.SYNCED, HealthStatusCode.HEALTHY))).resolves.toBe(false);
+  });
 });
