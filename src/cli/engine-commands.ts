@@ -6,7 +6,6 @@ import { printResults } from './result-printer';
 import { compareApplication } from '../engine/compare-app';
 import { diffDocument, hasChanges, renderApplicationDiff } from '../engine/output/diff-text';
 import { PlainEventLog, TtyTreeProgress } from '../engine/output/events';
-import { renderStatus } from '../engine/output/status-table';
 import { renderSyncResult } from '../engine/output/sync-table';
 import { renderTreeSummary, treeRunDocument } from '../engine/output/tree-summary';
 import { treeOutline, TreeViewRow } from '../engine/output/tree-view';
@@ -57,10 +56,16 @@ function collectResource(value: string, previous: ResourceFilter[]): ResourceFil
   }
 }
 
-function addCommon(cmd: Command): Command {
-  return cmd
+/** `[path]` and `--app`, then the source and cluster options. */
+export function addCommon(cmd: Command): Command {
+  return addSourceOptions(cmd
     .argument('[path]', 'manifests directory (Applications are found anywhere below it) or one Application manifest', 'manifests')
-    .option('-a, --app <name>', 'Application to use (repeatable)', collect, [])
+    .option('-a, --app <name>', 'Application to use (repeatable)', collect, []));
+}
+
+/** Where the manifests are read from and which cluster is used, and `-o`. */
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
     .option('--revision <git-rev>', 'read the committed tree at this Git revision instead of the work tree')
     .option('--repo-root <dir>', 'folder that source.path is relative to (default: the Git top level)')
     .option('--repo-url <url>', 'only sources with this repoURL map to the local repository')
@@ -71,7 +76,7 @@ function addCommon(cmd: Command): Command {
 }
 
 /** Runs a command body; input and connection errors exit 2 with the message. */
-async function guarded(body: () => Promise<number>): Promise<void> {
+export async function guarded(body: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await body();
   } catch (e) {
@@ -192,18 +197,10 @@ export function registerEngineCommands(program: Command): void {
       printResults(results, opts.output, { text: (r, s) => renderApplicationDiff(r, s.color, s.wide), document: diffDocument });
       return exitOfComparison(results, hasChanges);
     }));
-
-  addCommon(program.command('status')
-    .description('per-resource sync status and health, app sync status and aggregated health (like `argocd app get`); exit 0, or 2 on a usage or input error'))
-    .action((path: string, opts: ApplicationOptions) => guarded(async () => {
-      const results = await runApplications({ path, options: opts, verb: 'status', changes: false, each: (client, app) => compareApplication(client, app) });
-      printResults(results, opts.output, { text: (r, s) => renderStatus(r, s.color, s.wide) });
-      return exitOfComparison(results, () => false);
-    }));
 }
 
 /** 2 when an Application could not be compared (its error is said on stderr), else 1 when `changed`. */
-function exitOfComparison<S extends { application: string; error?: string }>(results: readonly S[], changed: (s: S) => boolean): number {
+export function exitOfComparison<S extends { application: string; error?: string }>(results: readonly S[], changed: (s: S) => boolean): number {
   const failed = results.filter((s) => s.error);
   for (const s of failed) {
     process.stderr.write(`error: ${s.application}: ${s.error}\n`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerAppCommands } from './app-commands';
 import { registerAppsetCommand } from './appset-command';
 import { registerClusterCommand } from './cluster-command';
 import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
     .version(version, '-v, --version', 'print the version');
   registerClusterCommand(program);
   registerEngineCommands(program);
+  registerAppCommands(program);
   registerAppsetCommand(program);
   reportUsageErrorsOnOneLine(program);
   return program;

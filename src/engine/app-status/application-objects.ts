@@ -3,8 +3,8 @@
  * `rollback` and `wait` read them: what the engine (or Argo CD) last wrote, in Argo CD's format.
  */
 import { ApplicationSpec } from '../application-spec';
-import { KubeApi } from '../kube/kube-api';
 import { ArgoApplicationStatus } from './argo-status';
+import { KubeApi } from '../kube/kube-api';
 
 export const APPLICATION_API_VERSION = 'argoproj.io/v1alpha1';
 

@@ -2,7 +2,8 @@ import pc from 'picocolors';
 import { alignColumns, sourceColumn } from './columns';
 import { ApplicationStatus, ResourceStatus } from '../compare-app';
 
-function paint(text: string, color: boolean): string {
+/** Colours a sync or health code: red for trouble, yellow for in between, green otherwise. */
+export function paint(text: string, color: boolean): string {
   if (!color) {
     return text;
   }
@@ -25,6 +26,23 @@ function message(r: ResourceStatus, wide: boolean): string {
   return [r.message, r.health?.message].filter((m) => m).join('; ');
 }
 
+/** One row per resource (`wide`: API version, `file:line`, both messages), header first. */
+export function renderResourceTable(s: ApplicationStatus, color: boolean, wide = false): string[] {
+  const rows = wide
+    ? [['GROUP', 'VERSION', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'SOURCE', 'MESSAGE']]
+    : [['GROUP', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'MESSAGE']];
+  for (const r of s.resources) {
+    rows.push(wide
+      ? [r.group, r.version, r.kind, r.namespace, r.name, r.status, r.health?.status ?? '', sourceColumn(r.source), message(r, true)]
+      : [r.group, r.kind, r.namespace, r.name, r.status, r.health?.status ?? '', message(r, false)]);
+  }
+  const table = alignColumns(rows);
+  return [
+    color ? pc.bold(table[0]) : table[0],
+    ...table.slice(1).map((row) => (color ? row.replace(/\b(OutOfSync|Synced|Healthy|Progressing|Degraded|Missing|Suspended|Unknown)\b/g, (m) => paint(m, true)) : row)),
+  ];
+}
+
 /**
  * `argocd app get`-like text: the Application summary, then one row per resource; `wide` adds
  * the API version, where each object came from (file:line) and the health message next to the
@@ -41,19 +59,6 @@ export function renderStatus(s: ApplicationStatus, color: boolean, wide = false)
     lines.push(`Error:          ${s.error}`);
     return lines.join('\n');
   }
-  lines.push('');
-  const rows = wide
-    ? [['GROUP', 'VERSION', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'SOURCE', 'MESSAGE']]
-    : [['GROUP', 'KIND', 'NAMESPACE', 'NAME', 'STATUS', 'HEALTH', 'MESSAGE']];
-  for (const r of s.resources) {
-    rows.push(wide
-      ? [r.group, r.version, r.kind, r.namespace, r.name, r.status, r.health?.status ?? '', sourceColumn(r.source), message(r, true)]
-      : [r.group, r.kind, r.namespace, r.name, r.status, r.health?.status ?? '', message(r, false)]);
-  }
-  const table = alignColumns(rows);
-  lines.push(color ? pc.bold(table[0]) : table[0]);
-  for (const row of table.slice(1)) {
-    lines.push(color ? row.replace(/\b(OutOfSync|Synced|Healthy|Progressing|Degraded|Missing|Suspended|Unknown)\b/g, (m) => paint(m, true)) : row);
-  }
+  lines.push('', ...renderResourceTable(s, color, wide));
   return lines.join('\n');
 }
