@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { applicationDetails } from '../../../src/engine/app-status/application-details';
-import { ApplicationObject } from '../../../src/engine/app-status/application-objects';
+import { ApplicationObject, listApplicationObjects, readApplicationObjects } from '../../../src/engine/app-status/application-objects';
 import { rollbackTarget } from '../../../src/engine/app-status/rollback-target';
 import { unmetWaitConditions } from '../../../src/engine/app-status/wait-state';
 import { ApplicationSpec } from '../../../src/engine/application-spec';
@@ -12,6 +12,7 @@ import { renderApplicationDetails } from '../../../src/engine/output/app-details
 import { renderHistory } from '../../../src/engine/output/app-history-table';
 import { conditionsSummary, renderApplicationList, syncPolicyLabel } from '../../../src/engine/output/app-list-table';
 import { hasUncommittedChanges } from '../../../src/git/work-tree-changes';
+import { FakeKube } from '../../util/fake-kube';
 
 function object(name: string, spec: Partial<ApplicationSpec> = {}, status: ApplicationObject['status'] = {}): ApplicationObject {
   return {
@@ -133,4 +134,17 @@ test('hasUncommittedChanges sees modified and untracked files below the path onl
   expect(hasUncommittedChanges(path.join(dir, 'manifests'))).toBe(true);
   expect(hasUncommittedChanges(os.tmpdir())).toBe(false);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('reading Application objects', () => {
+  test('a cluster without the Argo CD CRDs gets a message saying what to install', async () => {
+    await expect(listApplicationObjects(new FakeKube(), 'argocd')).rejects.toThrow(/no Argo CD Application CRD .* `cdk8s-argocd install-crds`/);
+  });
+
+  test('unknown names are refused, listing the known ones', async () => {
+    const kube = new FakeKube().addKind('argoproj.io/v1alpha1', 'Application', true, 'applications');
+    kube.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } }, object('web') as any, object('api') as any);
+    expect((await readApplicationObjects(kube, 'argocd', ['web'])).map((a) => a.metadata.name)).toEqual(['web']);
+    await expect(readApplicationObjects(kube, 'argocd', ['nope', 'web'])).rejects.toThrow("no Application named 'nope' in namespace argocd of this cluster (found: api, web)");
+  });
 });
