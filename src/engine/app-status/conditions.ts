@@ -16,7 +16,7 @@ export enum ConditionType {
 }
 
 /** `spec.syncPolicy.automated` is set and not switched off with `enabled: false`. */
-export function isAutomatedSyncEnabled(spec: ApplicationSpec | undefined): boolean {
+export function isAutomatedSyncEnabled(spec: Pick<ApplicationSpec, 'syncPolicy'> | undefined): boolean {
   const automated = spec?.syncPolicy?.automated;
   return !!automated && automated.enabled !== false;
 }
@@ -27,7 +27,7 @@ export function isAutomatedSyncEnabled(spec: ApplicationSpec | undefined): boole
  * "Failed last sync attempt to [<revision>]: <operation message>". Anything else clears it.
  */
 export function syncErrorCondition(
-  spec: ApplicationSpec | undefined, sync: SyncStatusCode, revision: string, operation: ArgoOperationState | undefined,
+  spec: Pick<ApplicationSpec, 'syncPolicy'> | undefined, sync: SyncStatusCode, revision: string, operation: ArgoOperationState | undefined,
 ): ArgoApplicationCondition | undefined {
   if (!isAutomatedSyncEnabled(spec) || sync !== SyncStatusCode.OUT_OF_SYNC || !operation) {
     return undefined;
