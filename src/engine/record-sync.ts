@@ -25,7 +25,8 @@ export interface RecordedSync {
  * Syncs one Application and records the outcome on its Application object in the cluster, as
  * Argo CD's controller does after an operation: the operation state, the history entry and a
  * fresh comparison (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
- * record nothing; an Application object that does not exist in the cluster is left alone.
+ * record nothing; without an Application object (or Argo CD CRDs) in the cluster nothing is
+ * compared or written. A failure to record is a warning: it never changes the sync's result.
  */
 export async function syncAndRecord(
   api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
@@ -33,7 +34,10 @@ export async function syncAndRecord(
   return (await syncAndRecordStatus(api, app, req)).result;
 }
 
-/** {@link syncAndRecord}, also returning the comparison it recorded (the tree reports sync and health from it). */
+/**
+ * {@link syncAndRecord}, also returning the comparison it recorded (the tree reports sync and
+ * health from it). A failure to compare or record is a warning: it never changes the sync's result.
+ */
 export async function syncAndRecordStatus(
   api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
 ): Promise<RecordedSync> {
@@ -41,7 +45,17 @@ export async function syncAndRecordStatus(
   if (result.dryRun || req.signal?.aborted) {
     return { result };
   }
-  const comparison = await compareApplication(api, app, { concurrency: req.concurrency });
-  await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+  let comparison: ApplicationStatus | undefined;
+  try {
+    comparison = await compareApplication(api, app, { concurrency: req.concurrency });
+    await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+  } catch (e) {
+    const message = `the sync's outcome was not recorded on Application ${app.namespace}/${app.name}: ${(e as Error).message}`;
+    if (req.onEvent) {
+      req.onEvent({ type: 'warning', application: app.name, message });
+    } else {
+      process.stderr.write(`warning: ${message}\n`);
+    }
+  }
   return { result, comparison };
 }

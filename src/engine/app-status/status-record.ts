@@ -148,7 +148,7 @@ export function historyAfter(
 }
 
 /** The live status (`{}` when none yet); undefined when there is no Application object, or no CRD for one. */
-async function liveStatus(api: KubeApi, app: RecordedApplication): Promise<ArgoApplicationStatus | undefined> {
+export async function recordedStatus(api: KubeApi, app: RecordedApplication): Promise<ArgoApplicationStatus | undefined> {
   if (!(await api.resourceFor(APPLICATION_API_VERSION, 'Application'))) {
     return undefined;
   }
@@ -158,7 +158,7 @@ async function liveStatus(api: KubeApi, app: RecordedApplication): Promise<ArgoA
 
 /** Writes a comparison's status to the Application object; false when the object does not exist. */
 export async function recordComparison(api: KubeApi, app: RecordedApplication, comparison: ApplicationStatus, now = new Date()): Promise<boolean> {
-  const previous = await liveStatus(api, app);
+  const previous = await recordedStatus(api, app);
   if (!previous) {
     return false;
   }
@@ -171,12 +171,19 @@ export async function recordComparison(api: KubeApi, app: RecordedApplication, c
  */
 export async function recordSync(
   api: KubeApi, app: RecordedApplication, result: SyncOperationResult,
-  opts: { readonly initiatedBy: Initiator; readonly prune: boolean; readonly comparison?: ApplicationStatus; readonly now?: Date },
+  opts: {
+    readonly initiatedBy: Initiator;
+    readonly prune: boolean;
+    readonly comparison?: ApplicationStatus;
+    readonly now?: Date;
+    /** The status just read with {@link recordedStatus} (saves reading it again). */
+    readonly previous?: ArgoApplicationStatus;
+  },
 ): Promise<boolean> {
   if (result.dryRun) {
     return true;
   }
-  const previous = await liveStatus(api, app);
+  const previous = opts.previous ?? await recordedStatus(api, app);
   if (!previous) {
     return false;
   }
