@@ -11,7 +11,7 @@ import { integerOption } from './integer-option';
 import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { printResults } from './result-printer';
 import { ApplicationDetails, applicationDetails } from '../engine/app-status/application-details';
-import { APPLICATION_API_VERSION, ApplicationObject, listApplicationObjects, readApplicationObjects } from '../engine/app-status/application-objects';
+import { listApplicationObjects, readApplicationObject, readApplicationObjects } from '../engine/app-status/application-objects';
 import { rollbackTarget } from '../engine/app-status/rollback-target';
 import { unmetWaitConditions, WaitFor } from '../engine/app-status/wait-state';
 import { CONTROL_PLANE_NAMESPACE } from '../engine/application-spec';
@@ -19,7 +19,6 @@ import { compareApplication } from '../engine/compare-app';
 import { KubeClient } from '../engine/kube/client';
 import { KubeApi } from '../engine/kube/kube-api';
 import { resolveKubeConfig } from '../engine/kube/kubeconfig';
-import { LoadedApplication } from '../engine/load/applications';
 import { OperationPhase } from '../engine/model';
 import { renderApplicationDetails } from '../engine/output/app-details';
 import { renderHistory } from '../engine/output/app-history-table';
@@ -57,15 +56,6 @@ async function withControlPlane<T>(opts: { kubeconfig?: string; context?: string
   }
 }
 
-/** The Application object the engine records on, or undefined (no object yet, or no Argo CD CRDs). */
-async function recordedObject(api: KubeApi, app: LoadedApplication): Promise<ApplicationObject | undefined> {
-  if (!(await api.resourceFor(APPLICATION_API_VERSION, 'Application'))) {
-    return undefined;
-  }
-  const obj = await api.get({ apiVersion: APPLICATION_API_VERSION, kind: 'Application', metadata: { name: app.name, namespace: app.namespace } });
-  return obj as unknown as ApplicationObject | undefined;
-}
-
 /** `status` and `get`: compare live with the tree, then add what the Application object records. */
 async function showDetails(path: string, opts: ApplicationOptions): Promise<number> {
   const dirty = !opts.revision && hasUncommittedChanges(path);
@@ -76,7 +66,7 @@ async function showDetails(path: string, opts: ApplicationOptions): Promise<numb
     changes: false,
     each: async (client, app) => {
       const comparison = await compareApplication(client, app);
-      return applicationDetails(comparison, app.manifest.spec?.project, await recordedObject(client, app), dirty);
+      return applicationDetails(comparison, app.manifest.spec?.project, await readApplicationObject(client, app), dirty);
     },
   });
   printResults(results, opts.output, { text: (r, s) => renderApplicationDetails(r, s.color, s.wide) });

@@ -4,6 +4,7 @@
  */
 import { ApplicationSpec } from '../application-spec';
 import { ArgoApplicationStatus } from './argo-status';
+import { ApplicationRef } from './status-writer';
 import { KubeApi } from '../kube/kube-api';
 
 export const APPLICATION_API_VERSION = 'argoproj.io/v1alpha1';
@@ -31,6 +32,15 @@ export class UnknownApplicationError extends Error {
     super(`no Application named ${names.map((n) => `'${n}'`).join(', ')} in namespace ${namespace} of this cluster `
       + `(found: ${known.length > 0 ? [...known].sort().join(', ') : 'none; sync the Application first'})`);
   }
+}
+
+/** One Application object; undefined when it does not exist or the cluster has no Argo CD CRDs. */
+export async function readApplicationObject(api: KubeApi, ref: ApplicationRef): Promise<ApplicationObject | undefined> {
+  if (!(await api.resourceFor(APPLICATION_API_VERSION, 'Application'))) {
+    return undefined;
+  }
+  const obj = await api.get({ apiVersion: APPLICATION_API_VERSION, kind: 'Application', metadata: { name: ref.name, namespace: ref.namespace } });
+  return obj as unknown as ApplicationObject | undefined;
 }
 
 /** Every Application object in `namespace`, sorted by name. */

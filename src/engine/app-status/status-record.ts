@@ -7,7 +7,7 @@ import { ApplicationManifest, CONTROL_PLANE_NAMESPACE, manifestSources } from '.
 import { ApplicationStatus } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
 import { OperationPhase, SyncOperationResult } from '../model';
-import { APPLICATION_API_VERSION } from './application-objects';
+import { readApplicationObject } from './application-objects';
 import { ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
 import { comparisonErrorCondition, ConditionType, setConditions, syncErrorCondition } from './conditions';
 import { writeApplicationStatus } from './status-writer';
@@ -149,11 +149,8 @@ export function historyAfter(
 
 /** The live status (`{}` when none yet); undefined when there is no Application object, or no CRD for one. */
 export async function recordedStatus(api: KubeApi, app: RecordedApplication): Promise<ArgoApplicationStatus | undefined> {
-  if (!(await api.resourceFor(APPLICATION_API_VERSION, 'Application'))) {
-    return undefined;
-  }
-  const live = await api.get({ apiVersion: APPLICATION_API_VERSION, kind: 'Application', metadata: { name: app.name, namespace: app.namespace } });
-  return live ? (live.status as ArgoApplicationStatus | undefined) ?? {} : undefined;
+  const live = await readApplicationObject(api, app);
+  return live ? live.status ?? {} : undefined;
 }
 
 /** Writes a comparison's status to the Application object; false when the object does not exist. */
