@@ -13,6 +13,7 @@ import { printResults } from './result-printer';
 import { ApplicationDetails, applicationDetails } from '../engine/app-status/application-details';
 import { listApplicationObjects, readApplicationObject, readApplicationObjects } from '../engine/app-status/application-objects';
 import { rollbackTarget } from '../engine/app-status/rollback-target';
+import { recordComparison } from '../engine/app-status/status-record';
 import { unmetWaitConditions, WaitFor } from '../engine/app-status/wait-state';
 import { CONTROL_PLANE_NAMESPACE } from '../engine/application-spec';
 import { compareApplication } from '../engine/compare-app';
@@ -57,7 +58,7 @@ async function withControlPlane<T>(opts: { kubeconfig?: string; context?: string
 }
 
 /** `status` and `get`: compare live with the tree, then add what the Application object records. */
-async function showDetails(path: string, opts: ApplicationOptions): Promise<number> {
+async function showDetails(path: string, opts: ApplicationOptions & { readonly refresh?: boolean }): Promise<number> {
   const dirty = !opts.revision && hasUncommittedChanges(path);
   const results = await runApplications<ApplicationDetails>({
     path,
@@ -66,6 +67,10 @@ async function showDetails(path: string, opts: ApplicationOptions): Promise<numb
     changes: false,
     each: async (client, app) => {
       const comparison = await compareApplication(client, app);
+      if (opts.refresh) {
+        // What Argo CD's controller writes on a refresh, so `list`, `wait` and kubectl see it too.
+        await recordComparison(client, app, comparison);
+      }
       return applicationDetails(comparison, app.manifest.spec?.project, await readApplicationObject(client, app), dirty);
     },
   });
@@ -98,14 +103,18 @@ const DETAILS_DESCRIPTION = 'live per-resource sync status and health (the same 
   + '(marked dirty when uncommitted), the recorded conditions and the last operation\'s result (like `argocd app get`); exit 0, or 2 on a usage or input error';
 
 export function registerAppCommands(program: Command): void {
+  const REFRESH = 'also write this comparison to the Application object\'s status (sync, health, resources, summary, conditions), as an Argo CD refresh does';
   addCommon(program.command('status').description(DETAILS_DESCRIPTION))
-    .action((path: string, opts: ApplicationOptions) => guarded(() => showDetails(path, opts)));
+    .option('--refresh', REFRESH, false)
+    .action((path: string, opts: ApplicationOptions & { refresh: boolean }) => guarded(() => showDetails(path, opts)));
 
   addSourceOptions(program.command('get')
     .description(`one Application by name: ${DETAILS_DESCRIPTION}`)
     .argument('<app>', 'Application name')
-    .option('--path <dir>', 'manifests directory the Application is found in', 'manifests'))
-    .action((app: string, opts: ApplicationOptions & { path: string }) => guarded(() => showDetails(opts.path, { ...opts, app: [app] })));
+    .option('--path <dir>', 'manifests directory the Application is found in', 'manifests')
+    .option('--refresh', REFRESH, false))
+    .action((app: string, opts: ApplicationOptions & { path: string; refresh: boolean }) =>
+      guarded(() => showDetails(opts.path, { ...opts, app: [app] })));
 
   addClusterOptions(program.command('list')
     .description('the Application objects in the cluster\'s Argo CD namespace, like `argocd app list`: NAME, PROJECT, SYNC, HEALTH, SYNC POLICY, '

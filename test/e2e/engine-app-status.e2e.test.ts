@@ -111,6 +111,17 @@ describe('status written back after sync', () => {
     expect(afterFix.conditions).toBeUndefined();
     expect(afterFix.resources.map((r: any) => `${r.kind}/${r.name}:${r.status}`)).toEqual(['Deployment/web:Synced']);
 
+    // Nothing refreshes the object between syncs unless asked: get --refresh writes the live comparison.
+    const before = (await liveApp(app.name)).status.reconciledAt;
+    await kubectl(['scale', 'deployment', 'web', '--replicas=2'], { namespace: ns });
+    const refreshed = await runInProcess('get', app.name, '--refresh', '--path', app.dir, '--repo-root', app.dir, '--kubeconfig', kubeconfigPath());
+    expect(refreshed.stdout).toMatch(/Sync Status:\s+OutOfSync/);
+    const afterRefresh = (await liveApp(app.name)).status;
+    expect(afterRefresh.sync.status).toBe('OutOfSync');
+    expect(afterRefresh.reconciledAt > before).toBe(true);
+    expect(afterRefresh.operationState.phase).toBe('Succeeded');
+    expect((await cli(app, 'sync', '--timeout', '60')).code).toBe(0);
+
     const table = await kubectl(['get', 'applications', '-n', 'argocd', app.name]);
     const [header, row] = table.stdout.trim().split('\n');
     expect(header).toMatch(/^NAME\s+SYNC STATUS\s+HEALTH STATUS$/);
