@@ -12,7 +12,7 @@ function application(): LoadedApplication {
     namespace: 'argocd',
     position: { file: 'm/apps/app.yaml', line: 1 },
     revision: 'abcdef0123456789',
-    manifest: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'app', namespace: 'argocd' }, spec: { destination: { namespace: 'dest' } } },
+    manifest: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'app', namespace: 'argocd' }, spec: { destination: { server: 'https://kubernetes.default.svc', namespace: 'dest' } } },
     objects: desired(obj('v1', 'ConfigMap', 'a', {}, { data: { k: 'v' } })),
     sourceTypes: ['Directory'],
   };
@@ -47,3 +47,4 @@ test('a failure to record is a warning and never changes the sync\'s result', as
   expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message))
     .toEqual([expect.stringMatching(/^the sync's outcome was not recorded on Application argocd\/app: .*etcd is gone/)]);
 });
+
