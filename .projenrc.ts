@@ -77,6 +77,8 @@ project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });
 for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARKS.md', '/wasm/go-template/', '/wasm/*.sha256', '/wasm/*.partial']) {
   project.npmignore?.exclude(ignored);
 }
+// The Argo CD CRDs `install-crds` and `cluster up` install ship with the package.
+project.npmignore?.include('/crds/');
 project.package.addField('engines', { node: '>=20.0.0 <23' });
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that were
 // never published for every platform, so npm leaves them out of the lockfile and `npm ci` then

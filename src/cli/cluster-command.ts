@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { Command, Option } from 'commander';
+import { installCrdsInto } from './crds-command';
 import { integerOption } from './integer-option';
 import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { ClusterError, ensureClusterBinary } from '../cluster/build';
@@ -69,8 +70,9 @@ export function registerClusterCommand(program: Command): void {
     .option('--dir <state-dir>', 'state directory (kubeconfig, logs, etcd data)')
     .option('--fresh', 'discard existing state (etcd data, certificates) first', false)
     .option('--timeout <seconds>', 'how long to wait for readiness', integerOption({ min: 1, unit: 'seconds' }), 120)
+    .option('--no-argocd-crds', 'do not install the Argo CD CRDs and the argocd namespace (installed by default)')
     .action(
-      action(async (opts: DirOption & { fresh: boolean; timeout: number }) => {
+      action(async (opts: DirOption & { fresh: boolean; timeout: number; argocdCrds: boolean }) => {
         const dir = resolveDir(opts);
         // Ctrl-C during start-up must not leave detached processes behind.
         const onSignal = () => {
@@ -81,6 +83,14 @@ export function registerClusterCommand(program: Command): void {
         process.once('SIGTERM', onSignal);
         try {
           const c = await LocalCluster.start({ dir, fresh: opts.fresh, log, timeoutMs: opts.timeout * 1000 });
+          if (opts.argocdCrds) {
+            const t0 = Date.now();
+            try {
+              await installCrdsInto({ kubeconfig: c.kubeconfigPath }, (m) => log(`${m} (${((Date.now() - t0) / 1000).toFixed(1)}s)`));
+            } catch (e) {
+              throw new ClusterError(`the cluster is up, but installing the Argo CD CRDs failed: ${(e as Error).message}; retry with: cdk8s-argocd install-crds --kubeconfig ${c.kubeconfigPath}`);
+            }
+          }
           process.stdout.write(
             [
               `Local cluster is up: ${c.server}`,

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAppCommands } from './app-commands';
 import { registerAppsetCommand } from './appset-command';
 import { registerClusterCommand } from './cluster-command';
+import { registerCrdsCommand } from './crds-command';
 import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerEngineCommands(program);
   registerAppCommands(program);
   registerAppsetCommand(program);
+  registerCrdsCommand(program);
   reportUsageErrorsOnOneLine(program);
   return program;
 }

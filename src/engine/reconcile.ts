@@ -1,4 +1,5 @@
 import { CONTROL_PLANE_NAMESPACE, IgnoreDifferencesEntry } from './application-spec';
+import { isArgoCdKind, missingArgoCdCrdMessage } from './crds/argocd-crds';
 import { redactSecretValues } from './diff/mask-secrets';
 import { unchangedSinceApply } from './in-sync';
 import { KubeApi } from './kube/kube-api';
@@ -121,6 +122,9 @@ export async function predict(
       }
       if (optionTrue(task.options, 'SkipDryRunOnMissingResource')) {
         return { kind: 'skipped', object: obj, reason: 'SkipDryRunOnMissingResource=true and the server does not know the kind yet' };
+      }
+      if (isArgoCdKind(obj)) {
+        return { kind: 'failed', message: missingArgoCdCrdMessage(obj.kind) };
       }
       return { kind: 'failed', message: `the server does not know ${obj.kind} in ${obj.apiVersion}: install its CRD first, or add the CRD to this Application (or set SkipDryRunOnMissingResource=true)` };
     }

@@ -1,6 +1,7 @@
 import * as os from 'os';
 import { Initiator, recordSync } from './app-status/status-record';
 import { ApplicationStatus, compareApplication } from './compare-app';
+import { ARGOCD_API_VERSION } from './crds/argocd-crds';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import { SyncOperationResult } from './model';
@@ -48,7 +49,10 @@ export async function syncAndRecordStatus(
   let comparison: ApplicationStatus | undefined;
   try {
     comparison = await compareApplication(api, app, { concurrency: req.concurrency });
-    await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+    // A cluster without the Application CRD has no Application object to record on.
+    if (await api.resourceFor(ARGOCD_API_VERSION, 'Application')) {
+      await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+    }
   } catch (e) {
     const message = `the sync's outcome was not recorded on Application ${app.namespace}/${app.name}: ${(e as Error).message}`;
     if (req.onEvent) {

@@ -6,6 +6,7 @@
 import * as path from 'path';
 import { createTestNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, useTestNamespace, waitFor } from './cluster-fixture';
 import { KUBERNETES_VERSION } from '../../src/cluster/constants';
+import { ARGOCD_CRD_DIR } from '../../src/engine/crds/argocd-crds';
 
 const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 
@@ -152,7 +153,7 @@ describe('local control plane', () => {
   });
 
   test('the Argo CD Application CRD becomes Established and is validated strictly', async () => {
-    const crd = path.join(__dirname, '..', 'fixtures', 'argocd-crds', 'application-crd.yaml');
+    const crd = path.join(ARGOCD_CRD_DIR, 'application-crd.yaml');
     await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=e2e', '-f', crd]);
     await waitFor('the Application CRD to be Established', async () => {
       const c = await getJson<any>(['crd', 'applications.argoproj.io']);

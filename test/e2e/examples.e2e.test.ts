@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { kubectl, waitFor } from './cluster-fixture';
+import { ARGOCD_CRDS } from '../../src/engine/crds/argocd-crds';
 
 const root = path.join(__dirname, '..', '..');
-const crdDir = path.join(root, 'test', 'fixtures', 'argocd-crds');
 const examplesDir = path.join(root, 'examples');
 
 // Third-party kinds the examples use whose CRDs are not part of any example (KEDA, External
@@ -52,9 +52,9 @@ describe('committed examples on a real kube-apiserver', () => {
   });
 
   beforeAll(async () => {
-    await kubectl(['apply', '--server-side', '-f', crdDir]);
-    for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io', 'applicationsets.argoproj.io']) {
-      await waitEstablished(crd);
+    // The shipped Argo CD CRDs (crds/): the global setup installed them, as `cluster up` does.
+    for (const crd of ARGOCD_CRDS) {
+      await waitEstablished(crd.name);
     }
   }, 120_000);
 

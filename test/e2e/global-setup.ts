@@ -7,6 +7,8 @@
  *   CDK8S_ARGOCD_E2E_KUBECONFIG   admin kubeconfig
  *   KUBECONFIG                    the same, so kubectl / client-node default to it
  *
+ * Like `cdk8s-argocd cluster up`, it installs the shipped Argo CD CRDs and the argocd namespace.
+ *
  * Set CDK8S_ARGOCD_E2E_CLUSTER_DIR yourself to reuse a cluster between runs
  * (e.g. after `cdk8s-argocd cluster up --dir /tmp/e2e`): it is started there
  * if needed and left running afterwards.
@@ -15,6 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { E2E_CLUSTER_DIR_ENV, E2E_KUBECONFIG_ENV } from './cluster-fixture';
+import { installCrdsInto } from '../../src/cli/crds-command';
 import { LocalCluster } from '../../src/cluster/local-cluster';
 
 /** Set when this run started the cluster and global-teardown must stop it. */
@@ -49,4 +52,7 @@ export default async function globalSetup(): Promise<void> {
       });
     }
   }
+  // As `cdk8s-argocd cluster up` does (after the clean-up hooks above, so a failure stops the cluster).
+  const t1 = Date.now();
+  await installCrdsInto({ kubeconfig: cluster.kubeconfigPath }, (m) => log(`${m} in ${((Date.now() - t1) / 1000).toFixed(1)}s`));
 }

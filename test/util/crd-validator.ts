@@ -2,13 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
+import { ARGOCD_CRD_DIR, ARGOCD_CRDS } from '../../src/engine/crds/argocd-crds';
 
-const CRD_DIR = path.join(__dirname, '..', 'fixtures', 'argocd-crds');
-const CRD_FILES: { [kind: string]: string } = {
-  Application: 'application-crd.yaml',
-  AppProject: 'appproject-crd.yaml',
-  ApplicationSet: 'applicationset-crd.yaml',
-};
+// The CRDs shipped in the package (crds/), the very files `install-crds` installs.
+const CRD_FILES: { [kind: string]: string } = Object.fromEntries(ARGOCD_CRDS.map((c) => [c.kind, c.file]));
 
 // What Kubernetes accepts in metadata of a custom resource (the CRD schema only says `object`).
 const OBJECT_META = {
@@ -53,7 +50,7 @@ const validators = new Map<string, ValidateFunction>();
 function validatorFor(kind: string): ValidateFunction {
   let v = validators.get(kind);
   if (!v) {
-    const crd = parse(fs.readFileSync(path.join(CRD_DIR, CRD_FILES[kind]), 'utf8'));
+    const crd = parse(fs.readFileSync(path.join(ARGOCD_CRD_DIR, CRD_FILES[kind]), 'utf8'));
     const version = crd.spec.versions.find((x: any) => x.name === 'v1alpha1');
     const schema = strictSchema(version.schema.openAPIV3Schema);
     schema.properties.metadata = OBJECT_META;
@@ -64,7 +61,7 @@ function validatorFor(kind: string): ValidateFunction {
   return v;
 }
 
-/** Whether `kind` is an Argo CD kind these fixtures cover. */
+/** Whether `kind` is an Argo CD kind the shipped CRDs cover. */
 export function isArgoKind(obj: any): boolean {
   return obj?.apiVersion === 'argoproj.io/v1alpha1' && obj.kind in CRD_FILES;
 }
