@@ -293,6 +293,9 @@ export function planSync(input: PlanInput): Plan {
   return { tasks: drafts, errors, targets };
 }
 
+/** A sync without prune reports each object that requires pruning so (gitops-engine `pruneObject`). */
+export const REQUIRES_PRUNING_MESSAGE = 'ignored (requires pruning)';
+
 /** True when a prune task may delete: not `Prune=false`, and confirmed when it asks for `Prune=confirm`. */
 export function pruneDecision(options: ReadonlyMap<string, string>, confirmed: boolean): 'prune' | 'skip' | 'confirm' {
   // Delete=false|confirm are about deleting the Application (cascade), not about prune.

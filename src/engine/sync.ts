@@ -13,7 +13,7 @@ import {
   describeKey, groupOf, HealthStatusCode, KubeObject, OperationPhase, ResourceResult, ResultCode,
   SyncOperationResult, SyncPhase, SyncTask, TaskAction,
 } from './model';
-import { pruneDecision, ResourceFilter } from './plan';
+import { pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
 import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile } from './reconcile';
@@ -23,7 +23,7 @@ import { KNOWN_SYNC_OPTIONS, optionTrue, optionValue, parseSyncOptions } from '.
 import { trackingInstance } from './tracking';
 
 export interface SyncRequest {
-  /** Delete tracked objects that are no longer desired (a manual sync prunes only when asked). */
+  /** Delete tracked objects that are no longer desired (without it they are reported PruneSkipped, "ignored (requires pruning)"). */
   readonly prune?: boolean;
   /** Plan and dry-run only: nothing is changed. */
   readonly dryRun?: boolean;
@@ -195,14 +195,16 @@ class SyncContext {
 
   private async execute(): Promise<void> {
     const { app, req } = this;
+    // Prune tasks are planned on every sync, as Argo CD does: without prune they are only reported.
     const r = await reconcile(this.api, app, {
-      prune: !!req.prune, resources: req.resources, startedAt: this.startedAt, onWarning: (message) => this.warn([message]),
+      prune: true, resources: req.resources, startedAt: this.startedAt, onWarning: (message) => this.warn([message]),
     });
     if (!r.ok) {
       return this.finish(OperationPhase.FAILED, `invalid manifests, nothing was applied:\n  ${r.errors.join('\n  ')}`);
     }
     this.warnUnknownOptions();
-    const tasks = r.plan.tasks;
+    const requiresPruning = req.prune ? [] : r.plan.tasks.filter((t) => t.action === TaskAction.PRUNE);
+    const tasks = r.plan.tasks.filter((t) => !requiresPruning.includes(t));
     this.prepared = r.prepared;
     r.unchanged.forEach((t) => this.unchanged.add(t));
 
@@ -223,6 +225,7 @@ class SyncContext {
       dry.failures.forEach((f) => this.record(f.task, ResultCode.SYNC_FAILED, `${f.message} (dry run)`));
       return this.finish(OperationPhase.FAILED, `one or more objects failed to apply (dry run), nothing was applied:\n  ${dry.failures.map((f) => `${at(f.task)}: ${f.message}`).join('\n  ')}`);
     }
+    requiresPruning.forEach((t) => this.record(t, ResultCode.PRUNE_SKIPPED, REQUIRES_PRUNING_MESSAGE));
     if (req.dryRun) {
       return this.reportDryRun(tasks);
     }

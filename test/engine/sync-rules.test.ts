@@ -293,6 +293,24 @@ describe('prune', () => {
     expect(fake.log(['delete']).filter((l) => !l.endsWith('(dry run)'))).toEqual(['delete ConfigMap dest/old']);
   });
 
+  test('without prune each object that requires pruning is reported PruneSkipped (ignored (requires pruning)), and status agrees', async () => {
+    const fake = cluster().seed(tracked(cm('old')), tracked(cm('older'), '3'), { ...cm('foreign'), metadata: { name: 'foreign', namespace: 'dest' } });
+    const app = application([cm('kept')]);
+    const skipped = (r: SyncOperationResult) => r.resources.filter((x) => x.status === ResultCode.PRUNE_SKIPPED).map((x) => `${x.kind}/${x.name}: ${x.message}`).sort();
+    const { result } = await sync(fake, app);
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(skipped(result)).toEqual(['ConfigMap/old: ignored (requires pruning)', 'ConfigMap/older: ignored (requires pruning)']);
+    expect(fake.log(['delete'])).toEqual([]);
+    const dry = await sync(fake, app, { dryRun: true });
+    expect(skipped(dry.result)).toEqual(['ConfigMap/old: ignored (requires pruning)', 'ConfigMap/older: ignored (requires pruning)']);
+    const status = await compareApplication(fake, app);
+    expect(status.sync).toBe(SyncStatusCode.OUT_OF_SYNC);
+    expect(status.resources.filter((x) => x.requiresPruning).map((x) => x.name).sort()).toEqual(['old', 'older']);
+    // Nothing is deleted, so an Application without desired resources left is not refused either.
+    expect((await sync(fake, application([]))).result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(fake.log(['delete'])).toEqual([]);
+  });
+
   test('Prune=false reports PruneSkipped and keeps the object', async () => {
     const fake = cluster().seed(tracked(cm('old', { [OPTIONS]: 'Prune=false' })));
     const { result } = await sync(fake, application([cm('kept')]), { prune: true });
