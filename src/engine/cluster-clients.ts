@@ -1,3 +1,4 @@
+import { ApplicationSpec } from './application-spec';
 import { ClusterEntry, clusterForDestination } from './clusters-file';
 import { KubeClient } from './kube/client';
 import { KubeConfigOptions, resolveKubeConfig } from './kube/kubeconfig';
@@ -15,7 +16,7 @@ export interface ClusterTarget {
   readonly chosen: boolean;
 }
 
-interface Connection {
+export interface Connection {
   readonly client: KubeClient;
   readonly target: ClusterTarget;
 }
@@ -42,16 +43,21 @@ export class ClusterClients {
   ) {}
 
   async forApplication(app: LoadedApplication): Promise<KubeClient> {
-    return (await this.connect(app)).client;
+    return (await this.connect(app.manifest.spec?.destination)).client;
   }
 
   /** Which cluster and context `app` goes to, and why. */
   async target(app: LoadedApplication): Promise<ClusterTarget> {
-    return (await this.connect(app)).target;
+    return (await this.connect(app.manifest.spec?.destination)).target;
   }
 
-  private connect(app: LoadedApplication): Promise<Connection> {
-    const entry = app.manifest.spec?.destination ? clusterForDestination(app.manifest.spec.destination, this.clusters, this.clustersFile) : undefined;
+  /** The client and cluster for a destination as a live Application names it. */
+  forDestination(destination: ApplicationSpec['destination'] | undefined): Promise<Connection> {
+    return this.connect(destination);
+  }
+
+  private connect(destination: ApplicationSpec['destination'] | undefined): Promise<Connection> {
+    const entry = destination ? clusterForDestination(destination, this.clusters, this.clustersFile) : undefined;
     const key = entry ? `${entry.kubeconfig}\u0000${entry.context ?? ''}` : '';
     let p = this.connections.get(key);
     if (!p) {

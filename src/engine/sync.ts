@@ -3,6 +3,8 @@ import { AppProjectSpec } from '../argo/app-project';
 import { compareObjects } from './diff/compare';
 import { redactSecretValues } from './diff/mask-secrets';
 import { dryRunTasks } from './dry-run';
+import { isApplication } from './finalize/deletion-rules';
+import { defaultFinalizePoller, finalizeApplication, FinalizeResult } from './finalize/finalize-application';
 import { hasHealthCheck, resourceHealth } from './health';
 import { HookRunner } from './hook-runner';
 import { SyncGuard } from './interruption';
@@ -344,7 +346,12 @@ class SyncContext {
       const policy = raw.charAt(0).toUpperCase() + raw.slice(1).toLowerCase();
       try {
         await this.api.delete(t.live!, policy);
-        this.record(t, ResultCode.PRUNED, 'pruned');
+        // A pruned Application is finalized in the same run, as Argo CD's controller would.
+        const finalized = isApplication(t.live!) ? await this.finalizeApplication(t.live!) : undefined;
+        if (finalized && !finalized.ok) {
+          throw new Error(finalized.message);
+        }
+        this.record(t, ResultCode.PRUNED, finalized?.deleted.length ? `pruned (and its ${finalized.deleted.length} resource(s))` : 'pruned');
       } catch (e) {
         const msg = (e as Error).message;
         this.record(t, ResultCode.SYNC_FAILED, msg);
@@ -352,6 +359,13 @@ class SyncContext {
       }
     });
     return errors.length > 0 ? failed(`one or more objects failed to apply, reason: ${errors.join('; ')}`) : OK;
+  }
+
+  private finalizeApplication(app: KubeObject): Promise<FinalizeResult> {
+    return finalizeApplication(this.api, app, {
+      poller: this.req.timeoutSeconds ? this.poller : defaultFinalizePoller(),
+      onEvent: (message) => this.emit({ type: 'waiting', application: this.app.name, message }),
+    });
   }
 
   /** Writes one kind group in parallel: hooks are started, other objects applied. */
