@@ -4,6 +4,7 @@ import { registerAppCommands } from './app-commands';
 import { registerAppsetCommand } from './appset-command';
 import { registerClusterCommand } from './cluster-command';
 import { registerCrdsCommand } from './crds-command';
+import { registerDeleteCommand } from './delete-command';
 import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
   registerAppCommands(program);
   registerAppsetCommand(program);
   registerCrdsCommand(program);
+  registerDeleteCommand(program);
   reportUsageErrorsOnOneLine(program);
   return program;
 }
