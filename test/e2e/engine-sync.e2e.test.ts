@@ -3,9 +3,10 @@
  * tracking, prune, ignoreDifferences, dry run and the per-Application lock.
  */
 import { getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, testNamespaces, waitFor } from './cluster-fixture';
+import { compareApplication } from '../../src/engine/compare-app';
 import { KubeClient } from '../../src/engine/kube/client';
 import { KubeApi } from '../../src/engine/kube/kube-api';
-import { OperationPhase, ResultCode, SyncPhase } from '../../src/engine/model';
+import { OperationPhase, ResultCode, SyncPhase, SyncStatusCode } from '../../src/engine/model';
 import { SyncEvent, syncApplication } from '../../src/engine/sync';
 import { configMap, deployment, job, TestApp, useE2eClient } from '../engine/e2e-app';
 
@@ -207,14 +208,18 @@ describe('sync', () => {
 });
 
 describe('prune', () => {
-  test('prunes a removed resource only with prune enabled', async () => {
+  test('prunes a removed resource only with prune enabled; without, it is reported PruneSkipped and status agrees', async () => {
     const ns = await newNamespace('eng-prune');
     const app = new TestApp('prune', ns).write('a.yaml', configMap('a')).write('b.yaml', configMap('b'));
     await app.sync(client);
     app.remove('b.yaml');
     const noPrune = await app.sync(client);
     expect(noPrune.result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(noPrune.result.resources.find((r) => r.name === 'b')).toMatchObject({ status: ResultCode.PRUNE_SKIPPED, message: 'ignored (requires pruning)' });
     expect(await getJson(['configmap', 'b'], { namespace: ns })).toBeDefined();
+    const status = await compareApplication(client, app.load());
+    expect(status.sync).toBe(SyncStatusCode.OUT_OF_SYNC);
+    expect(status.resources.filter((r) => r.requiresPruning).map((r) => r.name)).toEqual(['b']);
 
     const pruned = await app.sync(client, { prune: true });
     expect(pruned.result.resources.find((r) => r.name === 'b')).toMatchObject({ status: ResultCode.PRUNED });

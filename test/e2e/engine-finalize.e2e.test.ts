@@ -1,0 +1,186 @@
+/**
+ * Deleting Applications on the real control plane as Argo CD's controller does: a root whose
+ * sync prunes a child Application finalizes it in the same run (foreground waits for the
+ * resources' dependents, background does not; without a finalizer the resources stay), and
+ * `delete` with and without cascade. test/engine/finalize.test.ts has the rules in detail.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { getJson, kubeconfigPath, kubectl, testNamespaces, waitFor } from './cluster-fixture';
+import { RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND } from '../../src/argo/annotations';
+import { KubeClient } from '../../src/engine/kube/client';
+import { loadApplications } from '../../src/engine/load/applications';
+import { KubeObject, OperationPhase, SyncOperationResult } from '../../src/engine/model';
+import { syncApplication } from '../../src/engine/sync';
+import { runInProcess } from '../cli/run-in-process';
+import { configMap, deployment, TestApp, useE2eClient } from '../engine/e2e-app';
+
+jest.setTimeout(240_000);
+
+const newNamespace = testNamespaces().create;
+let client: KubeClient;
+useE2eClient((c) => (client = c));
+
+const BLOCK = 'e2e.cdk8s-argocd.io/block';
+
+/** A root Application whose folder holds one child Application with its own folder. */
+class Tree {
+  readonly root: TestApp;
+
+  constructor(readonly child: string, readonly namespace: string, finalizers: string[]) {
+    // The root keeps a resource of its own: a prune that removes everything is refused (allowEmpty).
+    this.root = new TestApp(`root-${namespace}`, namespace).write('marker.yaml', configMap('root-marker'));
+    this.root.write('child.yaml', {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: child, namespace: 'argocd', ...(finalizers.length ? { finalizers } : {}) },
+      spec: {
+        project: 'default',
+        destination: { server: 'https://kubernetes.default.svc', namespace },
+        source: { repoURL: 'https://example.com/repo.git', path: child },
+      },
+    });
+    fs.mkdirSync(path.join(this.root.dir, child));
+    this.writeChild('objects.yaml', deployment('web'), configMap('owner'));
+  }
+
+  writeChild(file: string, ...objs: KubeObject[]): void {
+    fs.writeFileSync(path.join(this.root.dir, this.child, file), objs.map((o) => stringify(o, { version: '1.1' })).join('---\n'));
+  }
+
+  async sync(name: string, prune = false): Promise<SyncOperationResult> {
+    const loaded = loadApplications({ path: this.root.dir, apps: [name], repoRoot: this.root.dir });
+    try {
+      return await syncApplication(client, loaded.applications[0], { prune, pollMs: 200, timeoutSeconds: 120 });
+    } finally {
+      loaded.dispose();
+    }
+  }
+
+  /** Root and child synced: the child Application and its resources exist. */
+  async deploy(): Promise<void> {
+    expect(await this.sync(this.root.name)).toMatchObject({ phase: OperationPhase.SUCCEEDED });
+    expect(await this.sync(this.child)).toMatchObject({ phase: OperationPhase.SUCCEEDED });
+    expect(await this.application()).toBeDefined();
+    expect(await getJson(['deployment', 'web'], { namespace: this.namespace })).toBeDefined();
+  }
+
+  /** An untracked ConfigMap owned by the child's `owner` ConfigMap, kept alive by a finalizer. */
+  async addBlockedDependent(): Promise<void> {
+    const owner = await getJson<any>(['configmap', 'owner'], { namespace: this.namespace });
+    const dependent = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'dependent',
+        finalizers: [BLOCK],
+        ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid, blockOwnerDeletion: true }],
+      },
+    };
+    await kubectl(['create', '-f', '-'], { input: JSON.stringify(dependent), namespace: this.namespace });
+  }
+
+  async unblock(): Promise<void> {
+    await kubectl(['patch', 'configmap', 'dependent', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'], { namespace: this.namespace, check: false });
+  }
+
+  /** Removes the child from the root's folder, as re-synthesizing without it would. */
+  removeChild(): void {
+    this.root.remove('child.yaml');
+  }
+
+  application(): Promise<any> {
+    return getJson(['applications.argoproj.io', this.child], { namespace: 'argocd' });
+  }
+
+  async resources(): Promise<string[]> {
+    const list = await getJson<any>(['deployments,configmaps', '-l', '!e2e-none'], { namespace: this.namespace });
+    return list.items.map((o: any) => `${o.kind}/${o.metadata.name}`).filter((n: string) => !['ConfigMap/kube-root-ca.crt', 'ConfigMap/root-marker'].includes(n)).sort();
+  }
+}
+
+describe('a sync that prunes a child Application finalizes it (Argo CD\'s controller would)', () => {
+  test('foreground: the child\'s resources are deleted, their dependents first, then the child Application disappears', async () => {
+    const ns = await newNamespace('fin-fg');
+    const tree = new Tree(`child-${ns}`, ns, [RESOURCES_FINALIZER]);
+    await tree.deploy();
+    await tree.addBlockedDependent();
+    tree.removeChild();
+
+    const pruning = tree.sync(tree.root.name, true);
+    // Foreground: the owner waits for its blocked dependent, and the Application for the owner.
+    await waitFor('the owner ConfigMap to be deleting', async () => (await getJson<any>(['configmap', 'owner'], { namespace: ns }))?.metadata.deletionTimestamp);
+    await new Promise((r) => setTimeout(r, 1500));
+    const waiting = await tree.application();
+    expect(waiting?.metadata.deletionTimestamp).toBeDefined();
+    expect(waiting?.metadata.finalizers).toContain(RESOURCES_FINALIZER);
+    await tree.unblock();
+
+    const result = await pruning;
+    expect(result).toMatchObject({ phase: OperationPhase.SUCCEEDED });
+    expect(result.resources.find((r) => r.name === tree.child)).toMatchObject({ status: 'Pruned', message: 'pruned (and its 2 resource(s))' });
+    expect(await tree.application()).toBeUndefined();
+    expect(await tree.resources()).toEqual([]);
+  });
+
+  test('background: the resources go at once, their dependents later; the child Application disappears without waiting for them', async () => {
+    const ns = await newNamespace('fin-bg');
+    const tree = new Tree(`child-${ns}`, ns, [RESOURCES_FINALIZER_BACKGROUND]);
+    await tree.deploy();
+    await tree.addBlockedDependent();
+    tree.removeChild();
+    try {
+      const result = await tree.sync(tree.root.name, true);
+      expect(result).toMatchObject({ phase: OperationPhase.SUCCEEDED });
+      expect(await tree.application()).toBeUndefined();
+      expect(await getJson(['configmap', 'owner'], { namespace: ns })).toBeUndefined();
+      expect(await getJson(['deployment', 'web'], { namespace: ns })).toBeUndefined();
+      // The blocked dependent is still there: nothing waited for it.
+      expect(await getJson(['configmap', 'dependent'], { namespace: ns })).toBeDefined();
+    } finally {
+      await tree.unblock();
+    }
+  });
+
+  test('without a finalizer the child Application goes and its resources stay', async () => {
+    const ns = await newNamespace('fin-none');
+    const tree = new Tree(`child-${ns}`, ns, []);
+    await tree.deploy();
+    tree.removeChild();
+    const result = await tree.sync(tree.root.name, true);
+    expect(result).toMatchObject({ phase: OperationPhase.SUCCEEDED });
+    await waitFor('the child Application to be gone', async () => (await tree.application()) === undefined);
+    expect(await tree.resources()).toEqual(['ConfigMap/owner', 'Deployment/web']);
+  });
+});
+
+describe('delete', () => {
+  test('--cascade=false removes the finalizer first: the Application goes, its resources stay', async () => {
+    const ns = await newNamespace('del-keep');
+    const tree = new Tree(`child-${ns}`, ns, [RESOURCES_FINALIZER]);
+    await tree.deploy();
+    const res = await runInProcess('delete', tree.child, '--cascade=false', '--kubeconfig', kubeconfigPath());
+    expect(res.stdout).toBe(`Application argocd/${tree.child} deleted; its resources stay\n`);
+    expect(res.code).toBe(0);
+    expect(await tree.application()).toBeUndefined();
+    expect(await tree.resources()).toEqual(['ConfigMap/owner', 'Deployment/web']);
+  });
+
+  test('cascade (the default) deletes the resources, also of an Application without a finalizer', async () => {
+    const ns = await newNamespace('del-cascade');
+    const tree = new Tree(`child-${ns}`, ns, []);
+    await tree.deploy();
+    const res = await runInProcess('delete', tree.child, '--kubeconfig', kubeconfigPath());
+    expect(res.stderr).toMatch(new RegExp(`^delete ${tree.child}: cluster https://127\\.0\\.0\\.1:\\d+`));
+    expect(res.stderr).toMatch(new RegExp(`deleted Deployment ${ns}/web \\(Foreground\\)`));
+    expect(res.stdout).toBe(`Application argocd/${tree.child} deleted; 2 resource(s) deleted\n`);
+    expect(res.code).toBe(0);
+    expect(await tree.application()).toBeUndefined();
+    expect(await tree.resources()).toEqual([]);
+    // Deleting it again: a clear error.
+    const again = await runInProcess('delete', tree.child, '--kubeconfig', kubeconfigPath());
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(new RegExp(`error: Application argocd/${tree.child} not found in the cluster`));
+  });
+});
