@@ -97,6 +97,8 @@ const cases: Array<[string, string[], RegExp]> = [
   ['invalid manifest', ['sync', '$REPO', '--app', 'web', '--app', 'broken', '--repo-root', '$REPO', '--kubeconfig', '$KUBECONFIG'], /broken\/cm\.yaml:1: ConfigMap has no metadata\.name/],
   ['unknown destination of a later Application', ['sync', '$REPO', '--app', 'web', '--app', 'elsewhere', '--repo-root', '$REPO', '--kubeconfig', '$KUBECONFIG'],
     /destination name prod is not the current cluster and no clusters file was given \(--clusters\)/],
+  ['delete --cascade=maybe', ['delete', 'web', '--cascade=maybe', '--kubeconfig', '$KUBECONFIG'], /'--cascade <bool>' argument 'maybe' is invalid\. Expected true or false \(e\.g\. --cascade=false\)\. \(see: cdk8s-argocd delete --help\)/],
+  ['install-crds with a missing --kubeconfig file', ['install-crds', '--kubeconfig', '$REPO/nope'], /--kubeconfig \S+\/nope: no such file/],
   ['cluster up --timeout 0', ['cluster', 'up', '--dir', '$REPO/cluster', '--timeout', '0'], /--timeout <seconds>' argument '0' is invalid\. Expected a whole number ≥ 1 \(seconds\)\. \(see: cdk8s-argocd cluster up --help\)/],
   ['cluster logs -n x', ['cluster', 'logs', '--dir', '$REPO/cluster', '-n', 'x'], /-n, --lines <n>' argument 'x' is invalid\. Expected a whole number ≥ 1\. \(see: cdk8s-argocd cluster logs --help\)/],
   ['cluster status -o xml', ['cluster', 'status', '--dir', '$REPO/cluster', '-o', 'xml'], /argument 'xml' is invalid\. Allowed choices are text, wide, json, yaml\. \(see: cdk8s-argocd cluster status --help\)/],
