@@ -17,8 +17,9 @@
  * references are followed), controllers (nothing runs a Job or rolls out a Deployment unless the
  * test says so), watch, admission, metadata-only list projections beyond metadata, request
  * deadlines and cancellation (`withLimits` returns the fake itself), and raw `request` calls
- * other than on namespaced objects (the sync Lease).
+ * other than on namespaced objects (the sync Lease) and server-side applies of YAML text.
  */
+import { parse } from 'yaml';
 import { ApiError } from '../../src/engine/kube/api-error';
 import { ApiResource, ApplyOptions, KubeApi, ObjectRef, RequestLimits } from '../../src/engine/kube/kube-api';
 import { groupOf, KubeObject, keyOf, keyString } from '../../src/engine/model';
@@ -203,7 +204,11 @@ export class FakeKube implements KubeApi {
   }
 
   /** Raw REST calls on `/api[s]/<gv>/namespaces/<ns>/<plural>[/<name>]` (what the sync Lease uses). */
-  async request(method: string, path: string, body?: any): Promise<any> {
+  async request(method: string, path: string, body?: any, contentType?: string): Promise<any> {
+    if (method === 'PATCH' && contentType === 'application/apply-patch+yaml' && typeof body === 'string') {
+      // Server-side apply of a manifest sent as text (install-crds): the same as `apply`.
+      return this.apply(parse(body) as KubeObject, new URLSearchParams(path.split('?')[1]).get('fieldManager') ?? '');
+    }
     const m = /^\/apis?\/(.+)\/namespaces\/([^/]+)\/([^/?]+)(?:\/([^/?]+))?/.exec(path);
     const kind = m && this.kinds.find((r) => (r.group ? `${r.group}/${r.version}` : r.version) === m[1] && r.name === m[3]);
     if (!m || !kind) {
