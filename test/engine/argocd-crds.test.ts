@@ -13,18 +13,24 @@ describe('the shipped Argo CD CRDs', () => {
       ARGOCD_CRDS.map((c) => ['CustomResourceDefinition', c.name, c.kind, 'argoproj.io']));
     expect(isArgoCdKind({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application' })).toBe(true);
     expect(isArgoCdKind({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' })).toBe(false);
-  });
+  }, 60_000);
 
   test('installArgoCdCrds applies the namespace and the CRDs and waits until they are Established', async () => {
+    const waitUntil = async (f: () => boolean) => {
+      while (!f()) await new Promise((r) => setTimeout(r, 20));
+    };
     let established = false;
     const fake = new FakeKube().statusOnWrite('CustomResourceDefinition', () => (established ? { conditions: [{ type: 'Established', status: 'True' }] } : undefined));
     const lines: string[] = [];
-    const pending = installArgoCdCrds(fake, { log: (m) => lines.push(m), timeoutMs: 5_000 });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(lines).toEqual([]); // still waiting
+    const pending = installArgoCdCrds(fake, { log: (m) => lines.push(m), timeoutMs: 60_000 });
+    // The fake parses the 1.4 MB ApplicationSet CRD: seconds on a busy machine.
+    await waitUntil(() => fake.names().filter((n) => n.startsWith('CustomResourceDefinition')).length === 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(lines).toEqual([]); // still waiting for Established
     established = true;
-    for (const crd of readArgoCdCrds()) {
-      await fake.merge(crd, { metadata: { labels: { touched: 'yes' } } }); // a status update, as the API server makes
+    for (const crd of ARGOCD_CRDS) {
+      // A status update, as the API server makes once it serves the kind.
+      await fake.merge({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: crd.name } }, { metadata: { labels: { touched: 'yes' } } });
     }
     await pending;
     expect(fake.writes().filter((w) => !w.includes('touched'))).toEqual(expect.arrayContaining([
@@ -34,7 +40,7 @@ describe('the shipped Argo CD CRDs', () => {
     expect(crdEstablished(fake.peek('apiextensions.k8s.io/v1', 'CustomResourceDefinition', '', 'applications.argoproj.io'))).toBe(true);
     expect(fake.discoveryInvalidations).toBe(1);
     expect(lines).toEqual(['installed the Argo CD CRDs (applications.argoproj.io, appprojects.argoproj.io, applicationsets.argoproj.io) and namespace argocd']);
-  });
+  }, 90_000);
 
   test('a sync that creates an Application on a cluster without the CRDs fails before anything is applied, naming install-crds', async () => {
     const fake = new FakeKube().seed(obj('v1', 'Namespace', 'kube-system'), obj('v1', 'Namespace', 'argocd'));
