@@ -50,7 +50,7 @@ describe('the shipped Argo CD CRDs', () => {
       namespace: 'argocd',
       position: { file: 'm/root.yaml', line: 1 },
       revision: 'abcdef0',
-      manifest: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'root', namespace: 'argocd' }, spec: { destination: { namespace: 'argocd' } } },
+      manifest: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'root', namespace: 'argocd' }, spec: { destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' } } },
       objects: [{ object: child, source: { file: 'm/apps/child.yaml', line: 1 } }],
     };
     const result = await syncApplication(fake, app, { pollMs: 1 });

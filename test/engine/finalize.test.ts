@@ -152,7 +152,7 @@ describe('a sync that prunes a child Application finalizes it', () => {
       namespace: 'argocd',
       position: { file: 'm/root.yaml', line: 1 },
       revision: 'abcdef0',
-      manifest: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'root', namespace: 'argocd' }, spec: { destination: { namespace: 'argocd' } } },
+      manifest: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'root', namespace: 'argocd' }, spec: { destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' } } },
       objects: desired({ ...cm('root-cm'), metadata: { name: 'root-cm', namespace: 'argocd' } }),
     };
     const clock = new VirtualClock();
