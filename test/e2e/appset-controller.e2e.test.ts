@@ -18,16 +18,8 @@ jest.setTimeout(300_000);
 const root = path.join(__dirname, '..', '..');
 const newNamespace = testNamespaces().create;
 
-/** Until `cluster up` installs them on main: the Argo CD CRDs and the argocd namespace, idempotently. */
+/** The Argo CD CRDs and the argocd namespace come from the global setup (as `cluster up` installs them); the default project: */
 beforeAll(async () => {
-  await kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(root, 'test', 'fixtures', 'argocd-crds')]);
-  for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io', 'applicationsets.argoproj.io']) {
-    await waitFor(`CRD ${crd} established`, async () => {
-      const res = await kubectl(['get', `crd/${crd}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'], { check: false });
-      return res.stdout.trim() === 'True';
-    });
-  }
-  await kubectl(['create', 'namespace', 'argocd'], { check: false });
   await kubectl(['apply', '--server-side', '-f', '-'], {
     input: JSON.stringify({ apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'default', namespace: 'argocd' }, spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }], clusterResourceWhitelist: [{ group: '*', kind: '*' }] } }),
   });

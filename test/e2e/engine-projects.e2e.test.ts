@@ -2,10 +2,9 @@
  * AppProject enforcement on the real control plane: the engine reads the project from Argo CD's
  * namespace, refuses an Application or a resource the project forbids before anything is applied,
  * and holds automated syncs back in a deny window while a manual sync passes with manualSync.
- * The Argo CD CRDs are installed here (idempotently) until `cluster up` installs them itself.
+ * The Argo CD CRDs and the argocd namespace come from the global setup, as `cluster up` installs them.
  */
-import * as path from 'path';
-import { getJson, kubectl, kubeconfigPath, testNamespaces, waitFor } from './cluster-fixture';
+import { getJson, kubectl, kubeconfigPath, testNamespaces } from './cluster-fixture';
 import { AppProjectSpec } from '../../src/argo/app-project';
 import { KubeClient } from '../../src/engine/kube/client';
 import { OperationPhase, ResultCode } from '../../src/engine/model';
@@ -20,15 +19,7 @@ useE2eClient((c) => {
 const namespaces = testNamespaces();
 const projects: string[] = [];
 
-const CRD_DIR = path.join(__dirname, '..', 'fixtures', 'argocd-crds');
 const ARGOCD = 'argocd';
-
-beforeAll(async () => {
-  await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=engine-projects-e2e', '-f', CRD_DIR]);
-  await waitFor('the AppProject CRD to be established', async () =>
-    (await kubectl(['get', 'crd/appprojects.argoproj.io', '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'], { check: false })).stdout.trim() === 'True');
-  await kubectl(['create', 'namespace', ARGOCD], { check: false });
-}, 120_000);
 
 afterAll(async () => {
   for (const name of projects) await kubectl(['delete', 'appproject', name, '-n', ARGOCD, '--ignore-not-found'], { check: false });
