@@ -260,11 +260,11 @@ function compareWithKubectl(kubectl: Runner, engine: Runner, work: string, nsK: 
 /**
  * The whole tree (`sync <dir>`, root + children) against the same resources as one Application
  * (`sync <dir> --app bench-single`): cold, then no-op re-syncs. Needs Argo CD's Application CRD
- * (applied from test/fixtures/argocd-crds when missing) so each Application's status is recorded.
+ * (the shipped crds/, applied when missing) so each Application's status is recorded.
  */
 function treeCase(kubeconfig: string, cli: string, work: string, nsTree: string, nsSingle: string): void {
   const k = (...a: string[]) => execFileSync('kubectl', [`--kubeconfig=${kubeconfig}`, ...a], { encoding: 'utf8' });
-  k('apply', '--server-side', '-f', path.join(root, 'test', 'fixtures', 'argocd-crds'));
+  k('apply', '--server-side', '-f', path.join(root, 'crds'));
   k('wait', '--for=condition=Established', 'crd/applications.argoproj.io');
   spawnSync('kubectl', [`--kubeconfig=${kubeconfig}`, 'create', 'namespace', 'argocd']);
   for (let a = 0; a < treeApps; a++) {

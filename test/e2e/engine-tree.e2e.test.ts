@@ -16,9 +16,9 @@ jest.setTimeout(300_000);
 const repoRoot = path.join(__dirname, '..', '..');
 const newNamespace = testNamespaces().create;
 
-/** Argo CD's CRDs (until `cluster up` installs them) and stubs of the examples' third-party kinds; idempotent. */
+/** Stubs of the examples' third-party kinds (the Argo CD CRDs come from the global setup, as `cluster up` installs them); idempotent. */
 beforeAll(async () => {
-  await kubectl(['apply', '--server-side', '-f', path.join(repoRoot, 'test', 'fixtures', 'argocd-crds'), '-f', path.join(repoRoot, 'test', 'fixtures', 'third-party-crds')]);
+  await kubectl(['apply', '--server-side', '-f', path.join(repoRoot, 'test', 'fixtures', 'third-party-crds')]);
   for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io', 'scaledobjects.keda.sh', 'externalsecrets.external-secrets.io', 'clustersecretstores.external-secrets.io']) {
     await waitFor(`CRD ${crd} established`, async () => (await kubectl(['get', `crd/${crd}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'], { check: false })).stdout.trim() === 'True');
   }
