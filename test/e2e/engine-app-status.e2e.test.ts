@@ -12,21 +12,10 @@ import { configMap, deployment, PAUSE_IMAGE, runCli, TestApp } from '../engine/e
 jest.setTimeout(180_000);
 
 const newNamespace = testNamespaces().create;
-const CRD_DIR = path.join(__dirname, '..', 'fixtures', 'argocd-crds');
 const AUTOMATED = { syncPolicy: { automated: { prune: true } } };
 const created: string[] = [];
 
-/** The Argo CD CRDs and namespace, installed idempotently (until `cluster up` installs them itself). */
-beforeAll(async () => {
-  await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=e2e', '-f', CRD_DIR]);
-  for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io', 'applicationsets.argoproj.io']) {
-    await waitFor(`CRD ${crd} established`, async () =>
-      (await kubectl(['get', `crd/${crd}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'], { check: false })).stdout.trim() === 'True');
-  }
-  if ((await kubectl(['get', 'namespace', 'argocd'], { check: false })).code !== 0) {
-    await kubectl(['create', 'namespace', 'argocd'], { check: false });
-  }
-}, 120_000);
+// The Argo CD CRDs and the argocd namespace come from the e2e cluster's setup, as `cluster up` installs them.
 
 afterAll(async () => {
   for (const name of created) {
