@@ -45,6 +45,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+      // The benchmark's compiled copy of the package would shadow `cdk8s-argocd` for tests that import it.
+      modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
     },
   },
   tsconfigDev: {
@@ -98,6 +100,7 @@ new JsonFile(project, 'test/e2e/jest.config.json', {
   obj: {
     rootDir: '../..',
     testMatch: ['<rootDir>/test/e2e/**/*.e2e.test.ts'],
+    modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
     transform: jestTransform,
     globalSetup: '<rootDir>/test/e2e/global-setup.ts',
     globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
