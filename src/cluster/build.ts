@@ -8,13 +8,11 @@
  * triggers a rebuild.
  */
 import { spawn, spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { setTimeout as sleep } from 'timers/promises';
 import { CLUSTER_BIN_CACHE_ENV, CLUSTER_BINARY_ENV } from './constants';
-import { pidAlive } from './pid-alive';
+import { goBinaryCacheRoot, goModuleKey, releaseBuildLock, requireGo, tryTakeBuildLock } from '../go-build/go-binary';
 
 /** Name of the multi-call binary. */
 export const BINARY_NAME = 'k8s-local';
@@ -94,40 +92,14 @@ export function readComponentVersions(moduleDir: string = findClusterModuleDir()
   };
 }
 
-function listGoFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      out.push(...listGoFiles(p));
-    } else if (entry.name.endsWith('.go')) {
-      out.push(p);
-    }
-  }
-  return out.sort();
-}
-
 /** Cache key: short sha256 over go.sum, go.mod and the wrapper's Go sources. */
 export function buildKey(moduleDir: string = findClusterModuleDir()): string {
-  const h = createHash('sha256');
-  const files = [path.join(moduleDir, 'go.sum'), path.join(moduleDir, 'go.mod'), ...listGoFiles(path.join(moduleDir, 'cmd'))];
-  for (const f of files) {
-    h.update(path.relative(moduleDir, f));
-    h.update('\0');
-    h.update(fs.readFileSync(f));
-    h.update('\0');
-  }
-  return h.digest('hex').slice(0, 16);
+  return goModuleKey(moduleDir);
 }
 
 /** Root of the binary cache. */
 export function cacheRoot(): string {
-  const fromEnv = process.env[CLUSTER_BIN_CACHE_ENV];
-  if (fromEnv) {
-    return path.resolve(fromEnv);
-  }
-  const xdg = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(xdg, 'cdk8s-argocd', 'cluster-bin');
+  return goBinaryCacheRoot('cluster-bin', CLUSTER_BIN_CACHE_ENV);
 }
 
 /** Where the binary for the current wrapper module lives (built or not). */
@@ -145,55 +117,27 @@ function isWorkingBinary(binary: string): boolean {
 }
 
 function goVersion(): string {
-  const r = spawnSync('go', ['version'], { encoding: 'utf8' });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new ClusterError(
-      "Go is required to build the local Kubernetes control plane, but 'go' was not found on PATH.\n" +
-        'Install Go 1.26 or newer (https://go.dev/dl/) and retry, ' +
-        `or point ${CLUSTER_BINARY_ENV} at a prebuilt ${BINARY_NAME} binary.`,
-    );
+  try {
+    return requireGo('the local Kubernetes control plane', `point ${CLUSTER_BINARY_ENV} at a prebuilt ${BINARY_NAME} binary`);
+  } catch (e) {
+    throw new ClusterError((e as Error).message);
   }
-  if (r.status !== 0) {
-    throw new ClusterError(`'go version' failed: ${r.stderr || r.error?.message}`);
-  }
-  return r.stdout.trim();
 }
 
-
-/** Serializes builds of the same key across processes (mkdir lock with a pid file). */
+/** Serializes builds of the same key across processes (see tryTakeBuildLock). */
 async function withLock<T>(lockDir: string, log: Logger, fn: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
   let announced = false;
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw e;
-      }
-      let owner = NaN;
-      try {
-        owner = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
-      } catch {
-        // pid not written yet
-      }
-      if (Number.isFinite(owner) && !pidAlive(owner)) {
-        fs.rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (!announced) {
-        log(`waiting for another build of the control plane (lock ${lockDir}, pid ${owner})`);
-        announced = true;
-      }
-      await sleep(2000);
+  for (let lock = tryTakeBuildLock(lockDir); !lock.taken; lock = tryTakeBuildLock(lockDir)) {
+    if (!announced) {
+      log(`waiting for another build of the control plane (lock ${lockDir}, pid ${lock.owner})`);
+      announced = true;
     }
+    await sleep(2000);
   }
   try {
     return await fn();
   } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
+    releaseBuildLock(lockDir);
   }
 }
 

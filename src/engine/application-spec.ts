@@ -27,6 +27,10 @@ export interface ApplicationSourceSpec {
     parameters?: Array<{ name: string; value: string; forceString?: boolean }>;
     namespace?: string;
     skipCrds?: boolean;
+    /** Helm's Capabilities.KubeVersion (`--kube-version`). */
+    kubeVersion?: string;
+    /** Helm's Capabilities.APIVersions (`--api-versions`). */
+    apiVersions?: string[];
   };
   readonly kustomize?: Record<string, unknown>;
   readonly plugin?: unknown;

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ApplicationSourceSpec } from '../application-spec';
 import { DesiredObject } from '../model';
 import { loadDirectorySource } from './directory-source';
+import { rendererBinary } from './renderer-binary';
 import { outsideRepository } from './repository-path';
 import { parseManifests } from './yaml-documents';
 
@@ -14,6 +15,11 @@ export enum SourceType {
   KUSTOMIZE = 'Kustomize',
   HELM = 'Helm',
 }
+
+/** Renders Helm sources with this `helm` binary instead of the embedded renderer. */
+export const HELM_BINARY_ENV = 'CDK8S_ARGOCD_HELM_BINARY';
+/** Renders Kustomize sources with this `kustomize` binary (`<bin> build DIR`) instead of the embedded renderer. */
+export const KUSTOMIZE_BINARY_ENV = 'CDK8S_ARGOCD_KUSTOMIZE_BINARY';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -61,6 +67,25 @@ export interface RenderContext {
   readonly namespace?: string;
 }
 
+/**
+ * The chart argument(s) of `helm template`: the chart folder, or for a chart
+ * from a chart repository its name with `--repo` (HTTP) or an `oci://`
+ * reference (Argo CD writes OCI repositories without a scheme), and the
+ * version from targetRevision.
+ */
+function chartArgs(source: ApplicationSourceSpec, dir: string): string[] {
+  if (!source.chart) {
+    return [dir];
+  }
+  const repo = source.repoURL ?? '';
+  const version = source.targetRevision ? ['--version', source.targetRevision] : [];
+  if (/^https?:\/\//.test(repo)) {
+    return [source.chart, '--repo', repo, ...version];
+  }
+  const oci = repo.startsWith('oci://') ? repo : `oci://${repo}`;
+  return [`${oci.replace(/\/+$/, '')}/${source.chart}`, ...version];
+}
+
 /** Loads one source folder according to its type. */
 export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: RenderContext): DesiredObject[] {
   const rel = path.relative(ctx.repoRoot, dir) || '.';
@@ -70,15 +95,16 @@ export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: Re
         throw new Error(`${rel}: directory.jsonnet is not supported by the engine; render it to YAML first`);
       }
       return loadDirectorySource(dir, source.directory ?? {}, ctx.repoRoot);
-    case SourceType.KUSTOMIZE:
-      return renderWith('kubectl', ['kustomize', dir], `${rel} (kubectl kustomize)`,
-        `${rel}: a Kustomize source needs kubectl on PATH (it renders with \`kubectl kustomize\`)`);
+    case SourceType.KUSTOMIZE: {
+      // The embedded renderer's `build` and a user's `kustomize build` take the same arguments.
+      const own = process.env[KUSTOMIZE_BINARY_ENV];
+      return renderWith(own || rendererBinary(), ['build', dir], `${rel} (kustomize build)`,
+        `${rel}: ${KUSTOMIZE_BINARY_ENV}=${own} cannot be run; unset it to use the embedded renderer`);
+    }
     case SourceType.HELM: {
-      if (source.chart) {
-        throw new Error(`${ctx.appName}: Helm chart '${source.chart}' from a chart repository cannot be read offline; point source.path at a chart folder in this repository`);
-      }
       const helm = source.helm ?? {};
-      const args = ['template', helm.releaseName ?? ctx.appName, dir, '--namespace', helm.namespace ?? ctx.namespace ?? 'default'];
+      const args = ['template', helm.releaseName ?? ctx.appName, ...chartArgs(source, dir), '--namespace', helm.namespace ?? ctx.namespace ?? 'default'];
+      const label = source.chart ? `${ctx.appName} (helm template ${source.chart} from ${source.repoURL})` : `${rel} (helm template)`;
       for (const f of helm.valueFiles ?? []) {
         const file = path.resolve(dir, f);
         const outside = outsideRepository(ctx.repoRoot, file);
@@ -101,8 +127,16 @@ export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: Re
           args.push(p.forceString ? '--set-string' : '--set', `${p.name}=${p.value}`);
         }
         args.push(helm.skipCrds ? '--skip-crds' : '--include-crds');
-        return renderWith('helm', args, `${rel} (helm template)`,
-          `${ctx.appName}: source ${rel} is a Helm chart, and rendering it needs a \`helm\` binary on PATH; install Helm 3 and retry`);
+        if (helm.kubeVersion) {
+          args.push('--kube-version', helm.kubeVersion);
+        }
+        for (const v of helm.apiVersions ?? []) {
+          args.push('--api-versions', v);
+        }
+        // The embedded renderer's `template` and a user's `helm template` take the same arguments.
+        const own = process.env[HELM_BINARY_ENV];
+        return renderWith(own || rendererBinary(), args, label,
+          `${ctx.appName}: ${HELM_BINARY_ENV}=${own} cannot be run; unset it to use the embedded renderer`);
       } finally {
         // Inline values may hold secrets: never leave them behind, whether helm succeeded or not.
         if (tmpDir) {
