@@ -124,7 +124,7 @@ describe('loadApplications', () => {
     expect(res.applications.map((a) => a.name)).toEqual(['web']);
   });
 
-  test('renders Kustomize sources with kubectl kustomize', () => {
+  test('renders Kustomize sources with the embedded renderer', () => {
     const repo = tmpRepo({
       'apps/k.yaml': application('k', 'k'),
       'k/kustomization.yaml': 'resources:\n- cm.yaml\nnamePrefix: pre-\n',
@@ -146,16 +146,10 @@ describe('loadApplications', () => {
     expect(res.applications[1].error).toMatch(/^m\/b\/bad\.yaml:8: ConfigMap has no metadata.name/);
   });
 
-  test('fails a Helm source with a message naming the missing helm binary', () => {
-    const repo = tmpRepo({ 'apps/h.yaml': application('h', 'chart'), 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n' });
-    const saved = process.env.PATH;
-    process.env.PATH = '/nonexistent';
-    try {
-      const res = loadApplications({ path: path.join(repo, 'apps/h.yaml') });
-      expect(res.applications[0].error).toMatch(/needs a `helm` binary on PATH/);
-    } finally {
-      process.env.PATH = saved;
-    }
+  test('fails a Helm source whose chart does not render, naming the folder', () => {
+    const repo = tmpRepo({ 'apps/h.yaml': application('h', 'chart'), 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'chart/templates/x.yaml': '{{ .Values.missing.key }}\n' });
+    const res = loadApplications({ path: path.join(repo, 'apps/h.yaml') });
+    expect(res.applications[0].error).toMatch(/^chart \(helm template\): .* failed \(exit 1\): .*nil pointer evaluating interface \{\}\.key/s);
   });
 
   test('fails when the chosen Application does not exist, listing the ones found', () => {
@@ -290,7 +284,7 @@ describe('Helm inline values', () => {
    * child processes read the real environment, which jest does not let a test change), returning
    * the Application's error or object names, and what was left in TMPDIR.
    */
-  function loadInChild(file: string, pathEnv: string): { result: unknown; left: string[] } {
+  function loadInChild(file: string, pathEnv: string, helmBinary?: string): { result: unknown; left: string[] } {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-tmp-'));
     const script = `const { loadApplications } = require(${JSON.stringify(path.resolve(__dirname, '../../src/engine/load/applications'))});
       const app = loadApplications({ path: ${JSON.stringify(file)} }).applications[0];
@@ -298,23 +292,23 @@ describe('Helm inline values', () => {
     const out = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
       encoding: 'utf8',
       cwd: path.resolve(__dirname, '../..'),
-      env: { ...process.env, PATH: pathEnv, TMPDIR: tmp, TS_NODE_PROJECT: path.resolve(__dirname, '../tsconfig.json') },
+      env: { ...process.env, PATH: pathEnv, TMPDIR: tmp, TS_NODE_PROJECT: path.resolve(__dirname, '../tsconfig.json'), ...(helmBinary ? { CDK8S_ARGOCD_HELM_BINARY: helmBinary } : {}) },
     });
     return { result: JSON.parse(out), left: fs.readdirSync(tmp).filter((f) => f.startsWith('cdk8s-argocd-')) };
   }
 
-  test('leaves no temporary values file behind when helm is missing', () => {
-    const { result, left } = loadInChild(path.join(helmRepo(), 'apps/h.yaml'), path.dirname(process.execPath));
-    expect(result).toMatch(/needs a `helm` binary/);
+  test('leaves no temporary values file behind when helm cannot run', () => {
+    const { result, left } = loadInChild(path.join(helmRepo(), 'apps/h.yaml'), path.dirname(process.execPath), '/nonexistent/helm');
+    expect(result).toMatch(/CDK8S_ARGOCD_HELM_BINARY=\/nonexistent\/helm cannot be run/);
     expect(left).toEqual([]);
   });
 
   test('leaves no temporary values file behind when helm renders', () => {
-    // Stands in for helm (not installed here): prints a ConfigMap holding the inline values it was given.
+    // The user's own helm (CDK8S_ARGOCD_HELM_BINARY): prints a ConfigMap holding the inline values it was given.
     const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-helm-'));
     fs.writeFileSync(path.join(bin, 'helm'), '#!/bin/sh\nlast=""\nfor a in "$@"; do if [ "$prev" = "--values" ]; then last="$a"; fi; prev="$a"; done\n'
       + 'printf "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: rendered\\ndata:\\n  values: \\"%s\\"\\n" "$(cat "$last")"\n', { mode: 0o755 });
-    const { result, left } = loadInChild(path.join(helmRepo(), 'apps/h.yaml'), `${bin}:${path.dirname(process.execPath)}:/usr/bin:/bin`);
+    const { result, left } = loadInChild(path.join(helmRepo(), 'apps/h.yaml'), `${path.dirname(process.execPath)}:/usr/bin:/bin`, path.join(bin, 'helm'));
     expect(result).toEqual([{ values: 'password: inline-values-canary' }]);
     expect(left).toEqual([]);
   });

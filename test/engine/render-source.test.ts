@@ -1,0 +1,148 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { renderSource, HELM_BINARY_ENV, KUSTOMIZE_BINARY_ENV } from '../../src/engine/load/render-source';
+import { rendererBinary } from '../../src/engine/load/renderer-binary';
+
+// The embedded renderer (helm.sh/helm/v3 and kustomize/api in renderer/) is
+// built on first use; a cold build takes 10-25 minutes on 2 cores.
+beforeAll(() => {
+  rendererBinary();
+}, 40 * 60 * 1000);
+
+const repoRoot = path.resolve(__dirname, '../..');
+const chartDir = path.join(repoRoot, 'examples/environments/chart');
+
+function names(objects: ReturnType<typeof renderSource>): string[] {
+  return objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`);
+}
+
+describe('Helm sources render with the embedded Helm library', () => {
+  test('examples/environments/chart with a values file and parameters, no helm on PATH', () => {
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const objects = renderSource({
+        path: 'examples/environments/chart',
+        helm: {
+          valueFiles: ['values-staging.yaml'],
+          parameters: [
+            { name: 'replicaCount', value: '3' },
+            // Without forceString Helm reads 1.10 as the number 1.1.
+            { name: 'image.tag', value: '1.10', forceString: true },
+          ],
+        },
+      }, chartDir, { repoRoot, appName: 'web-staging', namespace: 'web' });
+      expect(names(objects)).toEqual(['Deployment/web-staging']);
+      const dep = objects[0].object as any;
+      expect(dep.metadata.labels.env).toBe('staging');
+      expect(dep.spec.replicas).toBe(3);
+      expect(dep.spec.template.spec.containers[0].image).toBe('ghcr.io/acme/web:1.10');
+      expect(dep.spec.template.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  test('inline values win over value files, and parameters win over both', () => {
+    const objects = renderSource({
+      path: 'examples/environments/chart',
+      helm: { valueFiles: ['values-staging.yaml'], values: 'logLevel: info\nreplicaCount: 2\n', parameters: [{ name: 'replicaCount', value: '5' }] },
+    }, chartDir, { repoRoot, appName: 'web' });
+    const dep = objects[0].object as any;
+    expect(dep.spec.template.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+    expect(dep.spec.replicas).toBe(5);
+    expect(dep.metadata.labels.env).toBe('staging');
+  });
+
+  test('a chart from an unreachable HTTP chart repository fails naming the chart and the repository', () => {
+    expect(() => renderSource({ chart: 'nginx', repoURL: 'https://charts.example.invalid', targetRevision: '1.2.3' },
+      repoRoot, { repoRoot, appName: 'web' }))
+      .toThrow(/web \(helm template nginx from https:\/\/charts\.example\.invalid\).*chart "nginx" from repository https:\/\/charts\.example\.invalid version 1\.2\.3/s);
+  });
+
+  test('a chart from an unreachable OCI registry fails naming the chart reference', () => {
+    expect(() => renderSource({ chart: 'nginx', repoURL: 'registry.example.invalid/charts', targetRevision: '1.2.3' },
+      repoRoot, { repoRoot, appName: 'web' }))
+      .toThrow(/cannot fetch chart oci:\/\/registry\.example\.invalid\/charts\/nginx version 1\.2\.3/);
+  });
+
+  test(`${HELM_BINARY_ENV} renders with the user's helm instead`, () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'own-helm-'));
+    const helm = path.join(bin, 'helm');
+    fs.writeFileSync(helm, '#!/bin/sh\nprintf "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-own-helm-%s\\n" "$1"\n', { mode: 0o755 });
+    process.env[HELM_BINARY_ENV] = helm;
+    try {
+      expect(names(renderSource({ path: 'examples/environments/chart' }, chartDir, { repoRoot, appName: 'web' }))).toEqual(['ConfigMap/from-own-helm-template']);
+      process.env[HELM_BINARY_ENV] = path.join(bin, 'missing');
+      expect(() => renderSource({ path: 'examples/environments/chart' }, chartDir, { repoRoot, appName: 'web' }))
+        .toThrow(`web: ${HELM_BINARY_ENV}=${path.join(bin, 'missing')} cannot be run; unset it to use the embedded renderer`);
+    } finally {
+      delete process.env[HELM_BINARY_ENV];
+    }
+  });
+});
+
+describe('Kustomize sources render with the embedded Kustomize library', () => {
+  function kustomization(): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kustomize-src-'));
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), [
+      'namePrefix: pre-',
+      'resources: [deploy.yaml]',
+      'configMapGenerator:',
+      '- name: settings',
+      '  literals: [mode=fast]',
+      '',
+    ].join('\n'));
+    fs.writeFileSync(path.join(dir, 'deploy.yaml'), [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: {name: web}',
+      'spec:',
+      '  selector: {matchLabels: {app: web}}',
+      '  template:',
+      '    metadata: {labels: {app: web}}',
+      '    spec:',
+      '      containers: [{name: web, image: web:1, envFrom: [{configMapRef: {name: settings}}]}]',
+      '',
+    ].join('\n'));
+    return dir;
+  }
+
+  test('generators, name prefixes and name references, with no kubectl on PATH', () => {
+    const dir = kustomization();
+    const saved = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const objects = renderSource({}, dir, { repoRoot: dir, appName: 'k' });
+      const cm = objects.find((o) => o.object.kind === 'ConfigMap')!.object as any;
+      const dep = objects.find((o) => o.object.kind === 'Deployment')!.object as any;
+      // kustomize appends a content hash to generated names and rewrites references to them.
+      expect(cm.metadata.name).toMatch(/^pre-settings-[a-z0-9]{10}$/);
+      expect(cm.data).toEqual({ mode: 'fast' });
+      expect(dep.metadata.name).toBe('pre-web');
+      expect(dep.spec.template.spec.containers[0].envFrom).toEqual([{ configMapRef: { name: cm.metadata.name } }]);
+    } finally {
+      process.env.PATH = saved;
+    }
+  });
+
+  test('a broken kustomization fails with kustomize\'s message and the folder', () => {
+    const dir = kustomization();
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources: [missing.yaml]\n');
+    expect(() => renderSource({}, dir, { repoRoot: path.dirname(dir), appName: 'k' }))
+      .toThrow(new RegExp(`^${path.basename(dir)} \\(kustomize build\\): .* failed \\(exit 1\\): .*missing\\.yaml`, 's'));
+  });
+
+  test(`${KUSTOMIZE_BINARY_ENV} renders with the user's kustomize instead`, () => {
+    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'own-kustomize-'));
+    const kustomize = path.join(bin, 'kustomize');
+    fs.writeFileSync(kustomize, '#!/bin/sh\nprintf "apiVersion: v1\\nkind: ConfigMap\\nmetadata:\\n  name: from-own-kustomize-%s\\n" "$1"\n', { mode: 0o755 });
+    process.env[KUSTOMIZE_BINARY_ENV] = kustomize;
+    try {
+      expect(names(renderSource({}, kustomization(), { repoRoot: os.tmpdir(), appName: 'k' }))).toEqual(['ConfigMap/from-own-kustomize-build']);
+    } finally {
+      delete process.env[KUSTOMIZE_BINARY_ENV];
+    }
+  });
+});
