@@ -25,6 +25,8 @@ export function buildApp(): GitOpsApp {
       { name: 'staging', namespace: 'web' },
       { name: 'production', namespace: 'web' },
     ],
+    // CreateNamespace=true creates the Namespace, a cluster-scoped resource the project must permit.
+    clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }],
   });
 
   new ApplicationSet(app, 'web', {

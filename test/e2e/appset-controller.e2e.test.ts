@@ -301,10 +301,9 @@ describe('deleting an ApplicationSet', () => {
 });
 
 describe('examples/environments', () => {
-  // Its Applications render a Helm chart: whether staging's sync succeeds depends on a `helm` binary
-  // on PATH (the local control plane does not ship one yet), so this test asserts the controller's
-  // part: the project and set applied, both Applications created and owned, destinations resolved
-  // through the clusters file, automated staging synced and manual production only compared.
+  // Its Applications render a Helm chart with the embedded renderer (no helm binary): the project and
+  // set applied, both Applications created and owned, destinations resolved through the clusters
+  // file, automated staging synced to Succeeded/Healthy and manual production only compared.
   test('appset sync applies the project and the set, creates both Applications and syncs only the automated one', async () => {
     const clustersFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'appset-e2e-clusters-')), 'clusters.yaml');
     fs.writeFileSync(clustersFile, stringify({
@@ -331,6 +330,12 @@ describe('examples/environments', () => {
       expect(app.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ApplicationSet', name: 'web', uid: set.metadata.uid })]);
       expect(app.spec).toMatchObject({ project: 'web', destination: { name: env, namespace: 'web' } });
     }
+    const staging = await getJson(['application', 'web-staging', '-n', 'argocd']);
+    expect(staging.status).toMatchObject({ sync: { status: 'Synced' }, health: { status: 'Healthy' }, operationState: { phase: 'Succeeded' } });
+    // The chart rendered with values-staging.yaml.
+    const deployment = await getJson(['deployment', 'web', '-n', 'web']);
+    expect(deployment.metadata.labels.env).toBe('staging');
+    expect(deployment.spec.template.spec.containers[0].image).toBe('ghcr.io/acme/web:1.9.0-rc.1');
     await kubectl(['patch', 'applications.argoproj.io', '-n', 'argocd', 'web-staging', 'web-production', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'], { check: false });
     await kubectl(['delete', 'applicationset', 'web', '-n', 'argocd', '--wait=false']);
   });

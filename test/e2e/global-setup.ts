@@ -19,6 +19,7 @@ import * as path from 'path';
 import { E2E_CLUSTER_DIR_ENV, E2E_KUBECONFIG_ENV } from './cluster-fixture';
 import { installCrdsInto } from '../../src/cli/crds-command';
 import { LocalCluster } from '../../src/cluster/local-cluster';
+import { rendererBinary } from '../../src/engine/load/renderer-binary';
 
 /** Set when this run started the cluster and global-teardown must stop it. */
 export const E2E_OWNS_CLUSTER_ENV = 'CDK8S_ARGOCD_E2E_OWNS_CLUSTER';
@@ -30,6 +31,9 @@ export default async function globalSetup(): Promise<void> {
   const log = (m: string) => process.stderr.write(`[e2e cluster] ${m}\n`);
   const wasRunning = reuse ? (await LocalCluster.open(dir)?.status())?.running === true : false;
   const cluster = await LocalCluster.start({ dir, log });
+  // Helm and Kustomize sources render with the embedded renderer: build it now (cached like the
+  // control plane) rather than inside the first test that renders a chart.
+  log(`renderer ready: ${rendererBinary()}`);
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${cluster.server}, kubeconfig ${cluster.kubeconfigPath}`);
   process.env[E2E_CLUSTER_DIR_ENV] = dir;
   process.env[E2E_KUBECONFIG_ENV] = cluster.kubeconfigPath;

@@ -161,7 +161,14 @@ export async function runApplicationSet(api: KubeApi, ref: ApplicationSetRef, op
         const request = { prune: automated ? app.spec.syncPolicy.automated.prune === true : false, initiatedBy: automated ? { automated: true } : { username: 'cdk8s-argocd' } };
         const startedAt = iso(clock.now());
         emit({ type: 'sync-started', applicationSet: setName, application: name });
-        const outcome = await syncSafely(options.syncApplication, loaded, request);
+        let outcome = await syncSafely(options.syncApplication, loaded, request);
+        // A sync that succeeded while its resources still roll out (a Deployment's pods starting)
+        // is Progressing: keep refreshing it, as Argo CD does, until Healthy or out of time.
+        while (outcome.phase === 'Succeeded' && outcome.health === 'Progressing' && !deadline.expired()) {
+          await clock.sleep(options.pollMs ?? 1000);
+          const now = await options.refreshApplication(loaded);
+          outcome = { ...outcome, sync: now.sync, health: now.health };
+        }
         results.set(name, { name, outcome, syncStartedAt: startedAt, syncFinishedAt: iso(clock.now()) });
         emit({ type: 'sync-finished', applicationSet: setName, application: name, outcome });
       } else {
