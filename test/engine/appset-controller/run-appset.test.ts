@@ -16,7 +16,7 @@ function repo(envs: string[]): string {
   return dir;
 }
 
-function setup(envs: Array<{ env: string; stage: string }>, steps: object[]): FakeKube {
+function setup(envs: Array<{ env: string; stage: string }>, steps?: object[]): FakeKube {
   return new FakeKube()
     .addKind(A, 'Application', true, 'applications')
     .addKind(A, 'ApplicationSet', true, 'applicationsets')
@@ -31,7 +31,7 @@ function setup(envs: Array<{ env: string; stage: string }>, steps: object[]): Fa
         spec: {
           goTemplate: true,
           generators: [{ list: { elements: envs } }],
-          strategy: { type: 'RollingSync', rollingSync: { steps } },
+          ...(steps ? { strategy: { type: 'RollingSync', rollingSync: { steps } } } : {}),
           template: {
             metadata: { name: '{{ .env }}', labels: { stage: '{{ .stage }}' } },
             spec: { project: 'default', source: { repoURL: 'https://x/r.git', path: '{{ .env }}' }, destination: { server: 'https://kubernetes.default.svc', namespace: 'web' } },
@@ -113,5 +113,24 @@ describe('runApplicationSet (RollingSync loop, in-memory API)', () => {
     const { result, log } = await run(setup(envs, [step('dev'), step('prod')]), ['dev', 'prod'], { dev: -1 }, 5);
     expect(log).toEqual(['ApplicationSet is performing rollout of step 1', 'sync dev']);
     expect(result).toMatchObject({ ok: false, message: 'timed out after 5s waiting for dev (step 1, Degraded) to become Healthy' });
+  });
+
+  test('without a rollout, a sync that Succeeded while still Progressing is refreshed until Healthy', async () => {
+    const clock = new VirtualClock();
+    let refreshes = 0;
+    const result = await runApplicationSet(setup([{ env: 'dev', stage: 'dev' }]), { name: 'web', namespace: 'argocd' }, {
+      clusters: [],
+      projectNamespace: 'argocd',
+      repoRoot: repo(['dev']),
+      clock,
+      pollMs: 1000,
+      timeoutSeconds: 60,
+      includeManual: true,
+      syncApplication: async () => ({ phase: 'Succeeded', sync: 'Synced', health: 'Progressing' }),
+      refreshApplication: async () => ({ sync: 'Synced', health: ++refreshes >= 3 ? 'Healthy' : 'Progressing' }),
+    });
+    expect(refreshes).toBe(3);
+    expect(result).toMatchObject({ ok: true, message: 'synced' });
+    expect(result.applications[0].outcome).toMatchObject({ phase: 'Succeeded', sync: 'Synced', health: 'Healthy' });
   });
 });
