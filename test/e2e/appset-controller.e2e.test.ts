@@ -333,9 +333,9 @@ describe('examples/environments', () => {
     const staging = await getJson(['application', 'web-staging', '-n', 'argocd']);
     expect(staging.status).toMatchObject({ sync: { status: 'Synced' }, health: { status: 'Healthy' }, operationState: { phase: 'Succeeded' } });
     // The chart rendered with values-staging.yaml.
-    const deployment = await getJson(['deployment', 'web', '-n', 'web']);
-    expect(deployment.metadata.labels.env).toBe('staging');
-    expect(deployment.spec.template.spec.containers[0].image).toBe('ghcr.io/acme/web:1.9.0-rc.1');
+    const webDeployment = await getJson(['deployment', 'web', '-n', 'web']);
+    expect(webDeployment.metadata.labels.env).toBe('staging');
+    expect(webDeployment.spec.template.spec.containers[0].image).toBe('ghcr.io/acme/web:1.9.0-rc.1');
     await kubectl(['patch', 'applications.argoproj.io', '-n', 'argocd', 'web-staging', 'web-production', '--type=merge', '-p', '{"metadata":{"finalizers":null}}'], { check: false });
     await kubectl(['delete', 'applicationset', 'web', '-n', 'argocd', '--wait=false']);
   });
