@@ -14,6 +14,7 @@ import { SlotPool, Slot } from './slot-pool';
 import { TreeSelection } from './tree-selection';
 import { FIELD_MANAGER } from '../annotations';
 import { Initiator, recordComparison } from '../app-status/status-record';
+import { CONTROL_PLANE_NAMESPACE } from '../application-spec';
 import { compareApplication } from '../compare-app';
 import { abortReason } from '../kube/client';
 import { KubeApi } from '../kube/kube-api';
@@ -72,6 +73,19 @@ export interface TreeSyncOptions {
   readonly onEvent?: (event: TreeEvent) => void;
   /** Interval of the status refreshes while an Application is Progressing (default {@link DEFAULT_SETTLE_MS}). */
   readonly settleMs?: number;
+  /**
+   * A parent's sync applied an ApplicationSet object (not in a dry run): run its controller, as
+   * Argo CD's ApplicationSet controller picks the set up. `api` is the parent's destination
+   * cluster, where the set now lives. The tree runs it in one of its slots and waits for it;
+   * a rejection is reported as a warning (the callback reports the set's own outcome).
+   */
+  readonly onApplicationSetApplied?: (set: AppliedApplicationSet, parent: LoadedApplication, api: KubeApi) => Promise<unknown>;
+}
+
+/** An ApplicationSet object a parent's sync applied. */
+export interface AppliedApplicationSet {
+  readonly name: string;
+  readonly namespace: string;
 }
 
 /** True when `run` is a success: a sync that succeeded, a comparison that worked, or not reached. */
@@ -93,6 +107,14 @@ function appliedApplicationKey(r: ResourceResult): string | undefined {
     return undefined;
   }
   return applicationKey(r.name, r.namespace);
+}
+
+/** The ApplicationSet object a parent's sync has just applied. */
+function appliedApplicationSet(r: ResourceResult): AppliedApplicationSet | undefined {
+  if (r.kind !== 'ApplicationSet' || r.group !== 'argoproj.io' || r.hookType || r.status !== ResultCode.SYNCED) {
+    return undefined;
+  }
+  return { name: r.name, namespace: r.namespace || CONTROL_PLANE_NAMESPACE };
 }
 
 class TreeRun {
@@ -223,7 +245,8 @@ class TreeRun {
         return { run: this.skipped(node, `interrupted: ${abortReason(request.signal)}`) };
       }
       this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action });
-      const api = this.cached(await this.options.clientFor(node.app));
+      const client = await this.options.clientFor(node.app);
+      const api = this.cached(client);
       const notApplied = applyObject && !request.dryRun ? await applyApplicationObject(api, node.app) : undefined;
       if (notApplied) {
         this.emit({ type: 'warning', application: node.app.name, message: notApplied });
@@ -239,6 +262,8 @@ class TreeRun {
           this.emit(e);
           if (e.type === 'resource') {
             this.onApplied(node, e.result, slot);
+            // The set's controller lists and writes Applications: it gets the uncached client.
+            this.onApplicationSetApplied(node, e.result, client);
           }
         },
       });
@@ -278,6 +303,34 @@ class TreeRun {
     // `automated.prune` says, subject to sync windows); a manual one only on --include-manual, for the user.
     const automated = isAutomated(child.app.manifest);
     this.start(child, childAction(child.app.manifest, !!this.options.includeManual), automated ? this.automated : this.options.initiatedBy, false);
+  }
+
+  /**
+   * A parent's sync applied an ApplicationSet: its controller runs like a child (the tree waits
+   * for it, in a slot), though the parent does not wait for it, as Argo CD's parent does not.
+   */
+  private onApplicationSetApplied(parent: TreeNode, r: ResourceResult, api: KubeApi): void {
+    const set = appliedApplicationSet(r);
+    const run = this.options.onApplicationSetApplied;
+    if (!set || !run || this.options.request.dryRun) {
+      return;
+    }
+    const key = `ApplicationSet ${set.namespace}/${set.name}`;
+    if (this.running.has(key)) {
+      return;
+    }
+    this.running.set(key, (async () => {
+      const slot = await this.slots.acquire();
+      try {
+        if (!this.options.request.signal?.aborted) {
+          await run(set, parent.app, api);
+        }
+      } catch (e) {
+        this.emit({ type: 'warning', application: parent.app.name, message: `${key}: ${(e as Error).message}` });
+      } finally {
+        slot.release();
+      }
+    })());
   }
 
   private runOf(node: TreeNode, outcome: ReconcileOutcome): ApplicationRun {

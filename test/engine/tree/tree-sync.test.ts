@@ -227,3 +227,52 @@ describe('slot pool', () => {
     expect(got).toEqual(['second', 'third']);
   });
 });
+
+describe('ApplicationSets a parent applies', () => {
+  const appSet = { apiVersion: 'argoproj.io/v1alpha1', kind: 'ApplicationSet', metadata: { name: 'web', namespace: 'argocd' }, spec: { generators: [], template: {} } } as KubeObject;
+  const withSets = () => cluster('parent').addKind('argoproj.io/v1alpha1', 'ApplicationSet', true, 'applicationsets');
+
+  async function runWithSets(fake: FakeKube, dryRun: boolean, controller: (name: string) => Promise<void>) {
+    const apps = [loaded('parent', [cm('a'), appSet])];
+    const tree = discoverTree(apps);
+    const calls: string[] = [];
+    const runs = await syncTree(tree, selectTree(tree, [], false), {
+      request: { pollMs: 2, timeoutSeconds: 20, dryRun },
+      initiatedBy: { username: 'tester' },
+      clientFor: async () => fake,
+      settleMs: 5,
+      onApplicationSetApplied: async (set, parent, api) => {
+        calls.push(`${set.namespace}/${set.name} from ${parent.name} (${api === fake ? 'parent client' : 'other client'})`);
+        await controller(set.name);
+      },
+    });
+    return { runs, calls };
+  }
+
+  test('the set applied by a parent is run with the parent\'s client, and the tree waits for it', async () => {
+    const fake = withSets();
+    let finished = false;
+    const { runs, calls } = await runWithSets(fake, false, async (name) => {
+      // The set is in the cluster when its controller starts.
+      expect(fake.peek('argoproj.io/v1alpha1', 'ApplicationSet', 'argocd', name)).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      finished = true;
+    });
+    expect(calls).toEqual(['argocd/web from parent (parent client)']);
+    expect(finished).toBe(true);
+    expect(summary(runs)).toEqual(['parent<>@0: sync Succeeded Synced Healthy']);
+  });
+
+  test('a failing controller is awaited too and does not fail the parent', async () => {
+    const { runs, calls } = await runWithSets(withSets(), false, async () => {
+      throw new Error('boom');
+    });
+    expect(calls).toHaveLength(1);
+    expect(runs[0].phase).toBe(OperationPhase.SUCCEEDED);
+  });
+
+  test('a dry run runs no controller', async () => {
+    const { calls } = await runWithSets(withSets(), true, async () => undefined);
+    expect(calls).toEqual([]);
+  });
+});
