@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { currentCluster } from './current-cluster';
 import { isMachineFormat, OutputFormat } from './output-format';
 import { ClusterClients } from '../engine/cluster-clients';
-import { readClustersFile } from '../engine/clusters-file';
+import { ClusterEntry, readClustersFile } from '../engine/clusters-file';
 import { KubeClient } from '../engine/kube/client';
 import { KubeApi } from '../engine/kube/kube-api';
 import { loadApplications, LoadedApplication } from '../engine/load/applications';
@@ -80,6 +80,14 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
   }
 }
 
+/** The clusters of a tree run besides the Applications' destinations. */
+export interface TreeClusters {
+  /** The current cluster, where Argo CD's own objects (top-level AppProjects and ApplicationSets) go. */
+  readonly current: () => Promise<KubeApi>;
+  /** The clusters file's entries (empty without `--clusters`). */
+  readonly entries: readonly ClusterEntry[];
+}
+
 export interface TreeRunRequest<R> {
   /** Manifests directory or Application file. */
   readonly path: string;
@@ -91,7 +99,9 @@ export interface TreeRunRequest<R> {
   /** Parallel connections per cluster (default 16). */
   readonly maxSockets?: number;
   /** The engine call for the selected part of the tree. */
-  readonly run: (tree: ApplicationTree, selection: TreeSelection, clientFor: (app: LoadedApplication) => Promise<KubeApi>) => Promise<R>;
+  readonly run: (
+    tree: ApplicationTree, selection: TreeSelection, clientFor: (app: LoadedApplication) => Promise<KubeApi>, clusters: TreeClusters,
+  ) => Promise<R>;
 }
 
 /**
@@ -127,7 +137,7 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         const text = `${req.verb} ${shown}: ${line}`;
         process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
       }
-      return await req.run(tree, selection, (app) => clients.forApplication(app));
+      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: async () => (await clients.forDestination(undefined)).client, entries: clusters });
     } finally {
       await clients.close();
     }

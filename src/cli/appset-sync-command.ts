@@ -11,6 +11,7 @@ import { ApplicationSetEvent, ApplicationSetRunResult, engineCallbacks, readClus
 import { ClusterClients } from '../engine/cluster-clients';
 import { generatorClusters, readClustersFile } from '../engine/clusters-file';
 import { KubeClient } from '../engine/kube/client';
+import { KubeApi } from '../engine/kube/kube-api';
 import { resolveKubeConfig } from '../engine/kube/kubeconfig';
 import { gitRoot } from '../engine/load/source-tree';
 
@@ -52,7 +53,8 @@ export function registerAppsetSyncCommand(appset: Command): void {
     });
 }
 
-function describeEvent(e: ApplicationSetEvent): string {
+/** One line for one event of the ApplicationSet controller. */
+export function describeEvent(e: ApplicationSetEvent): string {
   switch (e.type) {
     case 'changed': return `${e.applicationSet}: ${e.action}d Application ${e.application}`;
     case 'sync-started': return `${e.applicationSet}: sync ${e.application}${e.step ? ` (step ${e.step})` : ''} started`;
@@ -63,7 +65,7 @@ function describeEvent(e: ApplicationSetEvent): string {
 }
 
 /** Applies the objects, failing before anything is written when the cluster cannot take them. */
-async function applyAll(api: KubeClient, objects: readonly FoundArgoObject[]): Promise<void> {
+export async function applyAll(api: KubeApi, objects: readonly FoundArgoObject[]): Promise<void> {
   for (const kind of ['AppProject', 'ApplicationSet']) {
     if (!(await api.resourceFor('argoproj.io/v1alpha1', kind))) {
       throw new Error(`the cluster does not serve argoproj.io/v1alpha1 ${kind}s: install the Argo CD CRDs first (the local cluster: cdk8s-argocd cluster up)`);

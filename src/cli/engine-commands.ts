@@ -1,9 +1,16 @@
+import { statSync } from 'fs';
+import { dirname, resolve as pathResolve } from 'path';
 import { Command, InvalidArgumentError } from 'commander';
 import { runApplications, runApplicationTree, ApplicationOptions } from './application-runner';
+import { applyAll, describeEvent } from './appset-sync-command';
 import { integerOption } from './integer-option';
-import { isMachineFormat, OutputFormat, outputOption } from './output-format';
+import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { printResults } from './result-printer';
+import { positionOf, topLevelArgoObjects, TreeApplicationSets } from './tree-appsets';
+import { ARGOCD_NAMESPACE } from '../argo/destination';
+import { ApplicationSetRunResult } from '../engine/appset-controller';
 import { compareApplication } from '../engine/compare-app';
+import { gitRoot } from '../engine/load/source-tree';
 import { diffDocument, hasChanges, renderApplicationDiff } from '../engine/output/diff-text';
 import { PlainEventLog, TtyTreeProgress } from '../engine/output/events';
 import { renderSyncResult } from '../engine/output/sync-table';
@@ -114,18 +121,28 @@ function progressFor(opts: ApplicationOptions, rows: TreeViewRow[]): { handle(e:
 }
 
 /**
- * stdout after a tree sync: json/yaml one document per Application (with its parent); text the
- * result of each synced Application, then (for more than one) every Application in one table.
+ * stdout after a tree sync: json/yaml one document per Application (with its parent), and when
+ * ApplicationSets ran, `{ applications: [...], applicationSets: [...] }` instead; text the result
+ * of each synced Application, then (for more than one) every Application in one table, then one
+ * line per ApplicationSet.
  */
-function printTreeResults(runs: readonly ApplicationRun[], format: OutputFormat): void {
+function printTreeResults(runs: readonly ApplicationRun[], sets: readonly ApplicationSetRunResult[], format: OutputFormat): void {
   if (isMachineFormat(format)) {
-    printResults(runs, format, { text: () => '', document: treeRunDocument });
+    if (sets.length === 0) {
+      printResults(runs, format, { text: () => '', document: treeRunDocument });
+    } else {
+      process.stdout.write(formatDocument(format, { applications: runs.map(treeRunDocument), applicationSets: sets }));
+    }
     return;
   }
   const synced = runs.flatMap((r) => (r.operation ? [r.operation] : []));
   printResults(synced, format, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
   if (runs.length > 1) {
     process.stdout.write(`\n${renderTreeSummary(runs, !!process.stdout.isTTY)}\n`);
+  }
+  if (sets.length > 0) {
+    const lines = sets.map((r) => `ApplicationSet ${r.applicationSet}: ${r.ok ? 'done' : 'FAILED'}: ${r.message}`);
+    process.stdout.write(`${runs.length > 0 ? '\n' : ''}${lines.join('\n')}\n`);
   }
 }
 
@@ -147,16 +164,62 @@ export function registerEngineCommands(program: Command): void {
     .action((path: string, opts: SyncOptions) => guarded(async () => {
       const interrupt = interruptOnSignals();
       try {
-        const runs = await runApplicationTree({
+        const { runs, sets } = await runApplicationTree({
           path,
           options: opts,
           recursive: opts.recursive,
           verb: opts.dryRun ? 'sync --dry-run' : 'sync',
           maxSockets: opts.concurrency,
-          run: async (tree, selection, clientFor) => {
+          run: async (tree, selection, clientFor, clusters) => {
+            // Top-level AppProjects and ApplicationSets (in no Application's source) are applied
+            // with the roots, as the README's one-time `kubectl apply -f manifests/apps/` would.
+            let topLevel = opts.app.length === 0 ? topLevelArgoObjects(path, tree) : [];
+            if (topLevel.length > 0 && opts.revision) {
+              process.stderr.write(`warning: ${topLevel.length} AppProject(s)/ApplicationSet(s) in no Application's source are not applied with --revision (they would be read from the work tree): apply them with \`appset sync\`\n`);
+              topLevel = [];
+            }
+            const topSets = topLevel.filter((o) => o.object.kind === 'ApplicationSet');
+            if (tree.nodes.size === 0 && topSets.length === 0) {
+              throw new Error(`no Application or ApplicationSet found in ${path}: point sync at the committed manifests (e.g. manifests) or at one Application manifest`);
+            }
+            const targetDir = statSync(path).isDirectory() ? pathResolve(path) : dirname(pathResolve(path));
+            const repoRoot = pathResolve(opts.repoRoot ?? gitRoot(targetDir) ?? targetDir);
+            const plain = !isMachineFormat(opts.output) && !process.stderr.isTTY;
+            const appSets = new TreeApplicationSets({
+              repoRoot,
+              repoURL: opts.repoUrl,
+              clusters: opts.clusters ? clusters.entries : undefined,
+              clientFor,
+              includeManual: opts.includeManual,
+              concurrency: opts.concurrency,
+              timeoutSeconds: opts.timeout,
+              signal: interrupt.signal,
+              onEvent: plain ? (e) => process.stderr.write(`${describeEvent(e)}\n`) : undefined,
+            });
+            const dryRunSets: ApplicationSetRunResult[] = [];
+            const topRuns: Array<Promise<unknown>> = [];
+            if (opts.dryRun) {
+              for (const o of topLevel) {
+                const name = `${o.object.metadata?.namespace ?? ARGOCD_NAMESPACE}/${o.object.metadata?.name}`;
+                const message = `dry run: would be applied from ${positionOf(o, repoRoot).file}${o.object.kind === 'ApplicationSet' ? ' and its controller run' : ''}`;
+                if (!isMachineFormat(opts.output)) {
+                  process.stderr.write(`${o.object.kind} ${name}: ${message}\n`);
+                }
+                if (o.object.kind === 'ApplicationSet') {
+                  dryRunSets.push({ applicationSet: name, ok: true, message, changes: [], applications: [], conditions: [] });
+                }
+              }
+            } else if (topLevel.length > 0) {
+              const api = await clusters.current();
+              await applyAll(api, topLevel);
+              for (const o of topSets) {
+                const ref = { name: o.object.metadata.name, namespace: o.object.metadata.namespace ?? ARGOCD_NAMESPACE };
+                topRuns.push(appSets.run(api, ref, positionOf(o, repoRoot)));
+              }
+            }
             const progress = progressFor(opts, treeOutline(tree, selection));
             try {
-              return await syncTree(tree, selection, {
+              const treeRun = syncTree(tree, selection, {
                 request: {
                   prune: opts.prune,
                   dryRun: opts.dryRun,
@@ -174,17 +237,20 @@ export function registerEngineCommands(program: Command): void {
                 appConcurrency: opts.appConcurrency,
                 clientFor,
                 onEvent: progress?.handle,
+                onApplicationSetApplied: (set, parent, api) => appSets.runApplied(api, set, parent),
               });
+              const [applicationRuns] = await Promise.all([treeRun, ...topRuns]);
+              return { runs: applicationRuns, sets: [...dryRunSets, ...appSets.results] };
             } finally {
               progress?.finish();
             }
           },
         });
-        printTreeResults(runs, opts.output);
+        printTreeResults(runs, sets, opts.output);
         if (interrupt.signal.aborted) {
           return EXIT_INTERRUPTED;
         }
-        return runs.every(runSucceeded) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
+        return runs.every(runSucceeded) && sets.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
       } finally {
         interrupt.dispose();
       }
