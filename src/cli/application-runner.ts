@@ -137,7 +137,8 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         const text = `${req.verb} ${shown}: ${line}`;
         process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
       }
-      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: async () => (await clients.forDestination(undefined)).client, entries: clusters });
+      const currentClient = async () => (await clients.forDestination(undefined)).client;
+      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters });
     } finally {
       await clients.close();
     }

@@ -2,32 +2,21 @@
  * ApplicationSets go through the one `sync` command on the real control plane, as Argo CD's
  * ApplicationSet controller picks them up: a set a root Application's sync applies is run (its
  * Applications created and synced) before `sync` returns, and a top-level set (in no
- * Application's source) is applied with its AppProject and run.
+ * Application's source) is applied with its AppProject and run. The Argo CD CRDs and the argocd
+ * namespace come from the global setup, as `cluster up` installs them.
  */
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { getJson, kubeconfigPath, kubectl, testNamespaces, waitFor } from './cluster-fixture';
+import { getJson, kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
 import { run } from '../../src/cli/main';
 import { configMap } from '../engine/e2e-app';
 
 jest.setTimeout(300_000);
 
-const repoRoot = path.join(__dirname, '..', '..');
 const newNamespace = testNamespaces().create;
-
-beforeAll(async () => {
-  await kubectl(['apply', '--server-side', '--force-conflicts', '-f', path.join(repoRoot, 'test', 'fixtures', 'argocd-crds')]);
-  for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io', 'applicationsets.argoproj.io']) {
-    await waitFor(`CRD ${crd} established`, async () => {
-      const res = await kubectl(['get', `crd/${crd}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'], { check: false });
-      return res.stdout.trim() === 'True';
-    });
-  }
-  await kubectl(['create', 'namespace', 'argocd'], { check: false });
-}, 120_000);
 
 /** Runs the CLI in this process, capturing its output and exit code. */
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
