@@ -143,3 +143,16 @@ test('top-level AppProject and ApplicationSet (in no Application\'s source): app
   expect(none.code).toBe(2);
   expect(none.stderr).toContain(`no Application or ApplicationSet found in ${path.join(empty, 'manifests')}`);
 });
+
+test('a set whose Application fails to sync makes sync exit 1, with the set FAILED in the text output', async () => {
+  const ns = await newNamespace('tree-appsets-fail');
+  const name = `failing-${randomBytes(3).toString('hex')}`;
+  const dir = repository(['ok']);
+  write(path.join(dir, 'manifests', 'apps', 'appproject.yaml'), project(name));
+  // `workloads/missing` does not exist: that Application cannot be synced.
+  write(path.join(dir, 'manifests', 'apps', 'applicationset.yaml'), listSet(name, ns, ['ok', 'missing']));
+
+  const res = await cli('sync', path.join(dir, 'manifests'), '--repo-root', dir, '--timeout', '60');
+  expect(res.stdout).toMatch(new RegExp(`ApplicationSet argocd/${name}: FAILED`));
+  expect(res.code).toBe(1);
+});
