@@ -28,8 +28,8 @@ interface SyncCommandOptions {
 
 /**
  * `cdk8s-argocd appset sync <file-or-dir>`: applies the AppProjects and ApplicationSets found there
- * and runs the engine's ApplicationSet controller on each set (until the tree sync does this for
- * every ApplicationSet in a synced folder).
+ * and runs the engine's ApplicationSet controller on each set: a folder of sets alone (`sync` runs
+ * the sets of the tree and the top-level ones itself, see tree-appsets.ts).
  */
 export function registerAppsetSyncCommand(appset: Command): void {
   appset.command('sync')
