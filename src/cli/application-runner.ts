@@ -82,8 +82,8 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
 
 /** The clusters of a tree run besides the Applications' destinations. */
 export interface TreeClusters {
-  /** The current cluster, where Argo CD's own objects (top-level AppProjects and ApplicationSets) go. */
-  readonly current: () => Promise<KubeApi>;
+  /** The current cluster, where Argo CD's own objects (top-level AppProjects and ApplicationSets) go; says so on stderr, naming `what`. */
+  readonly current: (what: string) => Promise<KubeApi>;
   /** The clusters file's entries (empty without `--clusters`). */
   readonly entries: readonly ClusterEntry[];
 }
@@ -137,7 +137,13 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         const text = `${req.verb} ${shown}: ${line}`;
         process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
       }
-      const currentClient = async () => (await clients.forDestination(undefined)).client;
+      // Said before the top-level AppProjects and ApplicationSets are applied there.
+      const currentClient = async (what: string) => {
+        const { client, target } = await clients.forDestination(undefined);
+        const text = `${req.verb} ${what}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
+        process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
+        return client;
+      };
       return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters });
     } finally {
       await clients.close();

@@ -210,7 +210,7 @@ export function registerEngineCommands(program: Command): void {
                 }
               }
             } else if (topLevel.length > 0) {
-              const api = await clusters.current();
+              const api = await clusters.current(topLevel.map((o) => `${o.object.kind} ${o.object.metadata?.name}`).join(', '));
               await applyAll(api, topLevel);
               for (const o of topSets) {
                 const ref = { name: o.object.metadata.name, namespace: o.object.metadata.namespace ?? ARGOCD_NAMESPACE };
