@@ -100,7 +100,9 @@ export function isDestinationPermitted(project: AppProjectSpec, dst: ResolvedDes
   let denied = false;
   for (const item of project.destinations ?? []) {
     const nameMatched = !!dst.name && projectGlobMatch(item.name, dst.name, true);
-    const serverMatched = !!dst.server && projectGlobMatch(item.server, dst.server, true);
+    // A destination given by name resolves to some server (Argo CD infers it from its cluster
+    // list); where the engine does not know it, a server glob of `*` still matches whatever it is.
+    const serverMatched = dst.server ? projectGlobMatch(item.server, dst.server, true) : !!dst.name && item.server === '*';
     const namespaceMatched = projectGlobMatch(item.namespace, dst.namespace, true);
     if ((serverMatched || nameMatched) && namespaceMatched) {
       matched = true;

@@ -108,3 +108,9 @@ describe('sourceNamespaces', () => {
     expect(isAppNamespacePermitted({ sourceNamespaces: ['team-*'] }, 'team-a', 'argocd')).toBe(true);
   });
 });
+
+test('a destination given only by a cluster name matches a project whose server glob is *', () => {
+  const project = { destinations: [{ server: '*', namespace: '*' }] };
+  expect(isDestinationPermitted(project, { name: 'second', namespace: 'web' })).toBe(true);
+  expect(isDestinationPermitted({ destinations: [{ server: 'https://prod.example.com', namespace: '*' }] }, { name: 'second', namespace: 'web' })).toBe(false);
+});

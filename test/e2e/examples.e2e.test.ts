@@ -81,7 +81,7 @@ describe('committed examples on a real kube-apiserver', () => {
     }
     const validated = objects.filter(o => !thirdParty.includes(o) && o.obj.kind !== 'CustomResourceDefinition');
     const input = validated.map(o => JSON.stringify(o.obj)).join('\n');
-    const result = await kubectl(['apply', '--server-side', '--dry-run=server', '--validate=strict', '--field-manager=examples-e2e', '-f', '-'],
+    const result = await kubectl(['apply', '--server-side', '--force-conflicts', '--dry-run=server', '--validate=strict', '--field-manager=examples-e2e', '-f', '-'],
       { input, check: false });
     // Warnings are fine (the apiserver warns about Argo CD's own finalizer name); errors are not.
     const errors = result.stderr.split('\n').filter(line => line.trim() && !line.startsWith('Warning:'));

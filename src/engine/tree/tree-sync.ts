@@ -16,6 +16,7 @@ import { FIELD_MANAGER } from '../annotations';
 import { Initiator, recordComparison } from '../app-status/status-record';
 import { CONTROL_PLANE_NAMESPACE } from '../application-spec';
 import { compareApplication } from '../compare-app';
+import { requestTimeoutMs } from '../interruption';
 import { abortReason } from '../kube/client';
 import { KubeApi } from '../kube/kube-api';
 import { LoadedApplication } from '../load/applications';
@@ -283,7 +284,10 @@ class TreeRun {
       cache = new SharedListCache();
       this.caches.set(client, cache);
     }
-    return cache.view(client);
+    // With --timeout, every request of the run (the root's object, the project, the status
+    // records) is bounded like the operation's own, so a hung API server fails within seconds.
+    const { timeoutSeconds } = this.options.request;
+    return cache.view(timeoutSeconds ? client.withLimits({ timeoutMs: requestTimeoutMs(timeoutSeconds) }) : client);
   }
 
   /**
