@@ -5,7 +5,7 @@
 import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as path from 'path';
-import { getJson, kubeconfigPath, kubectl, testNamespaces, waitFor } from './cluster-fixture';
+import { getJson, kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
 import { runInProcess } from '../cli/run-in-process';
 import { configMap, deployment, PAUSE_IMAGE, runCli, TestApp } from '../engine/e2e-app';
 
