@@ -38,6 +38,14 @@ export interface RunRequest<R> {
   readonly each: (client: KubeClient, app: LoadedApplication) => Promise<R>;
 }
 
+/** Nothing is half-applied: any Application that cannot be read stops the command before it starts. */
+function refuseUnreadable(apps: readonly LoadedApplication[]): void {
+  const unreadable = apps.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
+  if (unreadable.length > 0) {
+    throw new Error(`${unreadable.join('\nerror: ')}\nerror: nothing was done: fix the manifests above and run again`);
+  }
+}
+
 /**
  * Loads the Applications, refuses them all if any cannot be read or has no known cluster (nothing
  * is half-applied), then runs `each` for one Application after the other against the cluster its
@@ -47,10 +55,7 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
   const opts = req.options;
   const loaded = loadApplications({ path: req.path, apps: opts.app, revision: opts.revision, repoRoot: opts.repoRoot, repoURL: opts.repoUrl });
   try {
-    const unreadable = loaded.applications.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
-    if (unreadable.length > 0) {
-      throw new Error(`${unreadable.join('\nerror: ')}\nerror: nothing was done: fix the manifests above and run again`);
-    }
+    refuseUnreadable(loaded.applications);
     const clusters = opts.clusters ? readClustersFile(opts.clusters) : [];
     const current = currentCluster(opts);
     const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source, current.chosen);
@@ -117,10 +122,7 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
     const tree = discoverTree(loaded.applications);
     const selection = selectTree(tree, opts.app, req.recursive, req.path);
     const selected = [...selection.members].map((k) => tree.nodes.get(k)!.app);
-    const unreadable = selected.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
-    if (unreadable.length > 0) {
-      throw new Error(`${unreadable.join('\nerror: ')}\nerror: nothing was done: fix the manifests above and run again`);
-    }
+    refuseUnreadable(selected);
     const clusters = opts.clusters ? readClustersFile(opts.clusters) : [];
     const current = currentCluster(opts);
     const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source, current.chosen);
