@@ -6,6 +6,7 @@ import { registerClusterCommand } from './cluster-command';
 import { registerCrdsCommand } from './crds-command';
 import { registerDeleteCommand } from './delete-command';
 import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
+import { registerSetImageCommand } from './set-image-command';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json');
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerAppsetCommand(program);
   registerCrdsCommand(program);
   registerDeleteCommand(program);
+  registerSetImageCommand(program);
   reportUsageErrorsOnOneLine(program);
   return program;
 }
