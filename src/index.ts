@@ -17,6 +17,7 @@ export { SyncOption, PrunePropagationPolicy } from './constructs/sync-option';
 export { SyncPolicy, AutomatedSync, RetryStrategy, RetryBackoff, ManagedNamespaceMetadata } from './constructs/sync-policy';
 export { AppOfApps, AppOfAppsProps } from './constructs/app-of-apps';
 export { Images } from './constructs/images';
+export { ImageUpdaterOptions, ImageUpdaterImage, ImageUpdaterWriteBack, ImageUpdaterGitWriteBackOptions, ImageUpdateStrategy } from './constructs/image-updater';
 export { ArgoRbac, ArgoRbacProps, RbacRole, RbacPermission, RbacGroupBinding, RbacResource, RbacAction, RbacEffect, RbacMatchMode } from './constructs/argo-rbac';
 export { SyncWave, SyncWaveProps } from './constructs/sync-wave';
 export { Naming, Grouping } from './constructs/naming';
