@@ -306,6 +306,8 @@ export class Application extends Chart {
    */
   private imageUpdaterSourceErrors(): string[] {
     const explicit = this.props.sources ?? (this.props.source ? [this.props.source] : []);
+    // A hydrated Application's sources are the hydrator's business: nothing to tell from here.
+    if (this.props.sourceHydrator) return [];
     if (explicit.length === 0) {
       return [`imageUpdater: Argo CD Image Updater only updates Helm and Kustomize Applications, and '${this.name}' syncs the plain manifests synthesized into its folder: pin its images in an images file (Images.fromFile) and run \`cdk8s-argocd set-image NAME=IMAGE:TAG\` from CI, or give it a Helm or Kustomize source`];
     }
