@@ -122,6 +122,11 @@ export function setImages(options: SetImageOptions): SetImageResult {
     timedOut: (who, seconds) => `another set-image (${who}) has held ${shownLock} for more than ${seconds} s: wait for it to finish, or, if none is running, delete ${shownLock}; raise the wait with --lock-timeout`,
   }, options.log);
   try {
+    // Under the lock no other set-image writes: a temporary file here was left by a killed run.
+    const leftover = `.${path.basename(file)}.tmp-`;
+    for (const f of fs.readdirSync(path.dirname(file))) {
+      if (f.startsWith(leftover)) fs.rmSync(path.join(path.dirname(file), f), { force: true });
+    }
     const before = fs.readFileSync(file, 'utf8');
     const json = isJsonFile(file);
     let parsed;

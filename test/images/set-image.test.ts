@@ -71,6 +71,7 @@ async function until(what: string, condition: () => boolean, child: Child): Prom
 }
 
 test('updates the file in place and re-synthesizes with cdk8s.yaml\'s app', async () => {
+  fs.writeFileSync(path.join(dir, '.images.yaml.tmp-4194301'), 'hello-api: half-writ'); // left by a killed run
   const result = await runInProcess('set-image', 'hello-api=ghcr.io/acme/hello-api:1.5.0');
   expect(result.stderr).toContain('images.yaml: hello-api=ghcr.io/acme/hello-api:1.5.0 (was ghcr.io/acme/hello-api:1.4.2)');
   expect(result.stderr).toContain('synth: node synth.js');
