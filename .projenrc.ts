@@ -36,7 +36,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'jq-wasm@^1.0.1',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30'],
+  // tsx: the repositories `cdk8s-argocd init` writes run main.ts with it, at the version named here
+  // (init reads its versions of cdk8s, jest, typescript, … from this package.json).
+  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30', 'tsx@^4.23.15'],
 
   jestOptions: {
     // `npm test` must never rewrite snapshots; `npm run test:update` does.
