@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import {
-  defaultPackageSpec, jestSnapshotFile, MANIFESTS_DIR, packageNameFor, packageSpec, repoUrlError,
+  defaultPackageSpec, jestSnapshotFile, MANIFESTS_DIR, missingGitignoreEntries, packageNameFor, packageSpec, repoUrlError,
   scaffoldFiles, scaffoldVersions, SNAPSHOT_FILE, SNAPSHOT_TEST_NAME,
 } from './init/scaffold-files';
 import { findGitRoot } from '../git/git-root';
@@ -99,7 +99,7 @@ export function initScaffold(dirArg: string, opts: InitOptions): string[] {
     outdir: path.join(dir, MANIFESTS_DIR),
     outdirPathInRepo: path.posix.join(pathInRepo, MANIFESTS_DIR),
   }).synthFiles();
-  files[SNAPSHOT_FILE] = jestSnapshotFile(`${SNAPSHOT_TEST_NAME}`, manifests);
+  files[SNAPSHOT_FILE] = jestSnapshotFile(SNAPSHOT_TEST_NAME, manifests);
 
   const created = entries === undefined;
   fs.mkdirSync(dir, { recursive: true });
@@ -126,6 +126,11 @@ export function initScaffold(dirArg: string, opts: InitOptions): string[] {
 
   const out = [`${shown}: wrote ${Object.keys(files).length - kept.length} file(s) and ${MANIFESTS_DIR}/ (${summary.written} file(s) written, ${summary.unchanged} unchanged)`];
   if (kept.length > 0) out.push(`kept your ${kept.join(', ')} (not overwritten): compare with what init writes into an empty directory`);
+  if (kept.includes('.gitignore')) {
+    // The local cluster's state holds private keys: say so rather than let `git add -A` take them.
+    const missing = missingGitignoreEntries(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'));
+    if (missing.length > 0) out.push(`your .gitignore does not ignore ${missing.join(', ')}: add ${missing.length === 1 ? 'it' : 'them'} (.cdk8s-argocd/ holds the local cluster's private keys)`);
+  }
   if (opts.git !== false && !gitRoot) {
     const git = spawnSync('git', ['init', '-q'], { cwd: dir, encoding: 'utf8' });
     out.push(git.status === 0 ? 'initialized a Git repository (nothing committed)' : `git init failed (${(git.error?.message ?? git.stderr).trim()}): run it yourself`);

@@ -8,14 +8,14 @@ import { SnapshotState } from 'jest-snapshot';
 import { parse } from 'yaml';
 import { runInProcess } from './run-in-process';
 import {
-  defaultPackageSpec, jestSnapshotFile, packageNameFor, packageSpec, scaffoldFiles, scaffoldVersions,
+  defaultPackageSpec, jestSnapshotFile, missingGitignoreEntries, packageNameFor, packageSpec, scaffoldFiles, scaffoldVersions,
 } from '../../src/cli/init/scaffold-files';
 import { filesBelow, linkDependencies, runJest, runMain } from '../util/user-repository';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const ownPackageJson = require('../../package.json');
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const tmpDirs: string[] = [];
 function tmpDir(): string {
@@ -74,6 +74,12 @@ describe('the scaffold files (pure)', () => {
   test('.gitignore: node_modules, the cdk8s CLI output and the local cluster state', () => {
     const lines = files['.gitignore'].split('\n').filter(l => l && !l.startsWith('#'));
     expect(lines).toEqual(['node_modules/', 'dist/', '.cdk8s-argocd/']);
+  });
+
+  test('the entries a user\'s .gitignore lacks', () => {
+    expect(missingGitignoreEntries('/node_modules\n.cdk8s-argocd\n')).toEqual(['dist/']);
+    expect(missingGitignoreEntries(files['.gitignore'])).toEqual([]);
+    expect(missingGitignoreEntries('')).toEqual(['node_modules/', 'dist/', '.cdk8s-argocd/']);
   });
 
   test('cdk8s.yaml runs main.ts', () => {
@@ -184,9 +190,12 @@ describe('cdk8s-argocd init', () => {
     const dir = tmpDir();
     fs.writeFileSync(path.join(dir, 'package.json'), '{"name":"mine"}\n');
     fs.writeFileSync(path.join(dir, 'README.md'), 'mine\n');
+    fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules\n');
     const r = await runInProcess('init', dir, '--package', '1.2.3', '--force', '--no-git');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('kept your package.json (not overwritten)');
+    expect(r.stdout).toContain('kept your package.json, .gitignore (not overwritten)');
+    expect(r.stdout).toContain('your .gitignore does not ignore dist/, .cdk8s-argocd/: add them');
+    expect(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8')).toBe('node_modules\n');
     expect(r.stdout).toContain('repoURL is a placeholder');
     expect(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).toBe('{"name":"mine"}\n');
     expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toBe('mine\n');

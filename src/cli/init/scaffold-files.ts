@@ -198,6 +198,14 @@ dist/
 .cdk8s-argocd/
 `;
 
+/** The entries of GITIGNORE that `existing` (a user's .gitignore) lacks, compared line by line. */
+export function missingGitignoreEntries(existing: string): string[] {
+  const have = new Set(existing.split(/\r?\n/).map(l => l.trim().replace(/^\//, '').replace(/\/$/, '')));
+  return GITIGNORE.split('\n')
+    .filter(l => l && !l.startsWith('#'))
+    .filter(l => !have.has(l.replace(/\/$/, '')));
+}
+
 /** The GitHub Actions workflow: committed manifests up to date, types, snapshot tests. */
 export function ciWorkflow(pathInRepo?: string): string {
   const inFolder = pathInRepo && pathInRepo !== '.';
