@@ -206,7 +206,10 @@ export function missingGitignoreEntries(existing: string): string[] {
     .filter(l => !have.has(l.replace(/\/$/, '')));
 }
 
-/** The GitHub Actions workflow: committed manifests up to date, types, snapshot tests. */
+/**
+ * The GitHub Actions workflow: committed manifests up to date, types, snapshot tests. (v5 of
+ * checkout and setup-node: the first majors on the node24 action runtime; v4's node20 is deprecated.)
+ */
 export function ciWorkflow(pathInRepo?: string): string {
   const inFolder = pathInRepo && pathInRepo !== '.';
   const defaults = inFolder ? `    defaults:\n      run:\n        working-directory: ${pathInRepo}\n` : '';
@@ -219,8 +222,8 @@ jobs:
   check:
     runs-on: ubuntu-latest
 ${defaults}    steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
+      - uses: actions/checkout@v5
+      - uses: actions/setup-node@v5
         with:
           node-version: 22
           cache: npm${cachePath}
