@@ -72,6 +72,12 @@ export function initScaffold(dirArg: string, opts: InitOptions): string[] {
   if (pkg.localPath && !fs.existsSync(pkg.localPath)) {
     throw new Error(`--package ${opts.package}: ${pkg.localPath} does not exist`);
   }
+  if (pkg.localPath && fs.statSync(pkg.localPath).isDirectory()) {
+    // npm links a folder instead of installing it, so a checkout's own node_modules gives the
+    // repository a second copy of cdk8s, and synth fails ("can't render non-simple object of type 'Lazy'").
+    throw new Error(`--package ${opts.package} is a folder, which npm would link with its own copy of cdk8s: ` +
+      `pass a tarball instead (\`npm pack\` in ${shownPath(pkg.localPath)} makes one)`);
+  }
 
   // Argo CD reads manifests/ at its path inside the Git repository: the repository around `dir`, or
   // `dir` itself (which `git init` makes the root, and which npm scripts run in without Git).
@@ -150,7 +156,7 @@ export function registerInitCommand(program: Command): void {
   program.command('init [dir]')
     .description('create a GitOps repository in an empty directory (default: the current one): package.json, main.ts, a jest snapshot test, ' +
       'tsconfig.json, cdk8s.yaml, .gitignore, a GitHub Actions workflow and the synthesized manifests/; exit 0 done, 2 refused')
-    .option('--package <spec>', 'where the scaffold gets cdk8s-argocd: a version, a tarball (.tgz) or a folder (default: ^ this CLI\'s version)')
+    .option('--package <spec>', 'where the scaffold gets cdk8s-argocd: a version or a tarball (.tgz) (default: ^ this CLI\'s version)')
     .option('--repo-url <url>', 'Git URL Argo CD reads the repository from (default: the Git remote origin, else a placeholder)')
     .option('--force', 'write into a non-empty directory: adds the missing files, never overwrites one')
     .option('--no-git', 'do not run git init')

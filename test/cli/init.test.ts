@@ -216,7 +216,7 @@ describe('cdk8s-argocd init', () => {
     expect(parse(fs.readFileSync(path.join(dir, '.github/workflows/ci.yml'), 'utf8')).jobs.check.defaults.run['working-directory']).toBe('infra/gitops');
   });
 
-  test('a --package path that does not exist, the dev version without --package, a bad --repo-url: refused, nothing written', async () => {
+  test('a --package path that does not exist or is a folder, the dev version without --package, a bad --repo-url: refused, nothing written', async () => {
     const parent = tmpDir();
     const dir = path.join(parent, 'x');
     const missing = await runInProcess('init', dir, '--package', path.join(parent, 'nope.tgz'));
@@ -227,6 +227,9 @@ describe('cdk8s-argocd init', () => {
       expect(dev.code).toBe(2);
       expect(dev.stderr).toMatch(/unpublished development build \(version 0\.0\.0\).*--package .*cdk8s-argocd-0\.0\.0\.tgz/);
     }
+    const folder = await runInProcess('init', dir, '--package', parent);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toMatch(/is a folder, which npm would link with its own copy of cdk8s: pass a tarball instead \(`npm pack` in .* makes one\)/);
     const url = await runInProcess('init', dir, '--package', '1.2.3', '--repo-url', "https://x/a'b");
     expect(url.code).toBe(2);
     expect(url.stderr).toContain('contains a quote');

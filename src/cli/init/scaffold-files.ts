@@ -66,7 +66,7 @@ export function repoUrlError(repoURL: string): string | undefined {
   return undefined;
 }
 
-/** Where a `--package` spec points on disk, if it is a path rather than a registry version, tag or URL. */
+/** A `--package` spec, and where it points on disk if it is a path rather than a registry version, tag or URL. */
 export interface PackageSpec {
   /** The spec to write into the scaffold's package.json. */
   readonly spec: string;
