@@ -4,7 +4,7 @@
  * is an empty repository per run, which would download everything again on every build.
  *
  * First it makes sure that repository has the Java binding of every jsii dependency at the version
- * npm installed.
+ * npm installed. The build is skipped when dist/java was built from the same inputs (see `stamp`).
  * cdk8s and constructs come from Maven Central as usual. org.cdk8s:cdk8s-plus-28 is published there
  * too, but not every mirror serves it (this project's machines get a 404): when Maven cannot download
  * it, it is built from the installed npm package — whose .jsii assembly and tarball are exactly what
@@ -13,6 +13,7 @@
  */
 // Plain JavaScript (no ts-node), like build-go-template-wasm.js: it must cost nothing when up to date.
 const { spawnSync } = require('child_process');
+const { createHash } = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -64,7 +65,47 @@ for (const dep of deps) {
   }
 }
 
-// pacmak skips the build when dist/java already holds this assembly (its fingerprint).
+/**
+ * A hash of what goes into the jar: the jar embeds the npm package, i.e. the compiled library (lib/,
+ * .jsii), the files it ships (wasm/, crds/) and the bundled dependencies (pinned by the lockfile).
+ * pacmak's own fingerprint covers only the API (.jsii), so it cannot tell a stale jar.
+ */
+function inputsHash() {
+  const hash = createHash('sha256');
+  const add = (file) => {
+    hash.update(`${path.relative(root, file)}\0`);
+    hash.update(fs.readFileSync(file));
+    hash.update('\0');
+  };
+  const addTree = (dir) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) addTree(full);
+      else add(full);
+    }
+  };
+  for (const file of ['package.json', 'package-lock.json', '.jsii', 'scripts/package-java.js', 'node_modules/jsii-pacmak/package.json']) {
+    add(path.join(root, file));
+  }
+  addTree(path.join(root, 'lib'));
+  addTree(path.join(root, 'crds'));
+  for (const f of fs.readdirSync(path.join(root, 'wasm')).filter(n => n.endsWith('.wasm')).sort()) add(path.join(root, 'wasm', f));
+  return hash.digest('hex');
+}
+
+if (!fs.existsSync(path.join(root, '.jsii'))) {
+  console.error('.jsii is missing: compile first (npx projen compile)');
+  process.exit(1);
+}
+const stamp = path.join(root, 'dist', 'java', '.inputs.sha256');
+const wanted = inputsHash();
+if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === wanted) {
+  console.log('dist/java is up to date');
+  process.exit(0);
+}
+fs.rmSync(stamp, { force: true });
 const pacmak = run(path.join(root, 'node_modules', '.bin', 'jsii-pacmak'),
   ['-v', '--target', 'java', '--maven-local-repository', localRepo, ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
-process.exit(pacmak.status ?? 1);
+if (pacmak.status !== 0) process.exit(pacmak.status ?? 1);
+fs.writeFileSync(stamp, `${wanted}\n`);

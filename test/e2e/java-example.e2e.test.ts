@@ -66,7 +66,7 @@ describe('examples/basic in Java', () => {
     if (!fs.existsSync(assembly) || fs.statSync(assembly).mtimeMs < newestMtime(path.join(root, 'src'))) {
       run('npx', ['projen', 'compile']);
     }
-    // pacmak skips the build when dist/java already holds this assembly (its fingerprint).
+    // Skipped when dist/java was built from the same inputs (scripts/package-java.js).
     run('npx', ['projen', 'package:java'], { env: { ...process.env, CDK8S_ARGOCD_MAVEN_REPO: localRepo } });
 
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
