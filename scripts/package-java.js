@@ -1,15 +1,16 @@
 /**
  * `npx projen package:java`: builds the Java package into dist/java with jsii-pacmak, against
  * Maven's usual local repository (~/.m2/repository, or $CDK8S_ARGOCD_MAVEN_REPO) — pacmak's default
- * is an empty repository per run, which would download everything again on every build.
+ * is an empty repository per run, which would download everything again on every build. The build
+ * is skipped when dist/java was built from the same inputs (see inputsHash).
  *
  * First it makes sure that repository has the Java binding of every jsii dependency at the version
- * npm installed. The build is skipped when dist/java was built from the same inputs (see `stamp`).
- * cdk8s and constructs come from Maven Central as usual. org.cdk8s:cdk8s-plus-28 is published there
- * too, but not every mirror serves it (this project's machines get a 404): when Maven cannot download
- * it, it is built from the installed npm package — whose .jsii assembly and tarball are exactly what
- * the published jar is made of — with the same jsii-pacmak, whose Maven build installs it into the
- * local repository under its own coordinates. Nothing is done when the jar is already there.
+ * npm installed. cdk8s and constructs come from Maven Central as usual. org.cdk8s:cdk8s-plus-28 is
+ * published there too, but not every mirror serves it (this project's machines get a 404): when
+ * Maven cannot download it, it is built from the installed npm package — whose .jsii assembly and
+ * tarball are exactly what the published jar is made of — with the same jsii-pacmak, whose Maven
+ * build installs it into the local repository under its own coordinates. Nothing is done when the
+ * jar is already there.
  */
 // Plain JavaScript (no ts-node), like build-go-template-wasm.js: it must cost nothing when up to date.
 const { spawnSync } = require('child_process');
