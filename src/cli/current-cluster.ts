@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultClusterDir, LocalCluster } from '../cluster/local-cluster';
+import { LocalCluster } from '../cluster/local-cluster';
+import { defaultClusterDir } from '../cluster/state-dir';
 import { pidAlive } from '../cluster/pid-alive';
 import { KubeConfigOptions } from '../engine/kube/kubeconfig';
 

@@ -22,7 +22,6 @@ import { setTimeout as sleep } from 'timers/promises';
 import { ApiClient } from './api';
 import { BINARY_NAME, ClusterError, ensureClusterBinary, findClusterModuleDir, Logger } from './build';
 import {
-  CLUSTER_DIR_ENV,
   ComponentName,
   COMPONENTS,
   FAKE_NODE_NAMES,
@@ -34,6 +33,7 @@ import {
 } from './constants';
 import { pidAlive } from './pid-alive';
 import { lockStateDir, STATE_LOCK_FILE } from './state-lock';
+import { defaultClusterDir } from './state-dir';
 
 export interface LocalClusterOptions {
   /** State directory (default: {@link defaultClusterDir}). */
@@ -89,11 +89,7 @@ export interface ClusterStatus {
   readonly components: ComponentStatus[];
 }
 
-/** The state dir used when none is given: `$CDK8S_ARGOCD_CLUSTER_DIR` or `.cdk8s-argocd/cluster`. */
-export function defaultClusterDir(cwd: string = process.cwd()): string {
-  const fromEnv = process.env[CLUSTER_DIR_ENV];
-  return path.resolve(cwd, fromEnv || path.join('.cdk8s-argocd', 'cluster'));
-}
+export { defaultClusterDir };
 
 const defaultLog: Logger = (m) => process.stderr.write(`${m}\n`);
 
