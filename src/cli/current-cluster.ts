@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LocalCluster } from '../cluster/local-cluster';
-import { defaultClusterDir } from '../cluster/state-dir';
 import { pidAlive } from '../cluster/pid-alive';
+import { defaultClusterDir } from '../cluster/state-dir';
 import { KubeConfigOptions } from '../engine/kube/kubeconfig';
 
 /** The kubeconfig the engine is given for in-cluster destinations, and where the choice came from. */

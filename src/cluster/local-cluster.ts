@@ -32,8 +32,8 @@ import {
   SERVICE_CLUSTER_IP_RANGE,
 } from './constants';
 import { pidAlive } from './pid-alive';
-import { lockStateDir, STATE_LOCK_FILE } from './state-lock';
 import { defaultClusterDir } from './state-dir';
+import { lockStateDir, STATE_LOCK_FILE } from './state-lock';
 
 export interface LocalClusterOptions {
   /** State directory (default: {@link defaultClusterDir}). */

@@ -11,7 +11,12 @@ function writeState(dir: string, apiPid: number): void {
   const kubeconfig = path.join(dir, 'kubeconfig');
   fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
   fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({
-    version: 1, dir, binary: 'k8s-local', server: 'https://127.0.0.1:1', kubeconfig, startedAt: '',
+    version: 1,
+    dir,
+    binary: 'k8s-local',
+    server: 'https://127.0.0.1:1',
+    kubeconfig,
+    startedAt: '',
     components: [{ name: 'kube-apiserver', pid: apiPid, port: 1, log: '', args: [] }],
   }));
 }
