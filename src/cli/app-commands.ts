@@ -64,7 +64,8 @@ async function showDetails(path: string, opts: ApplicationOptions & { readonly r
     path,
     options: opts,
     verb: 'status',
-    changes: false,
+    // --refresh writes the comparison to the Application object.
+    changes: !!opts.refresh,
     each: async (client, app) => {
       const comparison = await compareApplication(client, app);
       if (opts.refresh) {
