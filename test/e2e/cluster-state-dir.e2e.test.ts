@@ -33,7 +33,12 @@ test('sync and cluster status from a subdirectory find the repository\'s local c
   }));
   fs.writeFileSync(path.join(repo, 'manifests', 'web', 'cm.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: '1' } }));
 
-  const saved = { cwd: process.cwd(), KUBECONFIG: process.env.KUBECONFIG, XDG_STATE_HOME: process.env.XDG_STATE_HOME, CLUSTER_DIR: process.env.CDK8S_ARGOCD_CLUSTER_DIR };
+  const saved = {
+    cwd: process.cwd(),
+    KUBECONFIG: process.env.KUBECONFIG,
+    XDG_STATE_HOME: process.env.XDG_STATE_HOME,
+    CLUSTER_DIR: process.env.CDK8S_ARGOCD_CLUSTER_DIR,
+  };
   try {
     process.env.XDG_STATE_HOME = path.join(tmp, 'state');
     delete process.env.KUBECONFIG;
