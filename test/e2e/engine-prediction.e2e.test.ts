@@ -91,10 +91,12 @@ test('diff of a deleted Service shows what sync creates, without what the server
     metadata: { name: 'web' },
     spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
   };
-  const app = new TestApp('predictsvc', ns).write('svc.yaml', service).write('dep.yaml', deployment('web', 1));
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 'hunter2' } };
+  const app = new TestApp('predictsvc', ns).write('svc.yaml', service).write('dep.yaml', deployment('web', 1)).write('secret.yaml', secret);
   expect((await app.sync(client)).result.phase).toBe(OperationPhase.SUCCEEDED);
   await kubectl(['delete', 'service', 'web', '--wait=true'], { namespace: ns });
   await kubectl(['delete', 'deployment', 'web', '--wait=true'], { namespace: ns });
+  await kubectl(['delete', 'secret', 'creds', '--wait=true'], { namespace: ns });
 
   const res = await runCli(kubeconfigPath(), app, 'diff');
   expect(res.code).toBe(1);
@@ -107,6 +109,9 @@ test('diff of a deleted Service shows what sync creates, without what the server
     expect(added.filter((l) => l.startsWith(`${field}:`))).toEqual([]);
   }
   expect(res.stdout).not.toContain('10.0.0.0');
+  // A Secret written with stringData shows its (masked) data: managedFields name stringData, the server stores data.
+  expect(added.filter((l) => /^password: \++$/.test(l))).toHaveLength(1);
+  expect(res.stdout).not.toContain('hunter2');
 
   // The sync then creates it, and the diff is clean.
   expect((await app.sync(client)).result.phase).toBe(OperationPhase.SUCCEEDED);

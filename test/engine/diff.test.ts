@@ -191,6 +191,19 @@ describe('a resource to create is compared as the write sets it', () => {
     expect((await compareObjects(dryRunCreate, live, [])).target?.spec.clusterIP).toBe('10.0.0.0');
   });
 
+  test('a Secret written with stringData keeps its data (managedFields name stringData, the server wrote data)', async () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'shop', managedFields: [{ manager: 'm', operation: 'Apply', fieldsV1: { 'f:stringData': { 'f:password': {} } } }] },
+      data: { password: Buffer.from('hunter2').toString('base64') },
+      type: 'Opaque',
+    };
+    const c = await compareObjects(secret, undefined, []);
+    expect(Object.keys(c.target?.data ?? {})).toEqual(['password']);
+    expect(c.target?.type).toBeUndefined();
+  });
+
   test('an object without managedFields (not predicted) is shown as it is', async () => {
     const { managedFields: _, ...metadata } = dryRunCreate.metadata;
     expect((await compareObjects({ ...dryRunCreate, metadata }, undefined, [])).target?.spec.clusterIP).toBe('10.0.0.0');

@@ -51,6 +51,10 @@ export function ownedFieldsOnly(obj: KubeObject): KubeObject {
   if (!owned) {
     return obj;
   }
+  if (isSecret(obj) && owned['f:stringData']) {
+    // stringData is write-only: the server turns it into data, but managedFields keep naming stringData.
+    owned['f:data'] = unionFieldSets(owned['f:data'] ?? {}, owned['f:stringData']);
+  }
   const picked = pickFields(obj, owned) as KubeObject;
   const identity = { name: obj.metadata.name, namespace: obj.metadata.namespace };
   return {
