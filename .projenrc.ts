@@ -36,6 +36,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'jq-wasm@^1.0.1',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
+
+  // jsii language packages, named the way cdk8s and cdk8s-plus name theirs (`npm run package:all`
+  // builds them into dist/ with jsii-pacmak). No .NET: no .NET SDK installs from this machine's
+  // package sources (Debian bookworm has none), so `dotnet` packages cannot be built or tested.
+  publishToPypi: {
+    distName: 'cdk8s-argocd',
+    module: 'cdk8s_argocd',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk8s-argocd/cdk8s-argocd-go',
+    packageName: 'cdk8sargocd',
+  },
   devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30'],
 
   jestOptions: {
@@ -44,7 +56,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+      // e2e tests and the language proofs run in their own tasks (test:e2e, test:languages).
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '<rootDir>/test/languages/'],
       // The benchmark's compiled copy of the package would shadow `cdk8s-argocd` for tests that import it.
       modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
     },
@@ -73,6 +86,12 @@ project.eslint?.addRules({
     ],
   }],
 });
+
+// Go: scripts/package-go.js runs jsii-pacmak, building the Go modules of our jsii dependencies
+// from node_modules when the Go module proxy does not serve them (it explains why).
+const packageGo = project.tasks.tryFind('package:go')!;
+packageGo.reset();
+packageGo.exec('node scripts/package-go.js');
 
 // The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.
 project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });
@@ -138,6 +157,25 @@ const testE2e = project.addTask('test:e2e', {
 });
 testE2e.spawn(buildGoTemplate);
 testE2e.exec('jest --ci --config test/e2e/jest.config.json', { receiveArgs: true });
+// The language proofs: examples/basic in Python and Go, run against the packages `package:all`
+// builds (rebuilt only when the npm package's content changed), must synthesize exactly the
+// TypeScript example's committed manifests. Minutes, not seconds, so a task of its own.
+new JsonFile(project, 'test/languages/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/languages/**/*.test.ts'],
+    modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
+    transform: jestTransform,
+    testTimeout: 1800000,
+    maxWorkers: 1,
+  },
+});
+const testLanguages = project.addTask('test:languages', {
+  description: 'Python and Go packages (jsii-pacmak) run examples/basic to the same bytes as TypeScript (needs python3 with venv, and Go)',
+});
+testLanguages.spawn(buildGoTemplate);
+testLanguages.spawn(project.compileTask);
+testLanguages.exec('jest --ci --config test/languages/jest.config.json', { receiveArgs: true });
 project.addTask('bench:cluster', {
   description: 'Benchmark the local control plane: cached start, restart, stop (add --cold for a first build with empty Go caches)',
   exec: `${tsNode} bench/cluster.ts`,
@@ -155,9 +193,10 @@ project.addTask('bench:sync', {
   receiveArgs: true,
 });
 
-// `npm test`: unit tests, e2e tests, lint. Snapshots are never updated here.
+// `npm test`: unit tests, language proofs, e2e tests, lint. Snapshots are never updated here.
 project.testTask.reset();
 project.testTask.spawn(project.tasks.tryFind('test:unit')!);
+project.testTask.spawn(testLanguages);
 project.testTask.spawn(project.tasks.tryFind('test:e2e')!);
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
