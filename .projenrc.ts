@@ -70,7 +70,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', 'bench'],
   },
-  gitignore: ['.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
+  // .jsii.tabl.json: jsii-rosetta's translations of the README snippets (test/languages/rosetta.test.ts).
+  gitignore: ['/.jsii.tabl.json', '.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
 });
 
 // Layering: no import cycles; the engine (and Argo CD's vocabulary under src/argo) never import
