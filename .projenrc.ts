@@ -38,8 +38,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
 
   // jsii language packages, named the way cdk8s and cdk8s-plus name theirs (`npm run package:all`
-  // builds them into dist/ with jsii-pacmak). No .NET: no .NET SDK installs from this machine's
-  // package sources (Debian bookworm has none), so `dotnet` packages cannot be built or tested.
+  // builds them into dist/ with jsii-pacmak). No .NET: pacmak needs the .NET SDK, and none of the
+  // registries this project's machines and CI reach provides one (Debian bookworm has no dotnet-sdk).
   publishToPypi: {
     distName: 'cdk8s-argocd',
     module: 'cdk8s_argocd',
