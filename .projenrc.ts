@@ -94,6 +94,10 @@ const packageGo = project.tasks.tryFind('package:go')!;
 packageGo.reset();
 packageGo.exec('node scripts/package-go.js');
 
+// `npm run package:all` (the name the README uses) is projen's package-all: npm, Python and Go.
+project.addTask('package:all', { description: 'Packages artifacts for all target languages (npm, Python, Go) into dist/' })
+  .spawn(project.tasks.tryFind('package-all')!);
+
 // The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.
 project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });
 for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARKS.md', '/wasm/go-template/', '/wasm/*.sha256', '/wasm/*.partial']) {

@@ -4,7 +4,7 @@
  *
  * Those dependencies are the Go modules of our jsii dependencies (cdk8s-core-go, cdk8s-plus-go,
  * constructs-go) at the versions npm installed. Not every Go module proxy serves them: the one this
- * project's machines reach refuses cdk8s-core-go and cdk8s-plus-go. Each one the proxy does not
+ * project's machines reach refuses cdk8s-core-go v2.70.0 (it serves the other two). Each one the proxy does not
  * serve is built from the installed npm package — whose .jsii assembly and tarball are exactly what
  * the published Go module is generated from — by the same jsii-pacmak run, into dist/go/<package>,
  * where pacmak (and the Go proof, test/languages) point a local `replace` at it. Only

@@ -38,6 +38,7 @@ test('Python: examples/basic/python/main.py synthesizes examples/basic/manifests
     const start = Date.now();
     try { return fn(); } finally { timings.push(`${what} ${((Date.now() - start) / 1000).toFixed(1)}s`); }
   };
+  expectPinsMatchNpm('python/requirements.txt', (name, version) => `${name}==${version}`);
 
   timed('package:python', () => ensurePackage('python'));
   const wheels = fs.readdirSync(path.join(dist, 'python')).filter(f => f.endsWith('.whl'));
@@ -67,6 +68,13 @@ test('Go: examples/basic/go synthesizes examples/basic/manifests byte for byte',
     try { return fn(); } finally { timings.push(`${what} ${((Date.now() - start) / 1000).toFixed(1)}s`); }
   };
 
+  const goModules: Record<string, string> = {
+    'cdk8s': 'github.com/cdk8s-team/cdk8s-core-go/cdk8s/v2',
+    'cdk8s-plus-28': 'github.com/cdk8s-team/cdk8s-plus-go/cdk8splus28/v2',
+    'constructs': 'github.com/aws/constructs-go/constructs/v10',
+  };
+  expectPinsMatchNpm('go/go.mod', (name, version) => `${goModules[name]} v${version}`);
+
   timed('package:go', () => ensurePackage('go'));
 
   // A fresh module: the example's own go.mod and main.go, with our module replaced by the built one.
@@ -92,6 +100,21 @@ test('Go: examples/basic/go synthesizes examples/basic/manifests byte for byte',
   console.log(`Go proof: ${timings.join(', ')}`);
   expectSameTree(outdir, expectedDir);
 });
+
+/**
+ * The examples pin cdk8s, cdk8s-plus-28 and constructs at the versions npm installed for the
+ * TypeScript example (another cdk8s-plus could synthesize other defaults): say which pin is stale.
+ */
+function expectPinsMatchNpm(file: string, pinOf: (npmName: string, version: string) => string): void {
+  const text = fs.readFileSync(path.join(exampleDir, file), 'utf8');
+  for (const name of ['cdk8s', 'cdk8s-plus-28', 'constructs']) {
+    const version = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+    const pin = pinOf(name, version);
+    if (!text.split('\n').some(line => line.trim() === pin)) {
+      throw new Error(`examples/basic/${file} must pin \`${pin}\` (npm installed ${name}@${version} for the TypeScript example)`);
+    }
+  }
+}
 
 /** Runs a command; a non-zero exit throws with its output, so the failure says what went wrong. */
 function run(command: string, args: string[], options: SpawnSyncOptions = {}, failure?: string): string {
