@@ -36,19 +36,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'jq-wasm@^1.0.1',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-
-  // jsii language packages, named the way cdk8s and cdk8s-plus name theirs (`npm run package:all`
-  // builds them into dist/ with jsii-pacmak). No .NET: pacmak needs the .NET SDK, and none of the
-  // registries this project's machines and CI reach provides one (Debian bookworm has no dotnet-sdk).
-  publishToPypi: {
-    distName: 'cdk8s-argocd',
-    module: 'cdk8s_argocd',
-  },
-  publishToGo: {
-    moduleName: 'github.com/cdk8s-argocd/cdk8s-argocd-go',
-    packageName: 'cdk8sargocd',
-  },
-  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30'],
+  // tsx: the repositories `cdk8s-argocd init` writes run main.ts with it, at the version named here
+  // (init reads its versions of cdk8s, jest, typescript, … from this package.json).
+  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30', 'tsx@^4.23.15'],
 
   jestOptions: {
     // `npm test` must never rewrite snapshots; `npm run test:update` does.
@@ -70,6 +60,24 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', 'bench'],
   },
+  // jsii language packages, named the way cdk8s and cdk8s-plus name theirs (`npm run package:all`
+  // builds them into dist/ with jsii-pacmak). No .NET: pacmak needs the .NET SDK, and none of the
+  // registries this project's machines and CI reach provides one (Debian bookworm has no dotnet-sdk).
+  publishToPypi: {
+    distName: 'cdk8s-argocd',
+    module: 'cdk8s_argocd',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk8s-argocd/cdk8s-argocd-go',
+    packageName: 'cdk8sargocd',
+  },
+  // Java: Maven coordinates under the project's own GitHub namespace (org.cdk8s belongs to the cdk8s
+  // team); the package drops the hyphen as org.cdk8s.plus28 does for cdk8s-plus-28.
+  publishToMaven: {
+    mavenGroupId: 'io.github.cdk8s-argocd',
+    mavenArtifactId: 'cdk8s-argocd',
+    javaPackage: 'io.github.cdk8sargocd',
+  },
   // .jsii.tabl.json: jsii-rosetta's translations of the README snippets (test/languages/rosetta.test.ts).
   gitignore: ['/.jsii.tabl.json', '.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
 });
@@ -88,14 +96,20 @@ project.eslint?.addRules({
   }],
 });
 
+// Java: built against Maven's usual local repository, after the Java bindings of our jsii
+// dependencies are there (scripts/package-java.js says why and how).
+const packageJava = project.tasks.tryFind('package:java')!;
+packageJava.reset('node scripts/package-java.js', { receiveArgs: true });
+project.gitignore.exclude('/examples/*/java/target/');
+
 // Go: scripts/package-go.js runs jsii-pacmak, building the Go modules of our jsii dependencies
 // from node_modules when the Go module proxy does not serve them (it explains why).
 const packageGo = project.tasks.tryFind('package:go')!;
 packageGo.reset();
 packageGo.exec('node scripts/package-go.js');
 
-// `npm run package:all` (the name the README uses) is projen's package-all: npm, Python and Go.
-project.addTask('package:all', { description: 'Packages artifacts for all target languages (npm, Python, Go) into dist/' })
+// `npm run package:all` (the name the README uses) is projen's package-all: npm, Java, Python and Go.
+project.addTask('package:all', { description: 'Packages artifacts for all target languages (npm, Java, Python, Go) into dist/' })
   .spawn(project.tasks.tryFind('package-all')!);
 
 // The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.

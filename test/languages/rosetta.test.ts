@@ -2,8 +2,9 @@
  * The README travels in every language package, and jsii-pacmak translates its TypeScript snippets
  * with jsii-rosetta — only those that compile. The construct snippets are fragments, marked
  * ```ts fixture=constructs to be completed by rosetta/constructs.ts-fixture: each of them must
- * compile, or the Python and Go READMEs show TypeScript there. (The Quickstart's main.ts, the jest
- * snapshot test and the engine's TypeScript API are TypeScript-only and are not marked.)
+ * compile, or the Java, Python and Go READMEs show TypeScript there. (The Quickstart's main.ts, the
+ * jest snapshot test and the engine's TypeScript API are TypeScript-only and are not marked; nor is
+ * the Image Updater snippet: rosetta's fixture substitution reads its `$'` as a replacement pattern.)
  *
  * Run by `npm run test:languages`, which compiles .jsii (with the README in it) first.
  */
