@@ -46,7 +46,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$'],
+      // e2e tests and the language proofs run in their own tasks (test:e2e, test:languages).
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '<rootDir>/test/languages/'],
       // The benchmark's compiled copy of the package would shadow `cdk8s-argocd` for tests that import it.
       modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
     },
@@ -59,6 +60,17 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', 'bench'],
   },
+  // jsii language packages, named the way cdk8s and cdk8s-plus name theirs (`npm run package:all`
+  // builds them into dist/ with jsii-pacmak). No .NET: pacmak needs the .NET SDK, and none of the
+  // registries this project's machines and CI reach provides one (Debian bookworm has no dotnet-sdk).
+  publishToPypi: {
+    distName: 'cdk8s-argocd',
+    module: 'cdk8s_argocd',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk8s-argocd/cdk8s-argocd-go',
+    packageName: 'cdk8sargocd',
+  },
   // Java: Maven coordinates under the project's own GitHub namespace (org.cdk8s belongs to the cdk8s
   // team); the package drops the hyphen as org.cdk8s.plus28 does for cdk8s-plus-28.
   publishToMaven: {
@@ -66,7 +78,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     mavenArtifactId: 'cdk8s-argocd',
     javaPackage: 'io.github.cdk8sargocd',
   },
-  gitignore: ['.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
+  // .jsii.tabl.json: jsii-rosetta's translations of the README snippets (test/languages/rosetta.test.ts).
+  gitignore: ['/.jsii.tabl.json', '.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
 });
 
 // Layering: no import cycles; the engine (and Argo CD's vocabulary under src/argo) never import
@@ -88,6 +101,16 @@ project.eslint?.addRules({
 const packageJava = project.tasks.tryFind('package:java')!;
 packageJava.reset('node scripts/package-java.js', { receiveArgs: true });
 project.gitignore.exclude('/examples/*/java/target/');
+
+// Go: scripts/package-go.js runs jsii-pacmak, building the Go modules of our jsii dependencies
+// from node_modules when the Go module proxy does not serve them (it explains why).
+const packageGo = project.tasks.tryFind('package:go')!;
+packageGo.reset();
+packageGo.exec('node scripts/package-go.js');
+
+// `npm run package:all` (the name the README uses) is projen's package-all: npm, Java, Python and Go.
+project.addTask('package:all', { description: 'Packages artifacts for all target languages (npm, Java, Python, Go) into dist/' })
+  .spawn(project.tasks.tryFind('package-all')!);
 
 // The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.
 project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });
@@ -153,6 +176,25 @@ const testE2e = project.addTask('test:e2e', {
 });
 testE2e.spawn(buildGoTemplate);
 testE2e.exec('jest --ci --config test/e2e/jest.config.json', { receiveArgs: true });
+// The language proofs: examples/basic in Python and Go, run against the packages `package:all`
+// builds (rebuilt only when the npm package's content changed), must synthesize exactly the
+// TypeScript example's committed manifests. Minutes, not seconds, so a task of its own.
+new JsonFile(project, 'test/languages/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/languages/**/*.test.ts'],
+    modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
+    transform: jestTransform,
+    testTimeout: 1800000,
+    maxWorkers: 1,
+  },
+});
+const testLanguages = project.addTask('test:languages', {
+  description: 'Python and Go packages (jsii-pacmak) run examples/basic to the same bytes as TypeScript (needs python3 with venv, and Go)',
+});
+testLanguages.spawn(buildGoTemplate);
+testLanguages.spawn(project.compileTask);
+testLanguages.exec('jest --ci --config test/languages/jest.config.json', { receiveArgs: true });
 project.addTask('bench:cluster', {
   description: 'Benchmark the local control plane: cached start, restart, stop (add --cold for a first build with empty Go caches)',
   exec: `${tsNode} bench/cluster.ts`,
@@ -170,9 +212,10 @@ project.addTask('bench:sync', {
   receiveArgs: true,
 });
 
-// `npm test`: unit tests, e2e tests, lint. Snapshots are never updated here.
+// `npm test`: unit tests, language proofs, e2e tests, lint. Snapshots are never updated here.
 project.testTask.reset();
 project.testTask.spawn(project.tasks.tryFind('test:unit')!);
+project.testTask.spawn(testLanguages);
 project.testTask.spawn(project.tasks.tryFind('test:e2e')!);
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 

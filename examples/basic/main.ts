@@ -3,7 +3,9 @@
  * cdk8s-plus, synced automatically with prune, self-heal and CreateNamespace.
  *
  * Synthesize with `npm run synth` from the repository root; the output is committed in
- * ./manifests and checked for staleness by the test suite.
+ * ./manifests and checked for staleness by the test suite. The same example in Java, Python and Go
+ * (java/, python/main.py, go/main.go) must synthesize exactly these bytes (test/e2e/java-example,
+ * test/languages).
  */
 import * as path from 'path';
 import { Size } from 'cdk8s';
