@@ -190,7 +190,7 @@ new JsonFile(project, 'test/languages/jest.config.json', {
   },
 });
 const testLanguages = project.addTask('test:languages', {
-  description: 'Python and Go packages (jsii-pacmak) run examples/basic to the same bytes as TypeScript (needs python3 with venv, and Go)',
+  description: 'Python, Go and Java packages (jsii-pacmak) run examples/basic to the same bytes as TypeScript (needs python3 with venv, Go, a JDK and Maven)',
 });
 testLanguages.spawn(buildGoTemplate);
 testLanguages.spawn(project.compileTask);
