@@ -34,8 +34,11 @@ export interface RunRequest<R> {
   readonly changes: boolean;
   /** Parallel connections per cluster (default 16). */
   readonly maxSockets?: number;
-  /** The engine call for one Application. */
-  readonly each: (client: KubeClient, app: LoadedApplication) => Promise<R>;
+  /**
+   * The engine call for one Application: `client` is its destination's cluster, `controlPlane`
+   * the current cluster, where Argo CD's objects (its Application object, projects) live.
+   */
+  readonly each: (client: KubeClient, app: LoadedApplication, controlPlane: KubeClient) => Promise<R>;
 }
 
 /** Nothing is half-applied: any Application that cannot be read stops the command before it starts. */
@@ -74,7 +77,7 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
           const line = `${req.verb} ${app.name}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
           process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(line) : line}\n`);
         }
-        results.push(await req.each(client, app));
+        results.push(await req.each(client, app, (await clients.forDestination(undefined)).client));
       }
       return results;
     } finally {
@@ -91,6 +94,8 @@ export interface TreeClusters {
   readonly current: (what: string) => Promise<KubeApi>;
   /** The clusters file's entries (empty without `--clusters`). */
   readonly entries: readonly ClusterEntry[];
+  /** The current cluster, where Argo CD's objects live and statuses are recorded (said on stderr by `current` when something is applied). */
+  readonly controlPlane: () => Promise<KubeApi>;
 }
 
 export interface TreeRunRequest<R> {
@@ -146,7 +151,7 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
         return client;
       };
-      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters });
+      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters, controlPlane: async () => (await clients.forDestination(undefined)).client });
     } finally {
       await clients.close();
     }

@@ -236,6 +236,7 @@ export function registerEngineCommands(program: Command): void {
                 includeManual: opts.includeManual,
                 appConcurrency: opts.appConcurrency,
                 clientFor,
+                controlPlane: clusters.controlPlane,
                 onEvent: progress?.handle,
                 onApplicationSetApplied: (set, parent, api) => appSets.runApplied(api, set, parent),
               });
@@ -259,7 +260,7 @@ export function registerEngineCommands(program: Command): void {
   addCommon(program.command('diff')
     .description('show live vs desired per resource (normalized as Argo CD does; Secret values masked); exit 0 no changes, 1 changes, 2 usage or input error'))
     .action((path: string, opts: ApplicationOptions) => guarded(async () => {
-      const results = await runApplications({ path, options: opts, verb: 'diff', changes: false, each: (client, app) => compareApplication(client, app, { withObjects: true }) });
+      const results = await runApplications({ path, options: opts, verb: 'diff', changes: false, each: (client, app, controlPlane) => compareApplication(client, app, { withObjects: true, controlPlane }) });
       printResults(results, opts.output, { text: (r, s) => renderApplicationDiff(r, s.color, s.wide), document: diffDocument });
       return exitOfComparison(results, hasChanges);
     }));

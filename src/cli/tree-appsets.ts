@@ -74,7 +74,8 @@ export class TreeApplicationSets {
         repoRoot: o.repoRoot,
         repoURL: o.repoURL,
         position,
-        ...engineCallbacks({ clientFor: o.clientFor, concurrency: o.concurrency, timeoutSeconds: o.timeoutSeconds, signal: o.signal }),
+        // The set's Applications live where the set does: their status is recorded there.
+        ...engineCallbacks({ clientFor: o.clientFor, controlPlane: api, concurrency: o.concurrency, timeoutSeconds: o.timeoutSeconds, signal: o.signal }),
         includeManual: o.includeManual,
         timeoutSeconds: o.timeoutSeconds,
         onEvent: o.onEvent,
