@@ -171,7 +171,8 @@ export function registerAppCommands(program: Command): void {
         options: { ...opts, app: [name], revision: target.revision },
         verb: 'rollback',
         changes: true,
-        each: (client, loaded, controlPlane) => syncAndRecord(client, loaded, { initiatedBy: cliInitiator(), prune: opts.prune, timeoutSeconds: opts.timeout, controlPlane }),
+        each: (client, loaded, controlPlane) =>
+          syncAndRecord(client, loaded, { initiatedBy: cliInitiator(), prune: opts.prune, timeoutSeconds: opts.timeout, controlPlane }),
       });
       printResults(results, opts.output, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
       return results.every((r) => r.phase === OperationPhase.SUCCEEDED) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;

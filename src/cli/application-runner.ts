@@ -151,7 +151,8 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
         return client;
       };
-      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters, controlPlane: async () => (await clients.forDestination(undefined)).client });
+      const controlPlane = async () => (await clients.forDestination(undefined)).client;
+      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters, controlPlane });
     } finally {
       await clients.close();
     }

@@ -24,8 +24,8 @@ export interface RecordedSync {
 
 /**
  * Syncs one Application and records the outcome on its Application object (in `req.controlPlane`,
- * the cluster Argo CD's objects live in, else `api`), as Argo CD's controller does after an operation: the operation state, the history entry and a
- * fresh comparison (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
+ * the cluster Argo CD's objects live in, else `api`), as Argo CD's controller does after an
+ * operation: the operation state, the history entry and a fresh comparison (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
  * record nothing; without an Application object (or Argo CD CRDs) in the cluster nothing is
  * compared or written. A failure to record is a warning: it never changes the sync's result.
  */

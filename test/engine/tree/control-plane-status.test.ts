@@ -7,8 +7,8 @@
 import { appObject, loaded } from './tree-apps';
 import { syncAndRecord } from '../../../src/engine/record-sync';
 import { discoverTree } from '../../../src/engine/tree/application-tree';
-import { reconcileApplication } from '../../../src/engine/tree/reconcile-application';
 import { ReconcileAction } from '../../../src/engine/tree/child-policy';
+import { reconcileApplication } from '../../../src/engine/tree/reconcile-application';
 import { selectTree } from '../../../src/engine/tree/tree-selection';
 import { syncTree } from '../../../src/engine/tree/tree-sync';
 import { FakeKube } from '../../util/fake-kube';
