@@ -41,9 +41,13 @@ export interface RunRequest<R> {
   readonly each: (client: KubeClient, app: LoadedApplication, controlPlane: KubeClient) => Promise<R>;
 }
 
-/** Nothing is half-applied: any Application that cannot be read stops the command before it starts. */
+/**
+ * Nothing is half-applied: any Application whose repository files cannot be read stops the
+ * command before it starts. A chart repository that cannot be read now is that Application's
+ * ComparisonError instead (as in Argo CD): the others go on.
+ */
 function refuseUnreadable(apps: readonly LoadedApplication[]): void {
-  const unreadable = apps.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
+  const unreadable = apps.filter((a) => a.error && !a.remoteSourceError).map((a) => `${a.name}: ${a.error}`);
   if (unreadable.length > 0) {
     throw new Error(`${unreadable.join('\nerror: ')}\nerror: nothing was done: fix the manifests above and run again`);
   }

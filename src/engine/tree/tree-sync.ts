@@ -315,7 +315,10 @@ class TreeRun {
     // An automated child is synced by its sync policy (initiated by `automated`, pruning as
     // `automated.prune` says, subject to sync windows); a manual one only on --include-manual, for the user.
     const automated = isAutomated(child.app.manifest);
-    this.start(child, childAction(child.app.manifest, !!this.options.includeManual), automated ? this.automated : this.options.initiatedBy, false);
+    // Argo CD does not start an automated sync of an Application whose manifests cannot be
+    // loaded (its sync status is Unknown): it is compared, recording the ComparisonError.
+    const action = child.app.error ? ReconcileAction.COMPARE : childAction(child.app.manifest, !!this.options.includeManual);
+    this.start(child, action, automated ? this.automated : this.options.initiatedBy, false);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
- * An Application whose destination is another cluster: its resources go there, but its
+ * What Argo CD keeps to itself: an Application whose destination is another cluster: its resources go there, but its
  * Application object, its AppProject and so its recorded status live where Argo CD's objects
  * live (the current cluster, the "control plane"), as with Argo CD. The e2e counterpart is in
- * test/e2e/engine-destinations.e2e.test.ts.
+ * test/e2e/engine-destinations.e2e.test.ts. And an Application whose chart repository cannot be
+ * read: its ComparisonError is recorded there while the rest of the tree goes on.
  */
 import { appObject, loaded } from './tree-apps';
 import { syncAndRecord } from '../../../src/engine/record-sync';
@@ -81,4 +82,26 @@ test('tree sync: a root whose child deploys to another cluster; both statuses ar
     sync: { status: 'Synced' }, health: { status: 'Healthy' }, operationState: { phase: 'Succeeded', operation: { initiatedBy: { automated: true } } },
   });
   expect(here.peek(APP, 'Application', 'argocd', 'root')?.status?.operationState?.phase).toBe('Succeeded');
+});
+
+test('tree sync: an automated child whose chart repository cannot be read is compared, not synced: ComparisonError recorded, its sibling synced', async () => {
+  const here = controlPlane().seed(obj('v1', 'Namespace', 'ok'));
+  const unreadable = { ...loaded('charted', []), error: 'charted (helm template x from https://charts.example.invalid): cannot fetch chart', remoteSourceError: true };
+  const apps = [loaded('root', [appObject('charted'), appObject('ok')]), unreadable, loaded('ok', [obj('v1', 'ConfigMap', 'fine')])];
+  const tree = discoverTree(apps);
+  const runs = await syncTree(tree, selectTree(tree, [], false), {
+    request: { pollMs: 2, timeoutSeconds: 20 },
+    initiatedBy: { username: 'tester' },
+    clientFor: async () => here,
+    settleMs: 5,
+  });
+  expect(runs.map((r) => `${r.application}: ${r.action} ${r.phase ?? ''} ${r.sync}/${r.health}`)).toEqual([
+    'root: sync Succeeded Synced/Healthy',
+    'charted: compare  Unknown/Unknown',
+    'ok: sync Succeeded Synced/Healthy',
+  ]);
+  const status = here.peek(APP, 'Application', 'argocd', 'charted')?.status;
+  expect(status?.operationState).toBeUndefined();
+  expect(status?.sync?.status).toBe('Unknown');
+  expect(status?.conditions).toEqual([expect.objectContaining({ type: 'ComparisonError', message: `Failed to load target state: ${unreadable.error}` })]);
 });
