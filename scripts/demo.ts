@@ -134,8 +134,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   if (await unreachableChart(kubeconfig)) {
     process.stderr.write(`\nexamples/platform-waves: external-secrets cannot load its Helm chart from ${ESO_CHART_REPOSITORY} (not reachable from here;\n`
       + 'its ComparisonError says why). As with Argo CD, it is not synced: sync Unknown, condition ComparisonError. platform-root waits for\n'
-      + 'its health at wave 10 until --timeout, so postgres (wave 20) and shop-web (wave 30) are not reached. With the repository\n'
-      + 'reachable the chart is rendered and the whole tree syncs.\n');
+      + 'its health at wave 10 until --timeout, so postgres (wave 20) and shop-web (wave 30) are not reached (README: Developing\n'
+      + 'this repository).\n');
   }
   process.stderr.write(`\nThe local cluster keeps running (state in ${dir}).\n`
     + `  Look around:  KUBECONFIG=${kubeconfig} kubectl get applications -n argocd\n`

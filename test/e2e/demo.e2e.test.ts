@@ -77,7 +77,7 @@ test('npm run demo: the example trees synced, then list shows them (and a second
   const first = await demo();
 
   const synced = 'Synced Healthy <none>';
-  const expected: Record<string, unknown> = {
+  const common: Record<string, unknown> = {
     'events-worker': synced,
     'notifications': synced,
     'orders-api': synced,
@@ -88,16 +88,22 @@ test('npm run demo: the example trees synced, then list shows them (and a second
     // the comparison ran before that sync created it, else Healthy.
     'web-production': expect.stringMatching(/^OutOfSync (Missing|Healthy) <none>$/),
     'web-staging': synced,
-    ...(reachable
-      ? { 'external-secrets': synced, 'platform-root': synced, 'postgres': synced, 'shop-web': synced }
-      : { 'external-secrets': 'Unknown Unknown ComparisonError', 'platform-root': 'OutOfSync Healthy <none>' }),
   };
-  expect(listed(first.stdout)).toEqual(expected);
+  /** The list, checked: exactly what the README documents offline; online the chart must have rendered. */
+  const check = (rows: Record<string, string>) => {
+    if (reachable) {
+      // What the operator needs at run time is not the demo's to promise on fake nodes (README),
+      // so the rest of that tree is not asserted.
+      expect(rows).toMatchObject(common);
+      expect(rows['external-secrets']).not.toMatch(/ComparisonError/);
+    } else {
+      expect(rows).toEqual({ ...common, 'external-secrets': 'Unknown Unknown ComparisonError', 'platform-root': 'OutOfSync Healthy <none>' });
+    }
+  };
+  check(listed(first.stdout));
   expect(first.stderr).toContain(`==> cluster up: the local control plane, state in ${clusterDir()}`);
   expect(first.stderr).toContain(`Stop it:      npm run cli -- cluster down --dir ${clusterDir()}`);
-  if (reachable) {
-    expect(first.code).toBe(0);
-  } else {
+  if (!reachable) {
     expect(first.code).toBe(1);
     expect(first.stderr).toContain('external-secrets cannot load its Helm chart from https://charts.external-secrets.io');
     expect(first.stderr).toContain('Not everything synced: examples/platform-waves (sync exit 1).');
@@ -110,7 +116,7 @@ test('npm run demo: the example trees synced, then list shows them (and a second
   const before = await version();
   const second = await demo();
   expect(second.code).toBe(first.code);
-  expect(listed(second.stdout)).toEqual(expected);
+  check(listed(second.stdout));
   // A re-sync: every object is already there, and the workloads are not rewritten. (They are
   // reported `configured`, not `unchanged`: the API server writes `cpu: 1000m` back as `1`, so
   // the engine's no-op shortcut does not see them as contained and applies, which changes nothing.)
