@@ -3,8 +3,8 @@
  * plane, syncs the whole tree of each example that has one — examples/app-of-apps,
  * examples/platform-waves and examples/environments — from this checkout, then prints `list`.
  * Every step is the CLI's own command (`cluster up`, `sync`, `list`), run in this process, so the
- * demo shows exactly what a user gets. Re-running it re-syncs: what is already there is
- * `unchanged`.
+ * demo shows exactly what a user gets. Re-running it re-syncs: nothing is created and no
+ * workload is rewritten.
  *
  * Options: `--dir <state-dir>` (default: the CLI's, ./.cdk8s-argocd/cluster), `--timeout <s>`
  * for each sync (default 60).
@@ -140,7 +140,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   process.stderr.write(`\nThe local cluster keeps running (state in ${dir}).\n`
     + `  Look around:  KUBECONFIG=${kubeconfig} kubectl get applications -n argocd\n`
     + `  Stop it:      npm run cli -- cluster down --dir ${dir}   (--purge also deletes the state)\n`
-    + '  Run again:    npm run demo   (a re-sync: what is already there is unchanged)\n');
+    + '  Run again:    npm run demo   (a re-sync: nothing is created, no workload rewritten)\n');
   if (failed.length > 0) {
     process.stderr.write(`\nNot everything synced: ${failed.join(', ')}.\n`);
     return 1;

@@ -41,13 +41,19 @@ async function demo(): Promise<{ code: number; stdout: string; stderr: string }>
   return { code, stdout, stderr };
 }
 
-/** The `list` table the demo printed last: NAME → `SYNC HEALTH CONDITIONS`. */
+/** The example Applications' rows of the `list` table the demo printed last: NAME → `SYNC HEALTH CONDITIONS`. */
 function listed(stdout: string): Record<string, string> {
-  const table = stdout.slice(stdout.lastIndexOf('NAME                 PROJECT'));
+  const headers = [...stdout.matchAll(/^NAME\s+PROJECT\s+SYNC\s+HEALTH\s/gm)];
+  if (headers.length === 0) {
+    throw new Error(`no list in the demo's output:\n${stdout}`);
+  }
   const rows: Record<string, string> = {};
-  for (const line of table.trim().split('\n').slice(1)) {
+  for (const line of stdout.slice(headers[headers.length - 1].index).trim().split('\n').slice(1)) {
     const [name, , sync, health, , conditions] = line.trim().split(/\s{2,}/);
-    rows[name] = `${sync} ${health} ${conditions}`;
+    // Other e2e tests leave Applications of their own in this cluster.
+    if (EXAMPLE_APPLICATIONS.includes(name)) {
+      rows[name] = `${sync} ${health} ${conditions}`;
+    }
   }
   return rows;
 }
