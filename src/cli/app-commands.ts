@@ -64,7 +64,8 @@ async function showDetails(path: string, opts: ApplicationOptions & { readonly r
     path,
     options: opts,
     verb: 'status',
-    changes: false,
+    // --refresh writes the comparison to the Application object.
+    changes: !!opts.refresh,
     // The Application object (and project) is read and written where Argo CD's objects live.
     each: async (client, app, controlPlane) => {
       const comparison = await compareApplication(client, app, { controlPlane });

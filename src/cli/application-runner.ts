@@ -1,6 +1,5 @@
-import pc from 'picocolors';
-import { currentCluster } from './current-cluster';
-import { isMachineFormat, OutputFormat } from './output-format';
+import { announceTargets, currentCluster } from './current-cluster';
+import { OutputFormat } from './output-format';
 import { ClusterClients } from '../engine/cluster-clients';
 import { ClusterEntry, readClustersFile } from '../engine/clusters-file';
 import { KubeClient } from '../engine/kube/client';
@@ -56,7 +55,7 @@ function refuseUnreadable(apps: readonly LoadedApplication[]): void {
 /**
  * Loads the Applications, refuses them all if any cannot be read or has no known cluster (nothing
  * is half-applied), then runs `each` for one Application after the other against the cluster its
- * destination names, saying on stderr which cluster and context that is before touching it.
+ * destination names, saying on stderr which cluster and context each goes to before the first runs.
  */
 export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
   const opts = req.options;
@@ -71,17 +70,13 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
       // bad one stops the command before anything changed.
       const targets = [];
       for (const app of loaded.applications) {
-        targets.push(await clients.target(app));
+        targets.push({ name: app.name, target: await clients.target(app) });
       }
+      // Every cluster is named before the first Application runs.
+      announceTargets(req.verb, targets.filter((t) => req.changes || !t.target.chosen), opts.output);
       const results: R[] = [];
-      for (const [i, app] of loaded.applications.entries()) {
-        const client = await clients.forApplication(app);
-        const target = targets[i];
-        if (req.changes || !target.chosen) {
-          const line = `${req.verb} ${app.name}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
-          process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(line) : line}\n`);
-        }
-        results.push(await req.each(client, app, (await clients.forDestination(undefined)).client));
+      for (const app of loaded.applications) {
+        results.push(await req.each(await clients.forApplication(app), app, (await clients.forDestination(undefined)).client));
       }
       return results;
     } finally {
@@ -137,22 +132,15 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
     const clients = new ClusterClients(current.kube, clusters, req.maxSockets, opts.clusters, current.source, current.chosen);
     try {
       // Every destination is resolved before the first Application runs: a bad one stops the command before anything changed.
-      const byCluster = new Map<string, string[]>();
+      const targets = [];
       for (const app of selected) {
-        const target = await clients.target(app);
-        const line = `cluster ${target.server}, context ${target.context} (from ${target.source})`;
-        byCluster.set(line, [...(byCluster.get(line) ?? []), app.name]);
+        targets.push({ name: app.name, target: await clients.target(app) });
       }
-      for (const [line, names] of byCluster) {
-        const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
-        const text = `${req.verb} ${shown}: ${line}`;
-        process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
-      }
+      announceTargets(req.verb, targets, opts.output);
       // Said before the top-level AppProjects and ApplicationSets are applied there.
       const currentClient = async (what: string) => {
         const { client, target } = await clients.forDestination(undefined);
-        const text = `${req.verb} ${what}: cluster ${target.server}, context ${target.context} (from ${target.source})`;
-        process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(opts.output) ? pc.dim(text) : text}\n`);
+        announceTargets(req.verb, [{ name: what, target }], opts.output);
         return client;
       };
       const controlPlane = async () => (await clients.forDestination(undefined)).client;

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { stringify } from 'yaml';
 import { registerAppsetSyncCommand } from './appset-sync-command';
 import { findApplicationSets, FoundArgoObject } from './argo-objects';
-import { ClusterInfo, expandApplicationSet, LocalGitSource } from '../engine/appset';
+import { checkGeneratedSources, ClusterInfo, expandApplicationSet, LocalGitSource } from '../engine/appset';
 import { generatorClusters, readClustersFile } from '../engine/clusters-file';
 
 interface ExpandCommandOptions {
@@ -24,7 +24,8 @@ function collect(value: string, previous: string[]): string[] {
 export function registerAppsetCommand(program: Command): void {
   const appset = program.command('appset').description('work with ApplicationSets offline');
   appset.command('expand')
-    .description('print the Applications each ApplicationSet generates, expanded offline with Argo CD\'s rules (list, clusters, git, matrix, merge)')
+    .description('print the Applications each ApplicationSet generates, expanded offline with Argo CD\'s rules (list, clusters, git, matrix, merge); '
+      + 'source paths and Helm value files missing from the local repository are reported as a sync would (exit 1)')
     .argument('<file-or-dir>', 'an ApplicationSet manifest, or a directory searched for them (e.g. manifests)')
     .option('--clusters <file>', 'clusters Argo CD knows, for clusters generators: a top-level `clusters:` list of {name, server, project, labels, annotations} (the engine\'s clusters file works; kubeconfig is ignored). Argo CD\'s local in-cluster is always added unless listed')
     .option('--revision <git-rev>', 'read git generators\' files at this revision instead of the working tree')
@@ -63,7 +64,9 @@ function runExpand(target: string, opts: ExpandCommandOptions): number {
   for (const set of sets) {
     const id = `${set.object.metadata?.namespace ?? ''}/${set.object.metadata?.name ?? '<unnamed>'}`.replace(/^\//, '');
     try {
-      const result = expandApplicationSet(set.object, { git, clusters, newGitFileGlobbing: opts.newGitFileGlobbing });
+      const expanded = expandApplicationSet(set.object, { git, clusters, newGitFileGlobbing: opts.newGitFileGlobbing });
+      // What a sync of each generated Application would refuse: missing source paths and value files.
+      const result = { ...expanded, errors: [...expanded.errors, ...checkGeneratedSources(set.object.metadata?.name ?? '<unnamed>', expanded.applications, git)] };
       for (const error of result.errors) process.stderr.write(`${set.file}: ${error}\n`);
       if (result.errors.length > 0) failed = true;
       if (opts.output === 'names') {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command, Option } from 'commander';
 import { findArgoObjects, FoundArgoObject } from './argo-objects';
-import { currentCluster } from './current-cluster';
+import { announceTargets, currentCluster } from './current-cluster';
 import { integerOption } from './integer-option';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { FIELD_MANAGER } from '../engine/annotations';
@@ -100,7 +100,8 @@ async function runSync(target: string, opts: SyncCommandOptions): Promise<number
 
   const current = currentCluster(opts);
   const resolved = await resolveKubeConfig(current.kube);
-  process.stderr.write(`appset sync: cluster ${resolved.config.getCurrentCluster()?.server ?? ''}, context ${resolved.config.getCurrentContext()} (from ${current.source})\n`);
+  const here = { server: resolved.config.getCurrentCluster()?.server ?? '', context: resolved.config.getCurrentContext(), source: current.source };
+  announceTargets('appset sync', sets.map((s) => ({ name: s.object.metadata.name, target: here })), opts.output);
   const api = await KubeClient.create(resolved.config);
   const clients = new ClusterClients(current.kube, entries, 16, opts.clusters, current.source, current.chosen);
   try {

@@ -10,17 +10,23 @@ import { integerOption } from './integer-option';
 import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { ClusterError, ensureClusterBinary } from '../cluster/build';
 import { CLUSTER_DIR_ENV, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from '../cluster/constants';
-import { ClusterStatus, defaultClusterDir, LocalCluster } from '../cluster/local-cluster';
+import { ClusterStatus, LocalCluster } from '../cluster/local-cluster';
+import { ClusterLocation, locateCluster } from '../cluster/state-dir';
 
 interface DirOption {
   readonly dir?: string;
 }
 
-function resolveDir(opts: DirOption): string {
-  return opts.dir ? path.resolve(opts.dir) : defaultClusterDir();
-}
-
 const log = (m: string) => process.stderr.write(`${m}\n`);
+
+/** The state dir (`--dir`, else see locateCluster), saying on stderr when an older version left it inside the repository. */
+function resolveDir(opts: DirOption): ClusterLocation {
+  const location = locateCluster({ dir: opts.dir });
+  if (location.hint) {
+    log(`note: ${location.hint}`);
+  }
+  return location;
+}
 
 /** Runs an action, turning ClusterErrors into a message and exit code 1. */
 function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
@@ -39,9 +45,11 @@ function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...arg
 }
 
 /** `wide` adds each component's log file. */
-export function formatStatus(st: ClusterStatus, wide = false): string {
+export function formatStatus(st: ClusterStatus, wide = false, repository?: string): string {
   if (!st.exists) {
-    return `no cluster in ${st.dir} (start one with: cdk8s-argocd cluster up)`;
+    return repository
+      ? `no cluster for repository ${repository} (state dir ${st.dir}; start one with: cdk8s-argocd cluster up)`
+      : `no cluster in ${st.dir} (start one with: cdk8s-argocd cluster up)`;
   }
   const rows = st.components.map((c) => {
     const state = !c.running ? 'stopped' : c.healthy ? 'running' : 'running (unhealthy)';
@@ -50,6 +58,7 @@ export function formatStatus(st: ClusterStatus, wide = false): string {
   });
   return [
     `cluster: ${st.dir}`,
+    ...(repository ? [`  repository: ${repository}`] : []),
     `  api:       ${st.server} (${st.apiReady ? 'ready' : 'not ready'})`,
     `  kubeconfig: ${st.kubeconfig}`,
     ...rows,
@@ -61,7 +70,8 @@ export function registerClusterCommand(program: Command): void {
     .command('cluster')
     .description(
       'Run a local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, ' +
-        `kwok fake nodes) as plain processes. State dir: --dir, $${CLUSTER_DIR_ENV} or ./.cdk8s-argocd/cluster`,
+        `kwok fake nodes) as plain processes. State dir: --dir, $${CLUSTER_DIR_ENV}, or one per repository (found from any subdirectory) ` +
+        'in $XDG_STATE_HOME/cdk8s-argocd/clusters (default ~/.local/state/cdk8s-argocd/clusters), outside the repository',
     );
 
   cluster
@@ -73,7 +83,8 @@ export function registerClusterCommand(program: Command): void {
     .option('--no-argocd-crds', 'do not install the Argo CD CRDs and the argocd namespace (installed by default)')
     .action(
       action(async (opts: DirOption & { fresh: boolean; timeout: number; argocdCrds: boolean }) => {
-        const dir = resolveDir(opts);
+        const location = resolveDir(opts);
+        const dir = location.dir;
         // Ctrl-C during start-up must not leave detached processes behind.
         const onSignal = () => {
           const c = LocalCluster.open(dir);
@@ -95,6 +106,7 @@ export function registerClusterCommand(program: Command): void {
             [
               `Local cluster is up: ${c.server}`,
               `  state dir:  ${c.dir}`,
+              ...(location.repository ? [`  repository: ${location.repository}`] : []),
               `  kubeconfig: ${c.kubeconfigPath}`,
               `  logs:       ${path.join(c.dir, 'logs')}`,
               '',
@@ -121,7 +133,7 @@ export function registerClusterCommand(program: Command): void {
     .option('--purge', 'also delete the state directory', false)
     .action(
       action(async (opts: DirOption & { purge: boolean }) => {
-        const dir = resolveDir(opts);
+        const { dir } = resolveDir(opts);
         const c = LocalCluster.open(dir);
         if (!c) {
           process.stdout.write(`no cluster in ${dir}\n`);
@@ -141,11 +153,11 @@ export function registerClusterCommand(program: Command): void {
     .addOption(new Option('--json', 'deprecated: use -o json').hideHelp())
     .action(
       action(async (opts: DirOption & { output: OutputFormat; json?: boolean }) => {
-        const dir = resolveDir(opts);
+        const { dir, repository } = resolveDir(opts);
         const c = LocalCluster.open(dir);
         const st: ClusterStatus = c ? await c.status() : { dir, exists: false, running: false, components: [] };
         const format = opts.json ? 'json' : opts.output;
-        process.stdout.write(isMachineFormat(format) ? formatDocument(format, st) : `${formatStatus(st, format === 'wide')}\n`);
+        process.stdout.write(isMachineFormat(format) ? formatDocument(format, repository ? { ...st, repository } : st) : `${formatStatus(st, format === 'wide', repository)}\n`);
         if (!st.running) {
           process.exitCode = 1;
         }
@@ -165,13 +177,28 @@ export function registerClusterCommand(program: Command): void {
     );
 
   cluster
+    .command('kubeconfig')
+    .description('print the path of the cluster\'s admin kubeconfig (for `export KUBECONFIG=$(cdk8s-argocd cluster kubeconfig)`); exit 1 when there is no cluster')
+    .option('--dir <state-dir>', 'state directory')
+    .action(
+      action(async (opts: DirOption) => {
+        const { dir } = resolveDir(opts);
+        const c = LocalCluster.open(dir);
+        if (!c) {
+          throw new ClusterError(`no cluster in ${dir} (start one with: cdk8s-argocd cluster up)`);
+        }
+        process.stdout.write(`${c.kubeconfigPath}\n`);
+      }),
+    );
+
+  cluster
     .command('logs')
     .description('print the last lines of each component log')
     .option('--dir <state-dir>', 'state directory')
     .option('-n, --lines <n>', 'lines per component', integerOption({ min: 1 }), 40)
     .action(
       action(async (opts: DirOption & { lines: number }) => {
-        const dir = resolveDir(opts);
+        const { dir } = resolveDir(opts);
         const c = LocalCluster.open(dir);
         if (!c) {
           throw new ClusterError(`no cluster in ${dir}`);

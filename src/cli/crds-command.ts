@@ -4,8 +4,7 @@
  * local cluster.
  */
 import { Command } from 'commander';
-import pc from 'picocolors';
-import { currentCluster } from './current-cluster';
+import { announceTargets, currentCluster } from './current-cluster';
 import { installArgoCdCrds } from '../engine/crds/install-crds';
 import { KubeClient } from '../engine/kube/client';
 import { KubeConfigOptions, resolveKubeConfig } from '../engine/kube/kubeconfig';
@@ -15,8 +14,7 @@ export async function installCrdsInto(kube: KubeConfigOptions, log: (message: st
   const resolved = await resolveKubeConfig(kube);
   const server = resolved.config.getCurrentCluster()?.server ?? '';
   if (describeSource) {
-    const line = `install-crds: cluster ${server}, context ${resolved.config.getCurrentContext()} (from ${describeSource})`;
-    process.stderr.write(`${process.stderr.isTTY ? pc.dim(line) : line}\n`);
+    announceTargets('install-crds', [{ target: { server, context: resolved.config.getCurrentContext(), source: describeSource } }]);
   }
   const client = await KubeClient.create(resolved.config, 4);
   try {

@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { defaultClusterDir, LocalCluster } from '../cluster/local-cluster';
+import pc from 'picocolors';
+import { isMachineFormat, OutputFormat } from './output-format';
+import { LocalCluster } from '../cluster/local-cluster';
 import { pidAlive } from '../cluster/pid-alive';
+import { defaultClusterDir } from '../cluster/state-dir';
 import { KubeConfigOptions } from '../engine/kube/kubeconfig';
 
 /** The kubeconfig the engine is given for in-cluster destinations, and where the choice came from. */
@@ -44,4 +47,36 @@ export function currentCluster(opts: { kubeconfig?: string; context?: string }):
     return { kube: { kubeconfig: local.kubeconfig, context: opts.context }, source: `the local cluster in ${local.dir} (no --kubeconfig or KUBECONFIG given)`, chosen: false };
   }
   return { kube: { context: opts.context }, source: '~/.kube/config (no --kubeconfig, KUBECONFIG or running local cluster)', chosen: false };
+}
+
+/** What a Target line names: the context and API server, and where the kubeconfig came from. */
+export interface TargetDescription {
+  readonly context: string;
+  readonly server: string;
+  readonly source: string;
+}
+
+/** `Target: context kind-foo, server https://127.0.0.1:6443 (from KUBECONFIG=/k) for sync web`: the one format. */
+export function targetLine(target: TargetDescription, what: string): string {
+  return `Target: context ${target.context}, server ${target.server} (from ${target.source}) for ${what}`;
+}
+
+/**
+ * Says on stderr which cluster each group of `names` is about to change (one line per cluster),
+ * before anything changes. stderr, so `-o json|yaml` keeps stdout one document; dimmed only on a
+ * terminal showing text output.
+ */
+export function announceTargets(verb: string, entries: ReadonlyArray<{ readonly name?: string; readonly target: TargetDescription }>, output: OutputFormat = 'text'): void {
+  const byCluster = new Map<string, { target: TargetDescription; names: string[] }>();
+  for (const e of entries) {
+    const key = `${e.target.context}\u0000${e.target.server}\u0000${e.target.source}`;
+    const group = byCluster.get(key) ?? { target: e.target, names: [] };
+    if (e.name) group.names.push(e.name);
+    byCluster.set(key, group);
+  }
+  for (const { target, names } of byCluster.values()) {
+    const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+    const line = targetLine(target, shown ? `${verb} ${shown}` : verb);
+    process.stderr.write(`${process.stderr.isTTY && !isMachineFormat(output) ? pc.dim(line) : line}\n`);
+  }
 }

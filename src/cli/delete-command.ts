@@ -3,8 +3,7 @@
  * Argo CD's controller would (cascade by default; `--cascade=false` keeps its resources).
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import pc from 'picocolors';
-import { currentCluster } from './current-cluster';
+import { announceTargets, currentCluster } from './current-cluster';
 import { EXIT_FAILED_OR_CHANGED, EXIT_OK, EXIT_USAGE } from './engine-commands';
 import { integerOption } from './integer-option';
 import { ARGOCD_NAMESPACE, IN_CLUSTER_SERVER } from '../argo/destination';
@@ -50,8 +49,7 @@ export function registerDeleteCommand(program: Command): void {
         const clusters = opts.clusters ? readClustersFile(opts.clusters) : [];
         clients = new ClusterClients(current.kube, clusters, 16, opts.clusters, current.source, current.chosen);
         const here = await clients.forDestination({ server: IN_CLUSTER_SERVER });
-        const line = `delete ${name}: cluster ${here.target.server}, context ${here.target.context} (from ${here.target.source})`;
-        process.stderr.write(`${process.stderr.isTTY ? pc.dim(line) : line}\n`);
+        announceTargets('delete', [{ name, target: here.target }]);
         let last = '';
         const result = await deleteApplication(here.client, { name, namespace: opts.appNamespace }, {
           cascade: opts.cascade,

@@ -22,7 +22,6 @@ import { setTimeout as sleep } from 'timers/promises';
 import { ApiClient } from './api';
 import { BINARY_NAME, ClusterError, ensureClusterBinary, findClusterModuleDir, Logger } from './build';
 import {
-  CLUSTER_DIR_ENV,
   ComponentName,
   COMPONENTS,
   FAKE_NODE_NAMES,
@@ -33,6 +32,7 @@ import {
   SERVICE_CLUSTER_IP_RANGE,
 } from './constants';
 import { pidAlive } from './pid-alive';
+import { defaultClusterDir } from './state-dir';
 import { lockStateDir, STATE_LOCK_FILE } from './state-lock';
 
 export interface LocalClusterOptions {
@@ -89,11 +89,7 @@ export interface ClusterStatus {
   readonly components: ComponentStatus[];
 }
 
-/** The state dir used when none is given: `$CDK8S_ARGOCD_CLUSTER_DIR` or `.cdk8s-argocd/cluster`. */
-export function defaultClusterDir(cwd: string = process.cwd()): string {
-  const fromEnv = process.env[CLUSTER_DIR_ENV];
-  return path.resolve(cwd, fromEnv || path.join('.cdk8s-argocd', 'cluster'));
-}
+export { defaultClusterDir };
 
 const defaultLog: Logger = (m) => process.stderr.write(`${m}\n`);
 

@@ -10,7 +10,7 @@ import { compact } from './application-source';
 import { gitOpsAppOf } from './gitops-app-scope';
 import { dns1123SubdomainError, jsonPointerError, throwIfErrors } from './validation';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
-import { expandApplicationSet, LocalGitSource } from '../engine/appset';
+import { checkGeneratedSources, expandApplicationSet, LocalGitSource } from '../engine/appset';
 import { listParams } from '../engine/appset/generators/list';
 import { missingKeyOption } from '../engine/appset/go-template';
 import { findGitRoot } from '../git/git-root';
@@ -222,14 +222,19 @@ export class ApplicationSet extends Chart {
    * Throws when any generator fails or needs a live service.
    */
   public expand(options: ApplicationSetPreview = {}): any[] {
-    const result = expandApplicationSet(this.resource.toJson(), {
-      clusters: previewClusters(options.clusters),
-      git: new LocalGitSource({
-        root: this.repositoryRoot(),
-        revision: options.gitRevision,
-        repoURLs: gitOpsAppOf(this) ? [gitOpsAppOf(this)!.repoURL] : undefined,
-      }),
+    return this.expandWith(options, this.previewGit(options));
+  }
+
+  private previewGit(options: ApplicationSetPreview): LocalGitSource {
+    return new LocalGitSource({
+      root: this.repositoryRoot(),
+      revision: options.gitRevision,
+      repoURLs: gitOpsAppOf(this) ? [gitOpsAppOf(this)!.repoURL] : undefined,
     });
+  }
+
+  private expandWith(options: ApplicationSetPreview, git: LocalGitSource): any[] {
+    const result = expandApplicationSet(this.resource.toJson(), { clusters: previewClusters(options.clusters), git });
     if (result.errors.length > 0) throw new Error(`ApplicationSet '${this.name}': ${result.errors.join('; ')}`);
     return result.applications;
   }
@@ -240,13 +245,19 @@ export class ApplicationSet extends Chart {
    * engine (which finds Applications anywhere below the outdir) can apply them by mistake.
    * @internal
    */
-  public _previewFiles(): { [relativePath: string]: string } {
+  public _previewFiles(written: string[] = []): { [relativePath: string]: string } {
     if (!this.props.preview) return {};
+    const git = this.previewGit(this.props.preview);
+    const applications = this.expandWith(this.props.preview, git);
+    // A sync of a generated Application fails on a missing source path or value file: say so now.
+    // `written` (paths in the repository) is what this synth writes, present once it is committed.
+    const missing = checkGeneratedSources(this.name, applications, git, { extraFiles: written });
+    if (missing.length > 0) throw new Error(`Synth failed: the preview of ApplicationSet '${this.name}' found paths a sync would not find:\n  ${missing.join('\n  ')}`);
     const preview = {
       apiVersion: PREVIEW_API_VERSION,
       kind: PREVIEW_KIND,
       metadata: { name: this.name, namespace: this.argocdNamespace },
-      applications: this.expand(this.props.preview),
+      applications,
     };
     const header = [
       GENERATED_HEADER,

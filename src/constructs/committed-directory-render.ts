@@ -19,8 +19,9 @@ const FIXED_LOCATION = Symbol.for('cdk8s-argocd.fixedLocation');
  * Writes `object` to `location` (relative to outdir) whatever Application it is declared in, e.g.
  * the argocd-cm health-check patch an AppOfApps emits beside `root.yaml`. @internal
  */
-export function setFixedLocation(object: ApiObject, location: ManifestLocation): void {
-  Object.defineProperty(object, FIXED_LOCATION, { value: location });
+export function setFixedLocation(object: ApiObject, location: ManifestLocation | (() => ManifestLocation)): void {
+  // A function is asked at render time, when the whole tree (e.g. the root AppOfApps) exists.
+  Object.defineProperty(object, FIXED_LOCATION, typeof location === 'function' ? { get: location } : { value: location });
 }
 
 /** One object and where it goes. */
@@ -70,7 +71,8 @@ export function renderCommittedDirectory(root: IConstruct, outdirPathInRepo: () 
     }
   }
   if (errors.length > 0) throw new Error(`Synth failed:\n  ${errors.join('\n  ')}`);
-  files.push(...previewFiles(root));
+  const written = files.map(([file]) => path.posix.join(outdirPathInRepo(), file));
+  files.push(...previewFiles(root, written));
   files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(files);
 }
@@ -80,12 +82,12 @@ export function renderCommittedDirectory(root: IConstruct, outdirPathInRepo: () 
  * source path (Application folders are DNS names and cannot start with `_`), so Argo CD never
  * applies them as real Applications.
  */
-function previewFiles(root: IConstruct): Array<[string, string]> {
+function previewFiles(root: IConstruct, written: string[]): Array<[string, string]> {
   const files: Array<[string, string]> = [];
   const owners = new Map<string, string>();
   for (const c of root.node.findAll()) {
     if (!ApplicationSet.isApplicationSet(c)) continue;
-    for (const [file, content] of Object.entries(c._previewFiles())) {
+    for (const [file, content] of Object.entries(c._previewFiles(written))) {
       const other = owners.get(file);
       if (other) throw new Error(`Synth failed: ApplicationSets '${other}' and '${c.node.path}' would both write the preview ${file}; give one of them another name`);
       owners.set(file, c.node.path);

@@ -22,6 +22,8 @@ export interface ApplicationSourceSpec {
   readonly helm?: {
     releaseName?: string;
     valueFiles?: string[];
+    /** Skip value files that do not exist (Argo CD's `helm.ignoreMissingValueFiles`). */
+    ignoreMissingValueFiles?: boolean;
     values?: string;
     valuesObject?: unknown;
     parameters?: Array<{ name: string; value: string; forceString?: boolean }>;

@@ -52,6 +52,8 @@ const appSet = (name: string, generators: any[], templateName = '{{name}}'): any
 
 describe('cdk8s-argocd appset expand', () => {
   test('finds ApplicationSets below a directory and prints their Applications as YAML', () => {
+    // Source folders a sync would find (expand reports missing ones): fasttemplate leaves an unknown {{path}} as written.
+    write('{{path}}/k.yaml', 'x: 1\n');
     write('manifests/apps/a.yaml', appSet('a', [{ list: { elements: [{ name: 'one' }, { name: 'two' }] } }]));
     write('manifests/apps/app.yaml', { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'other' } });
     expect(run(path.join(dir, 'manifests'))).toBe(0);
@@ -61,6 +63,7 @@ describe('cdk8s-argocd appset expand', () => {
   });
 
   test('Go templates render with Go (printf rounds half to even, as Argo CD does)', () => {
+    write('p/k.yaml', 'x: 1\n');
     const set = appSet('g', [{ list: { elements: [{ name: 'one', server: 'https://x', path: 'p', ratio: 0.25 }] } }], '{{ .name }}-{{ printf "%.1f" .ratio }}');
     const file = write('set.yaml', { ...set, spec: { ...set.spec, goTemplate: true, template: { ...set.spec.template, spec: { ...set.spec.template.spec, destination: { server: '{{ .server }}' }, source: { repoURL: 'https://x/repo.git', path: '{{ .path }}' } } } } });
     expect(run(file, '-o', 'names')).toBe(0);

@@ -128,6 +128,6 @@ describe('bad CLI input exits 2, says what is wrong and what to do, and touches 
     const res = await cli(['sync', ...app]);
     expect(connections).toBeGreaterThan(0);
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/^sync web: cluster http:\/\/127\.0\.0\.1:\d+, context counting \(from --kubeconfig /);
+    expect(res.stderr).toMatch(/^Target: context counting, server http:\/\/127\.0\.0\.1:\d+ \(from --kubeconfig \S+\) for sync web\n/);
   });
 });

@@ -49,7 +49,7 @@ test('cluster up --no-argocd-crds, a sync that needs them fails naming install-c
 
     const install = await runInProcess('install-crds', '--kubeconfig', kubeconfig);
     expect(install.code).toBe(0);
-    expect(install.stderr).toMatch(/^install-crds: cluster https:\/\/127\.0\.0\.1:\d+, context cdk8s-argocd-local \(from --kubeconfig /m);
+    expect(install.stderr).toMatch(/^Target: context cdk8s-argocd-local, server https:\/\/127\.0\.0\.1:\d+ \(from --kubeconfig \S+\) for install-crds$/m);
     expect(install.stdout).toMatch(/installed the Argo CD CRDs \(applications\.argoproj\.io, appprojects\.argoproj\.io, applicationsets\.argoproj\.io\) and namespace argocd/);
     for (const crd of ARGOCD_CRDS) {
       expect(established(kubeconfig, crd.name)).toBe(true);

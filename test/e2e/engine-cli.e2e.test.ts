@@ -104,7 +104,7 @@ describe('status and sync output', () => {
     const res = await cli(app, 'sync', '--output', 'json');
     expect(res.code).toBe(0);
     // Only the cluster about to change goes to stderr; stdout is the JSON document alone.
-    expect(res.stderr).toMatch(/^sync cjson: cluster https:\/\/127\.0\.0\.1:\d+, context \S+ \(from --kubeconfig \S+\)\n$/);
+    expect(res.stderr).toMatch(/^Target: context \S+, server https:\/\/127\.0\.0\.1:\d+ \(from --kubeconfig \S+\) for sync cjson\n$/);
     const result = JSON.parse(res.stdout);
     expect(result).toMatchObject({ application: 'cjson', phase: 'Succeeded', message: 'successfully synced (all tasks run)', dryRun: false });
     expect(result.resources.map((r: any) => `${r.syncWave}:${r.name}:${r.status}:${r.message}`)).toEqual(['0:b:Synced:configmap/b configured', '1:a:Synced:configmap/a unchanged']);
@@ -142,7 +142,7 @@ describe('one exit-code contract', () => {
     const res = await cli(app, 'sync');
     expect(res.code).toBe(0);
     const lines = res.stderr.split('\n');
-    expect(lines[0]).toMatch(/^sync ctarget: cluster https:\/\/127\.0\.0\.1:\d+, context \S+ \(from --kubeconfig \S+\)$/);
+    expect(lines[0]).toMatch(/^Target: context \S+, server https:\/\/127\.0\.0\.1:\d+ \(from --kubeconfig \S+\) for sync ctarget$/);
     expect(lines.findIndex((l) => l.includes('status=Synced'))).toBeGreaterThan(0);
     // diff changes nothing and the cluster was named with --kubeconfig: nothing to say.
     expect(await cli(app, 'diff')).toEqual({ code: 0, stdout: '', stderr: '' });

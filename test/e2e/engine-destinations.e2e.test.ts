@@ -77,7 +77,7 @@ describe.each([
 
     const res = await cli(app, 'sync', '--clusters', clustersFile, '--output', 'json');
     // stderr says only which cluster is about to change: the second one, through the clusters file.
-    expect(res.stderr.split('\n')).toEqual([expect.stringMatching(new RegExp(`^sync ${name}: cluster ${second.server}, context `)), '']);
+    expect(res.stderr.split('\n')).toEqual([expect.stringMatching(new RegExp(`^Target: context \\S+, server ${second.server} \\(from .*\\) for sync ${name}$`)), '']);
     expect(res.stderr).toContain(`(clusters entry second in ${clustersFile})`);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ application: name, phase: 'Succeeded' });

@@ -172,7 +172,7 @@ describe('delete', () => {
     const tree = new Tree(`child-${ns}`, ns, []);
     await tree.deploy();
     const res = await runInProcess('delete', tree.child, '--kubeconfig', kubeconfigPath());
-    expect(res.stderr).toMatch(new RegExp(`^delete ${tree.child}: cluster https://127\\.0\\.0\\.1:\\d+`));
+    expect(res.stderr).toMatch(new RegExp(`^Target: context \\S+, server https://127\\.0\\.0\\.1:\\d+ \\(from --kubeconfig \\S+\\) for delete ${tree.child}$`, 'm'));
     expect(res.stderr).toMatch(new RegExp(`deleted Deployment ${ns}/web \\(Foreground\\)`));
     expect(res.stdout).toBe(`Application argocd/${tree.child} deleted; 2 resource(s) deleted\n`);
     expect(res.code).toBe(0);

@@ -3,12 +3,12 @@
  * real control plane — including objects written with Replace=true (PUT), Validate=false (merge
  * patch without validation) and Force=true.
  */
-import { getJson, kubectl, testNamespaces } from './cluster-fixture';
+import { getJson, kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
 import { compareApplication } from '../../src/engine/compare-app';
 import { compareObjects } from '../../src/engine/diff/compare';
 import { KubeClient } from '../../src/engine/kube/client';
 import { OperationPhase, SyncStatusCode } from '../../src/engine/model';
-import { configMap, deployment, TestApp, useE2eClient } from '../engine/e2e-app';
+import { configMap, deployment, runCli, TestApp, useE2eClient } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
@@ -81,4 +81,39 @@ test('diff and sync --dry-run agree object by object with what sync then does', 
 
   // After the sync, diff finds nothing to do.
   expect((await compareApplication(client, app.load())).sync).toBe(SyncStatusCode.SYNCED);
+});
+
+test('diff of a deleted Service shows what sync creates, without what the server assigns (clusterIP, defaults)', async () => {
+  const ns = await namespaces.create('eng-predict-svc');
+  const service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'web' },
+    spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+  };
+  const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, stringData: { password: 'hunter2' } };
+  const app = new TestApp('predictsvc', ns).write('svc.yaml', service).write('dep.yaml', deployment('web', 1)).write('secret.yaml', secret);
+  expect((await app.sync(client)).result.phase).toBe(OperationPhase.SUCCEEDED);
+  await kubectl(['delete', 'service', 'web', '--wait=true'], { namespace: ns });
+  await kubectl(['delete', 'deployment', 'web', '--wait=true'], { namespace: ns });
+  await kubectl(['delete', 'secret', 'creds', '--wait=true'], { namespace: ns });
+
+  const res = await runCli(kubeconfigPath(), app, 'diff');
+  expect(res.code).toBe(1);
+  const added = res.stdout.split('\n').filter((l) => l.startsWith('+') && !l.startsWith('+++')).map((l) => l.slice(1).trim().replace(/^- /, ''));
+  // What the manifest says is there …
+  expect(added).toEqual(expect.arrayContaining(['port: 80', 'targetPort: 8080', 'app: web', 'image: registry.k8s.io/pause:3.10']));
+  // … and nothing the API server assigns or defaults on create (Argo CD shows the manifest for a resource to create).
+  for (const field of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy', 'sessionAffinity', 'internalTrafficPolicy', 'uid', 'creationTimestamp',
+    'terminationMessagePath', 'dnsPolicy', 'revisionHistoryLimit', 'progressDeadlineSeconds', 'schedulerName']) {
+    expect(added.filter((l) => l.startsWith(`${field}:`))).toEqual([]);
+  }
+  expect(res.stdout).not.toContain('10.0.0.0');
+  // A Secret written with stringData shows its (masked) data: managedFields name stringData, the server stores data.
+  expect(added.filter((l) => /^password: \++$/.test(l))).toHaveLength(1);
+  expect(res.stdout).not.toContain('hunter2');
+
+  // The sync then creates it, and the diff is clean.
+  expect((await app.sync(client)).result.phase).toBe(OperationPhase.SUCCEEDED);
+  expect((await runCli(kubeconfigPath(), app, 'diff')).code).toBe(0);
 });

@@ -137,3 +137,75 @@ describe('Secret masking', () => {
     expect(text).not.toContain('nested');
   });
 });
+
+describe('a resource to create is compared as the write sets it', () => {
+  // What a server-side dry-run create of a Service returns: the server assigned clusterIP (10.0.0.0,
+  // the dry-run allocator's answer) and defaulted the rest; managedFields names what the write set.
+  const dryRunCreate = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'web',
+      namespace: 'shop',
+      uid: 'd6c3',
+      creationTimestamp: '2026-12-01T10:00:00Z',
+      labels: { app: 'web' },
+      managedFields: [{
+        manager: 'argocd-controller',
+        operation: 'Apply',
+        fieldsType: 'FieldsV1',
+        fieldsV1: {
+          'f:metadata': { 'f:labels': { 'f:app': {} } },
+          'f:spec': { 'f:ports': { 'k:{"port":80,"protocol":"TCP"}': { '.': {}, 'f:port': {}, 'f:targetPort': {} } }, 'f:selector': {} },
+        },
+      }],
+    },
+    spec: {
+      clusterIP: '10.0.0.0',
+      clusterIPs: ['10.0.0.0'],
+      internalTrafficPolicy: 'Cluster',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [{ port: 80, protocol: 'TCP', targetPort: 8080 }],
+      selector: { app: 'web' },
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
+    },
+    status: { loadBalancer: {} },
+  };
+
+  test('without the fields the server assigned or defaulted', async () => {
+    const c = await compareObjects(dryRunCreate, undefined, []);
+    expect(c.target).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'shop', labels: { app: 'web' } },
+      spec: { ports: [{ port: 80, targetPort: 8080 }], selector: { app: 'web' } },
+    });
+    expect(c.modified).toBe(true);
+  });
+
+  test('an existing object is compared whole: live has the assigned fields too', async () => {
+    const live = { ...dryRunCreate, metadata: { ...dryRunCreate.metadata } };
+    expect((await compareObjects(dryRunCreate, live, [])).modified).toBe(false);
+    expect((await compareObjects(dryRunCreate, live, [])).target?.spec.clusterIP).toBe('10.0.0.0');
+  });
+
+  test('a Secret written with stringData keeps its data (managedFields name stringData, the server wrote data)', async () => {
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'shop', managedFields: [{ manager: 'm', operation: 'Apply', fieldsV1: { 'f:stringData': { 'f:password': {} } } }] },
+      data: { password: Buffer.from('hunter2').toString('base64') },
+      type: 'Opaque',
+    };
+    const c = await compareObjects(secret, undefined, []);
+    expect(Object.keys(c.target?.data ?? {})).toEqual(['password']);
+    expect(c.target?.type).toBeUndefined();
+  });
+
+  test('an object without managedFields (not predicted) is shown as it is', async () => {
+    const { managedFields: _, ...metadata } = dryRunCreate.metadata;
+    expect((await compareObjects({ ...dryRunCreate, metadata }, undefined, [])).target?.spec.clusterIP).toBe('10.0.0.0');
+  });
+});

@@ -57,6 +57,15 @@ describe('Helm sources render with the embedded Helm library', () => {
     expect(dep.metadata.labels.env).toBe('staging');
   });
 
+  test('a missing value file fails with the message previews give; helm.ignoreMissingValueFiles skips it, as in Argo CD', () => {
+    const source = { path: 'examples/environments/chart', helm: { valueFiles: ['values.yaml', 'values-qa.yaml'] } };
+    expect(() => renderSource(source, chartDir, { repoRoot, appName: 'web-qa' })).toThrow(
+      'web-qa: spec.source.helm.valueFiles values-qa.yaml: examples/environments/chart/values-qa.yaml does not exist in the repository, so a sync fails '
+      + '(create it, fix the name, or set helm.ignoreMissingValueFiles: true to skip missing value files as Argo CD does)');
+    const objects = renderSource({ ...source, helm: { ...source.helm, ignoreMissingValueFiles: true } }, chartDir, { repoRoot, appName: 'web-qa' });
+    expect(names(objects)).toEqual(['Deployment/web-qa']);
+  });
+
   test('a chart from an unreachable HTTP chart repository fails naming the chart and the repository', () => {
     expect(() => renderSource({ chart: 'nginx', repoURL: 'https://charts.example.invalid', targetRevision: '1.2.3' },
       repoRoot, { repoRoot, appName: 'web' }))

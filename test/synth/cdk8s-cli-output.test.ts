@@ -26,7 +26,8 @@ function build(outdir: string): GitOpsApp {
   new ApiObject(new Application(root, 'shop'), 'settings', { apiVersion: 'v1', kind: 'ConfigMap', data: { a: '1' } });
   new ApplicationSet(app, 'envs', {
     generators: [ApplicationSetGenerator.list({ elements: [{ env: 'dev' }] })],
-    template: { name: 'web-{{env}}', source: { repoURL: REPO, path: 'x' }, destination: { namespace: '{{env}}' } },
+    // The preview checks the source folder exists: `src` does in the repository the tests run in.
+    template: { name: 'web-{{env}}', source: { repoURL: REPO, path: 'src' }, destination: { namespace: '{{env}}' } },
     preview: {},
   });
   return app;

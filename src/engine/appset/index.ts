@@ -14,3 +14,5 @@ export type { GroupResult, TemplateGroup, TemplateSettings } from './go-template
 export { GoTemplateRuntimeError } from './go-template-runtime';
 export { renderFastTemplate, FastTemplateError } from './fasttemplate';
 export { sanitizeName, slugifyName } from './names';
+export { checkGeneratedSources } from './source-check';
+export type { SourceCheckOptions } from './source-check';

@@ -6,7 +6,7 @@ import { KubeObject } from '../model';
 import { removeIgnored } from './ignore-differences';
 import { deepEqual } from './json-path';
 import { maskSecretData } from './mask-secrets';
-import { normalizeForDiff } from './normalize';
+import { normalizeForDiff, ownedFieldsOnly } from './normalize';
 
 export interface Comparison {
   /** True when live differs from the predicted object outside ignored fields (or one side is missing). */
@@ -24,7 +24,8 @@ export interface Comparison {
 export async function compareObjects(
   target: KubeObject | undefined, live: KubeObject | undefined, rules: readonly IgnoreDifferencesEntry[],
 ): Promise<Comparison> {
-  const t = target ? normalizeForDiff(target) : undefined;
+  // A resource to create is shown as the write sets it, without what the server would assign.
+  const t = target ? normalizeForDiff(live ? target : ownedFieldsOnly(target)) : undefined;
   const l = live ? normalizeForDiff(live) : undefined;
   if (t) {
     await removeIgnored(rules, t, live);

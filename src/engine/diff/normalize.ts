@@ -35,3 +35,83 @@ export function normalizeForDiff(obj: KubeObject): KubeObject {
 export function isSecret(obj: KubeObject | undefined): boolean {
   return obj?.kind === 'Secret' && obj.apiVersion === 'v1';
 }
+
+/**
+ * A dry-run create's result with only the fields the write itself set, plus the object's identity.
+ * On a create every managedFields entry comes from that one request, so a field no entry names
+ * was assigned or defaulted by the API server (a Service's clusterIP — `10.0.0.0` from a dry-run
+ * allocation —, clusterIPs, ipFamilies, a pod template's dnsPolicy, …). Argo CD shows the
+ * manifest for a resource to create, never server-generated fields; fields the server dropped
+ * (unknown ones under Validate=false) stay dropped. Without managedFields the object is returned
+ * as it is.
+ */
+export function ownedFieldsOnly(obj: KubeObject): KubeObject {
+  const entries = (obj.metadata?.managedFields ?? []) as Array<{ fieldsV1?: FieldSet }>;
+  const owned = entries.reduce<FieldSet | undefined>((all, e) => (e.fieldsV1 ? unionFieldSets(all ?? {}, e.fieldsV1) : all), undefined);
+  if (!owned) {
+    return obj;
+  }
+  if (isSecret(obj) && owned['f:stringData']) {
+    // stringData is write-only: the server turns it into data, but managedFields keep naming stringData.
+    owned['f:data'] = unionFieldSets(owned['f:data'] ?? {}, owned['f:stringData']);
+  }
+  const picked = pickFields(obj, owned) as KubeObject;
+  const identity = { name: obj.metadata.name, namespace: obj.metadata.namespace };
+  return {
+    ...picked,
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    metadata: { ...Object.fromEntries(Object.entries(identity).filter(([, v]) => v !== undefined)), ...(picked.metadata ?? {}) },
+  };
+}
+
+/** A `fieldsV1` set: `f:<field>`, `k:<key json>`, `v:<value json>`, `i:<index>` → subset; `.` = the node itself. */
+interface FieldSet {
+  [key: string]: FieldSet;
+}
+
+function unionFieldSets(a: FieldSet, b: FieldSet): FieldSet {
+  const out: FieldSet = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = out[k] ? unionFieldSets(out[k], v) : v;
+  }
+  return out;
+}
+
+/** The parts of `value` that `set` names; a set without children (a leaf or an atomic value) keeps the whole value. */
+function pickFields(value: any, set: FieldSet): any {
+  const keys = Object.keys(set).filter((k) => k !== '.');
+  if (keys.length === 0) {
+    return deepClone(value);
+  }
+  if (Array.isArray(value)) {
+    const out: any[] = [];
+    value.forEach((item, i) => {
+      const key = keys.find((k) => listItemMatches(k, item, i));
+      if (key) out.push(pickFields(item, set[key]));
+    });
+    return out;
+  }
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of keys) {
+      const name = k.slice(2);
+      if (k.startsWith('f:') && name in value) {
+        out[name] = pickFields(value[name], set[k]);
+      }
+    }
+    return out;
+  }
+  return value;
+}
+
+function listItemMatches(key: string, item: any, index: number): boolean {
+  if (key.startsWith('k:')) {
+    const want = JSON.parse(key.slice(2)) as Record<string, unknown>;
+    return item !== null && typeof item === 'object' && Object.entries(want).every(([k, v]) => JSON.stringify(item[k]) === JSON.stringify(v));
+  }
+  if (key.startsWith('v:')) {
+    return JSON.stringify(item) === key.slice(2);
+  }
+  return key === `i:${index}`;
+}

@@ -152,7 +152,7 @@ function loadSources(
   }
   const objects: DesiredObject[] = [];
   const sourceTypes: string[] = [];
-  for (const source of sources) {
+  for (const [i, source] of sources.entries()) {
     if (options.repoURL && source.repoURL && source.repoURL !== options.repoURL && !source.chart) {
       throw new ManifestError(position,
         `Application ${app.metadata.name}: source repoURL ${source.repoURL} is not the local repository (${options.repoURL}); only the local repository can be read`);
@@ -162,7 +162,8 @@ function loadSources(
       throw new ManifestError(position,
         `Application ${app.metadata.name}: source.path ${source.path} is not a folder below ${repoRoot}${options.revision ? ` at revision ${options.revision}` : ''}`);
     }
-    objects.push(...renderSource(source, dir, { repoRoot, appName: app.metadata.name, namespace: spec.destination.namespace }));
+    const sourceField = spec.sources ? `spec.sources[${i}]` : 'spec.source';
+    objects.push(...renderSource(source, dir, { repoRoot, appName: app.metadata.name, namespace: spec.destination.namespace, sourceField }));
     sourceTypes.push(detectSourceType(source, dir));
   }
   return { objects, sourceTypes };

@@ -9,6 +9,7 @@ import { loadDirectorySource } from './directory-source';
 import { RemoteSourceError } from './manifest-error';
 import { rendererBinary } from './renderer-binary';
 import { outsideRepository } from './repository-path';
+import { missingValueFileMessage } from './source-paths';
 import { parseManifests } from './yaml-documents';
 
 export enum SourceType {
@@ -66,6 +67,8 @@ export interface RenderContext {
   readonly appName: string;
   /** Destination namespace (Helm's `--namespace`). */
   readonly namespace?: string;
+  /** Where the source is in the Application (`spec.source`, `spec.sources[1]`), for messages. @default 'spec.source' */
+  readonly sourceField?: string;
 }
 
 /**
@@ -111,6 +114,12 @@ export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: Re
         const outside = outsideRepository(ctx.repoRoot, file);
         if (outside) {
           throw new Error(`${ctx.appName}: helm.valueFiles ${f} ${outside}; Argo CD refuses value files outside the repository`);
+        }
+        if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+          // Argo CD's repo-server leaves missing value files out when asked to, and fails otherwise.
+          if (helm.ignoreMissingValueFiles) continue;
+          const shown = path.relative(ctx.repoRoot, file).split(path.sep).join('/');
+          throw new Error(`${ctx.appName}: ${missingValueFileMessage(`${ctx.sourceField ?? 'spec.source'}.helm.valueFiles`, f, shown)}`);
         }
         args.push('--values', file);
       }
