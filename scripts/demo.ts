@@ -6,7 +6,7 @@
  * demo shows exactly what a user gets. Re-running it re-syncs: nothing is created and no
  * workload is rewritten.
  *
- * Options: `--dir <state-dir>` (default: the CLI's, ./.cdk8s-argocd/cluster), `--timeout <s>`
+ * Options: `--dir <state-dir>` (default: the CLI's, this repository's per-user state dir), `--timeout <s>`
  * for each sync (default 60).
  */
 import * as fs from 'fs';
