@@ -166,6 +166,19 @@ const synthExamples = project.addTask('synth', {
 // Examples preview ApplicationSets, which renders their templates with the Go renderer.
 synthExamples.spawn(buildGoTemplate);
 synthExamples.exec(`${tsNode} scripts/synth-examples.ts`, { receiveArgs: true });
+// The CLI from this checkout, without compiling: `npm run cli -- list`.
+project.addTask('cli', {
+  description: 'Run the cdk8s-argocd CLI from the sources (e.g. npm run cli -- list)',
+  exec: `${tsNode} src/cli/main.ts`,
+  receiveArgs: true,
+});
+// The main job on a fresh clone: synth the examples, start the local control plane, sync the
+// example trees, print `list` (scripts/demo.ts).
+const demo = project.addTask('demo', {
+  description: 'Synthesize the examples, start the local control plane, sync the whole trees of examples/app-of-apps, platform-waves and environments, print list',
+});
+demo.spawn(synthExamples);
+demo.exec(`${tsNode} scripts/demo.ts`, { receiveArgs: true });
 const testUnit = project.addTask('test:unit', {
   description: 'Unit and snapshot tests (no cluster needed)',
 });

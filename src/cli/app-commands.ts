@@ -66,13 +66,14 @@ async function showDetails(path: string, opts: ApplicationOptions & { readonly r
     verb: 'status',
     // --refresh writes the comparison to the Application object.
     changes: !!opts.refresh,
-    each: async (client, app) => {
-      const comparison = await compareApplication(client, app);
+    // The Application object (and project) is read and written where Argo CD's objects live.
+    each: async (client, app, controlPlane) => {
+      const comparison = await compareApplication(client, app, { controlPlane });
       if (opts.refresh) {
         // What Argo CD's controller writes on a refresh, so `list`, `wait` and kubectl see it too.
-        await recordComparison(client, app, comparison);
+        await recordComparison(controlPlane, app, comparison);
       }
-      return applicationDetails(comparison, app.manifest.spec?.project, await readApplicationObject(client, app), dirty);
+      return applicationDetails(comparison, app.manifest.spec?.project, await readApplicationObject(controlPlane, app), dirty);
     },
   });
   printResults(results, opts.output, { text: (r, s) => renderApplicationDetails(r, s.color, s.wide) });
@@ -171,7 +172,8 @@ export function registerAppCommands(program: Command): void {
         options: { ...opts, app: [name], revision: target.revision },
         verb: 'rollback',
         changes: true,
-        each: (client, loaded) => syncAndRecord(client, loaded, { initiatedBy: cliInitiator(), prune: opts.prune, timeoutSeconds: opts.timeout }),
+        each: (client, loaded, controlPlane) =>
+          syncAndRecord(client, loaded, { initiatedBy: cliInitiator(), prune: opts.prune, timeoutSeconds: opts.timeout, controlPlane }),
       });
       printResults(results, opts.output, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
       return results.every((r) => r.phase === OperationPhase.SUCCEEDED) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;

@@ -33,13 +33,20 @@ export interface RunRequest<R> {
   readonly changes: boolean;
   /** Parallel connections per cluster (default 16). */
   readonly maxSockets?: number;
-  /** The engine call for one Application. */
-  readonly each: (client: KubeClient, app: LoadedApplication) => Promise<R>;
+  /**
+   * The engine call for one Application: `client` is its destination's cluster, `controlPlane`
+   * the current cluster, where Argo CD's objects (its Application object, projects) live.
+   */
+  readonly each: (client: KubeClient, app: LoadedApplication, controlPlane: KubeClient) => Promise<R>;
 }
 
-/** Nothing is half-applied: any Application that cannot be read stops the command before it starts. */
+/**
+ * Nothing is half-applied: any Application whose repository files cannot be read stops the
+ * command before it starts. A chart repository that cannot be read now is that Application's
+ * ComparisonError instead (as in Argo CD): the others go on.
+ */
 function refuseUnreadable(apps: readonly LoadedApplication[]): void {
-  const unreadable = apps.filter((a) => a.error).map((a) => `${a.name}: ${a.error}`);
+  const unreadable = apps.filter((a) => a.error && !a.remoteSourceError).map((a) => `${a.name}: ${a.error}`);
   if (unreadable.length > 0) {
     throw new Error(`${unreadable.join('\nerror: ')}\nerror: nothing was done: fix the manifests above and run again`);
   }
@@ -69,7 +76,7 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
       announceTargets(req.verb, targets.filter((t) => req.changes || !t.target.chosen), opts.output);
       const results: R[] = [];
       for (const app of loaded.applications) {
-        results.push(await req.each(await clients.forApplication(app), app));
+        results.push(await req.each(await clients.forApplication(app), app, (await clients.forDestination(undefined)).client));
       }
       return results;
     } finally {
@@ -86,6 +93,8 @@ export interface TreeClusters {
   readonly current: (what: string) => Promise<KubeApi>;
   /** The clusters file's entries (empty without `--clusters`). */
   readonly entries: readonly ClusterEntry[];
+  /** The current cluster, where Argo CD's objects live and statuses are recorded (said on stderr by `current` when something is applied). */
+  readonly controlPlane: () => Promise<KubeApi>;
 }
 
 export interface TreeRunRequest<R> {
@@ -134,7 +143,8 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         announceTargets(req.verb, [{ name: what, target }], opts.output);
         return client;
       };
-      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters });
+      const controlPlane = async () => (await clients.forDestination(undefined)).client;
+      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters, controlPlane });
     } finally {
       await clients.close();
     }

@@ -108,7 +108,7 @@ async function runSync(target: string, opts: SyncCommandOptions): Promise<number
     await applyAll(api, objects);
     const clusters: ClusterInfo[] = opts.clusters ? generatorClusters(entries) : await readClusterSecrets(api, ARGOCD_NAMESPACE);
     const git = new LocalGitSource({ root: repoRoot, repoURLs: opts.repoUrl ? [opts.repoUrl] : undefined });
-    const callbacks = engineCallbacks({ clientFor: (app) => clients.forApplication(app) });
+    const callbacks = engineCallbacks({ clientFor: (app) => clients.forApplication(app), controlPlane: api });
     const results: ApplicationSetRunResult[] = [];
     for (const set of sets) {
       const result = await runApplicationSet(api, { name: set.object.metadata.name, namespace: set.object.metadata.namespace ?? ARGOCD_NAMESPACE }, {

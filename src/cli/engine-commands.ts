@@ -8,9 +8,10 @@ import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './o
 import { printResults } from './result-printer';
 import { positionOf, topLevelArgoObjects, TreeApplicationSets } from './tree-appsets';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
-import { ApplicationSetRunResult } from '../engine/appset-controller';
+import { ApplicationSetEvent, ApplicationSetRunResult } from '../engine/appset-controller';
 import { compareApplication } from '../engine/compare-app';
 import { gitRoot } from '../engine/load/source-tree';
+import { PlacedApplicationSet, withGeneratedApplications } from '../engine/output/appset-rows';
 import { diffDocument, hasChanges, renderApplicationDiff } from '../engine/output/diff-text';
 import { PlainEventLog, TtyTreeProgress } from '../engine/output/events';
 import { renderSyncResult } from '../engine/output/sync-table';
@@ -107,41 +108,66 @@ interface SyncOptions extends ApplicationOptions {
   readonly appConcurrency: number;
 }
 
-/** Progress on stderr: the live tree on a terminal, one line per event otherwise, none for json/yaml. */
-function progressFor(opts: ApplicationOptions, rows: TreeViewRow[]): { handle(e: TreeEvent): void; finish(): void } | undefined {
+interface TreeProgress {
+  handle(e: TreeEvent): void;
+  /** An event of a set's controller; `parent` applied the set (none for a top-level set). */
+  applicationSet(e: ApplicationSetEvent, parent?: string): void;
+  applicationSetDone(result: ApplicationSetRunResult, parent?: string): void;
+  finish(): void;
+}
+
+/**
+ * Progress on stderr: the live tree on a terminal (ApplicationSets and their Applications under
+ * the Application that applied them), one line per event otherwise, none for json/yaml.
+ */
+function progressFor(opts: ApplicationOptions, rows: TreeViewRow[]): TreeProgress | undefined {
   if (isMachineFormat(opts.output)) {
     return undefined;
   }
   if (process.stderr.isTTY) {
     const view = new TtyTreeProgress(rows);
-    return { handle: (e) => view.handle(e), finish: () => view.finish() };
+    return {
+      handle: (e) => view.handle(e),
+      applicationSet: (e, parent) => view.handleApplicationSet(e, parent),
+      applicationSetDone: (r, parent) => view.applicationSetDone(r, parent),
+      finish: () => view.finish(),
+    };
   }
   const log = new PlainEventLog();
-  return { handle: (e) => log.handle(e), finish: () => undefined };
+  return {
+    handle: (e) => log.handle(e),
+    applicationSet: (e) => process.stderr.write(`${describeEvent(e)}\n`),
+    applicationSetDone: () => undefined,
+    finish: () => undefined,
+  };
 }
 
 /**
  * stdout after a tree sync: json/yaml one document per Application (with its parent), and when
- * ApplicationSets ran, `{ applications: [...], applicationSets: [...] }` instead; text the result
- * of each synced Application, then (for more than one) every Application in one table, then one
- * line per ApplicationSet.
+ * ApplicationSets ran, `{ applications: [...], applicationSets: [...] }` instead, where the
+ * applications include the ones the sets generated (parent: the set, `parentKind:
+ * ApplicationSet`) and each set names the Application that applied it (`parent`); text the
+ * result of each synced Application, then (for more than one) every Application in one table,
+ * generated ones included, then one line per ApplicationSet.
  */
-function printTreeResults(runs: readonly ApplicationRun[], sets: readonly ApplicationSetRunResult[], format: OutputFormat): void {
+function printTreeResults(treeRuns: readonly ApplicationRun[], sets: readonly PlacedApplicationSet[], format: OutputFormat): void {
+  const runs = withGeneratedApplications(treeRuns, sets);
   if (isMachineFormat(format)) {
     if (sets.length === 0) {
       printResults(runs, format, { text: () => '', document: treeRunDocument });
     } else {
-      process.stdout.write(formatDocument(format, { applications: runs.map(treeRunDocument), applicationSets: sets }));
+      const applicationSets = sets.map(({ result, parent }) => ({ ...result, ...(parent !== undefined ? { parent } : {}) }));
+      process.stdout.write(formatDocument(format, { applications: runs.map(treeRunDocument), applicationSets }));
     }
     return;
   }
-  const synced = runs.flatMap((r) => (r.operation ? [r.operation] : []));
+  const synced = treeRuns.flatMap((r) => (r.operation ? [r.operation] : []));
   printResults(synced, format, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
   if (runs.length > 1) {
     process.stdout.write(`\n${renderTreeSummary(runs, !!process.stdout.isTTY)}\n`);
   }
   if (sets.length > 0) {
-    const lines = sets.map((r) => `ApplicationSet ${r.applicationSet}: ${r.ok ? 'done' : 'FAILED'}: ${r.message}`);
+    const lines = sets.map(({ result: r }) => `ApplicationSet ${r.applicationSet}: ${r.ok ? 'done' : 'FAILED'}: ${r.message}`);
     process.stdout.write(`${runs.length > 0 ? '\n' : ''}${lines.join('\n')}\n`);
   }
 }
@@ -184,7 +210,7 @@ export function registerEngineCommands(program: Command): void {
             }
             const targetDir = statSync(path).isDirectory() ? pathResolve(path) : dirname(pathResolve(path));
             const repoRoot = pathResolve(opts.repoRoot ?? gitRoot(targetDir) ?? targetDir);
-            const plain = !isMachineFormat(opts.output) && !process.stderr.isTTY;
+            const progress = progressFor(opts, treeOutline(tree, selection));
             const appSets = new TreeApplicationSets({
               repoRoot,
               repoURL: opts.repoUrl,
@@ -194,9 +220,10 @@ export function registerEngineCommands(program: Command): void {
               concurrency: opts.concurrency,
               timeoutSeconds: opts.timeout,
               signal: interrupt.signal,
-              onEvent: plain ? (e) => process.stderr.write(`${describeEvent(e)}\n`) : undefined,
+              onEvent: progress?.applicationSet,
+              onResult: progress?.applicationSetDone,
             });
-            const dryRunSets: ApplicationSetRunResult[] = [];
+            const dryRunSets: PlacedApplicationSet[] = [];
             const topRuns: Array<Promise<unknown>> = [];
             if (opts.dryRun) {
               for (const o of topLevel) {
@@ -206,7 +233,7 @@ export function registerEngineCommands(program: Command): void {
                   process.stderr.write(`${o.object.kind} ${name}: ${message}\n`);
                 }
                 if (o.object.kind === 'ApplicationSet') {
-                  dryRunSets.push({ applicationSet: name, ok: true, message, changes: [], applications: [], conditions: [] });
+                  dryRunSets.push({ result: { applicationSet: name, ok: true, message, changes: [], applications: [], conditions: [] } });
                 }
               }
             } else if (topLevel.length > 0) {
@@ -217,7 +244,6 @@ export function registerEngineCommands(program: Command): void {
                 topRuns.push(appSets.run(api, ref, positionOf(o, repoRoot)));
               }
             }
-            const progress = progressFor(opts, treeOutline(tree, selection));
             try {
               const treeRun = syncTree(tree, selection, {
                 request: {
@@ -236,6 +262,7 @@ export function registerEngineCommands(program: Command): void {
                 includeManual: opts.includeManual,
                 appConcurrency: opts.appConcurrency,
                 clientFor,
+                controlPlane: clusters.controlPlane,
                 onEvent: progress?.handle,
                 onApplicationSetApplied: (set, parent, api) => appSets.runApplied(api, set, parent),
               });
@@ -250,7 +277,7 @@ export function registerEngineCommands(program: Command): void {
         if (interrupt.signal.aborted) {
           return EXIT_INTERRUPTED;
         }
-        return runs.every(runSucceeded) && sets.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
+        return runs.every(runSucceeded) && sets.every(({ result }) => result.ok) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;
       } finally {
         interrupt.dispose();
       }
@@ -259,7 +286,7 @@ export function registerEngineCommands(program: Command): void {
   addCommon(program.command('diff')
     .description('show live vs desired per resource (normalized as Argo CD does; Secret values masked); exit 0 no changes, 1 changes, 2 usage or input error'))
     .action((path: string, opts: ApplicationOptions) => guarded(async () => {
-      const results = await runApplications({ path, options: opts, verb: 'diff', changes: false, each: (client, app) => compareApplication(client, app, { withObjects: true }) });
+      const results = await runApplications({ path, options: opts, verb: 'diff', changes: false, each: (client, app, controlPlane) => compareApplication(client, app, { withObjects: true, controlPlane }) });
       printResults(results, opts.output, { text: (r, s) => renderApplicationDiff(r, s.color, s.wide), document: diffDocument });
       return exitOfComparison(results, hasChanges);
     }));

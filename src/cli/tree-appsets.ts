@@ -13,6 +13,7 @@ import { ClusterEntry, generatorClusters } from '../engine/clusters-file';
 import { KubeApi } from '../engine/kube/kube-api';
 import { LoadedApplication } from '../engine/load/applications';
 import { groupOf, SourcePosition } from '../engine/model';
+import { PlacedApplicationSet } from '../engine/output/appset-rows';
 import { ApplicationTree } from '../engine/tree/application-tree';
 
 const SET_KINDS = ['AppProject', 'ApplicationSet'];
@@ -50,20 +51,22 @@ export interface TreeApplicationSetOptions {
   readonly concurrency?: number;
   readonly timeoutSeconds?: number;
   readonly signal?: AbortSignal;
-  readonly onEvent?: (event: ApplicationSetEvent) => void;
+  /** Each event of a set's controller, with the Application whose sync applied the set (none for a top-level set). */
+  readonly onEvent?: (event: ApplicationSetEvent, parent?: string) => void;
   /** Called as each set's run ends. */
-  readonly onResult?: (result: ApplicationSetRunResult) => void;
+  readonly onResult?: (result: ApplicationSetRunResult, parent?: string) => void;
 }
 
 /** Runs sets' controllers and keeps their results, in the order they ended. */
 export class TreeApplicationSets {
-  readonly results: ApplicationSetRunResult[] = [];
+  /** Each set's run, with the Application whose sync applied it, in the order they ended. */
+  readonly results: PlacedApplicationSet[] = [];
   private readonly generatorClusters = new Map<KubeApi, Promise<ClusterInfo[]>>();
 
   constructor(private readonly options: TreeApplicationSetOptions) {}
 
   /** The set `ref`, already in the cluster `api`, as its controller runs it once to the end; never throws. */
-  async run(api: KubeApi, ref: { name: string; namespace: string }, position: SourcePosition): Promise<ApplicationSetRunResult> {
+  async run(api: KubeApi, ref: { name: string; namespace: string }, position: SourcePosition, parent?: string): Promise<ApplicationSetRunResult> {
     const o = this.options;
     let result: ApplicationSetRunResult;
     try {
@@ -74,10 +77,13 @@ export class TreeApplicationSets {
         repoRoot: o.repoRoot,
         repoURL: o.repoURL,
         position,
-        ...engineCallbacks({ clientFor: o.clientFor, concurrency: o.concurrency, timeoutSeconds: o.timeoutSeconds, signal: o.signal }),
+        // The set's Applications live where the set does: their status is recorded there.
+        ...engineCallbacks({
+          clientFor: o.clientFor, controlPlane: api, concurrency: o.concurrency, timeoutSeconds: o.timeoutSeconds, signal: o.signal,
+        }),
         includeManual: o.includeManual,
         timeoutSeconds: o.timeoutSeconds,
-        onEvent: o.onEvent,
+        onEvent: o.onEvent ? (e) => o.onEvent!(e, parent) : undefined,
       });
     } catch (e) {
       result = {
@@ -89,8 +95,8 @@ export class TreeApplicationSets {
         conditions: [],
       };
     }
-    this.results.push(result);
-    o.onResult?.(result);
+    this.results.push({ result, parent });
+    o.onResult?.(result, parent);
     return result;
   }
 
@@ -98,7 +104,7 @@ export class TreeApplicationSets {
   runApplied(api: KubeApi, ref: { name: string; namespace: string }, parent: LoadedApplication): Promise<ApplicationSetRunResult> {
     const held = parent.objects.find((d) => d.object.kind === 'ApplicationSet' && d.object.metadata?.name === ref.name
       && (d.object.metadata?.namespace || ARGOCD_NAMESPACE) === ref.namespace);
-    return this.run(api, ref, held?.source ?? parent.position);
+    return this.run(api, ref, held?.source ?? parent.position, parent.name);
   }
 
   /** Generators see the clusters file's clusters, or Argo CD's cluster Secrets where the set lives. */

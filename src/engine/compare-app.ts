@@ -46,6 +46,8 @@ export interface CompareOptions {
   /** Keep normalized objects for diff output. */
   readonly withObjects?: boolean;
   readonly concurrency?: number;
+  /** Where the AppProject is read (Argo CD's own cluster); default: `client`. See SyncRequest.controlPlane. */
+  readonly controlPlane?: KubeApi;
 }
 
 /**
@@ -61,7 +63,7 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
     return { ...base, sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [], error: app.error };
   }
   // [project] an Application its project refuses is not compared (Argo CD: Unknown/Unknown with the condition).
-  const project = await readAppProject(client, app.manifest.spec.project);
+  const project = await readAppProject(options.controlPlane ?? client, app.manifest.spec.project);
   const conditions = applicationConditions(app, project);
   if (conditions.length > 0 || !project.found) {
     const unknown = { sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [] };

@@ -23,9 +23,9 @@ export interface RecordedSync {
 }
 
 /**
- * Syncs one Application and records the outcome on its Application object in the cluster, as
- * Argo CD's controller does after an operation: the operation state, the history entry and a
- * fresh comparison (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
+ * Syncs one Application and records the outcome on its Application object (in `req.controlPlane`,
+ * the cluster Argo CD's objects live in, else `api`), as Argo CD's controller does after an
+ * operation: the operation state, the history entry and a fresh comparison (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
  * record nothing; without an Application object (or Argo CD CRDs) in the cluster nothing is
  * compared or written. A failure to record is a warning: it never changes the sync's result.
  */
@@ -47,11 +47,13 @@ export async function syncAndRecordStatus(
     return { result };
   }
   let comparison: ApplicationStatus | undefined;
+  // The Application object lives with Argo CD (the control plane), not in the destination cluster.
+  const objects = req.controlPlane ?? api;
   try {
-    comparison = await compareApplication(api, app, { concurrency: req.concurrency });
+    comparison = await compareApplication(api, app, { concurrency: req.concurrency, controlPlane: req.controlPlane });
     // A cluster without the Application CRD has no Application object to record on.
-    if (await api.resourceFor(ARGOCD_API_VERSION, 'Application')) {
-      await recordSync(api, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+    if (await objects.resourceFor(ARGOCD_API_VERSION, 'Application')) {
+      await recordSync(objects, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
     }
   } catch (e) {
     const message = `the sync's outcome was not recorded on Application ${app.namespace}/${app.name}: ${(e as Error).message}`;

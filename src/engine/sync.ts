@@ -53,6 +53,12 @@ export interface SyncRequest {
   readonly signal?: AbortSignal;
   /** An automated sync (the sync policy's, not a user's): sync windows' `manualSync` does not let it through. */
   readonly automated?: boolean;
+  /**
+   * The cluster where Argo CD's own objects live (the Application objects and AppProjects, in
+   * `argocd`): the project is read there and the status recorded there, whatever cluster the
+   * destination is. Default: the destination's client (the destination is the current cluster).
+   */
+  readonly controlPlane?: KubeApi;
 }
 
 export type SyncEvent =
@@ -108,7 +114,7 @@ export async function syncApplication(client: KubeApi, app: LoadedApplication, r
   // [project] the AppProject's rules and sync windows, before anything else: see engine/project/.
   let project: ProjectGate;
   try {
-    project = await projectGate(client, app, { nowMs: clock.now(), automated: !!req.automated });
+    project = await projectGate(req.controlPlane ?? client, app, { nowMs: clock.now(), automated: !!req.automated });
   } catch (e) {
     return done(OperationPhase.ERROR, `cannot read the AppProject of ${app.name}: ${(e as Error).message}`);
   }

@@ -11,7 +11,7 @@ import { LocalCluster } from '../../src/cluster/local-cluster';
 import { KubeClient } from '../../src/engine/kube/client';
 import { resolveKubeConfig } from '../../src/engine/kube/kubeconfig';
 import { KubeObject } from '../../src/engine/model';
-import { configMap, deployment, e2eClient, TestApp, runCli } from '../engine/e2e-app';
+import { configMap, deployment, e2eClient, TestApp, runCli, runCliArgs } from '../engine/e2e-app';
 
 jest.setTimeout(240_000);
 
@@ -149,5 +149,36 @@ describe('a destination that is neither in-cluster nor in the clusters file', ()
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/destination name second is not the current cluster and no clusters file was given \(--clusters\)/);
     expect(await remote.get(ref('v1', 'ConfigMap', 'nowhere', ns))).toBeUndefined();
+  });
+});
+
+describe('the Application object of a remote destination lives on the current cluster, with Argo CD', () => {
+  test('sync reads its project and records its status there; list and status show it; the remote cluster gets its resources only', async () => {
+    const ns = freshNamespace('dest-status');
+    const name = `remote-status-${Math.random().toString(16).slice(2, 8)}`;
+    // The project exists only where Argo CD's objects live: read from the remote cluster, it would be missing.
+    await current.apply({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name, namespace: 'argocd' },
+      spec: { sourceRepos: ['*'], destinations: [{ name: 'second', namespace: ns }], clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }] },
+    }, 'e2e', { force: true });
+    const app = new TestApp(name, ns, { project: name, destination: { name: 'second', namespace: ns }, syncPolicy: { syncOptions: ['CreateNamespace=true'] } })
+      .write('cm.yaml', configMap('settings', { level: 'debug' }));
+
+    const res = await cli(app, 'sync', '--clusters', clustersFile, '-o', 'json');
+    expect({ code: res.code, phase: JSON.parse(res.stdout || '{}').phase, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ code: 0, phase: 'Succeeded', stderr: '' });
+    expect((await remote.get(ref('v1', 'ConfigMap', 'settings', ns)))?.data).toEqual({ level: 'debug' });
+
+    const recorded = await current.get(ref('argoproj.io/v1alpha1', 'Application', name, 'argocd'));
+    expect(recorded?.status).toMatchObject({ sync: { status: 'Synced' }, health: { status: 'Healthy' }, operationState: { phase: 'Succeeded' } });
+    if (await remote.resourceFor('argoproj.io/v1alpha1', 'Application')) {
+      expect(await remote.get(ref('argoproj.io/v1alpha1', 'Application', name, 'argocd'))).toBeUndefined();
+    }
+    const listed = await runCliArgs(['list', '--kubeconfig', kubeconfigPath()]);
+    expect(listed.stdout).toMatch(new RegExp(`^${name}\\s+${name}\\s+Synced\\s+Healthy\\s`, 'm'));
+    const status = JSON.parse((await cli(app, 'status', '--clusters', clustersFile, '-o', 'json')).stdout);
+    expect(status).toMatchObject({ sync: 'Synced', recorded: true, operationState: { phase: 'Succeeded' } });
+    await current.delete(ref('argoproj.io/v1alpha1', 'Application', name, 'argocd')).catch(() => undefined);
   });
 });

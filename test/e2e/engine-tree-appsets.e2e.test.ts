@@ -108,8 +108,14 @@ test('a root Application whose folder holds an ApplicationSet: sync runs the set
   const res = await cli('sync', path.join(dir, 'manifests'), '--repo-root', dir, '-o', 'json', '--timeout', '150');
   expect(res.code).toBe(0);
   const doc = JSON.parse(res.stdout);
-  expect(doc.applications.map((r: any) => `${r.application} ${r.phase}`)).toEqual([`${name}-root Succeeded`]);
-  expect(doc.applicationSets.map((r: any) => `${r.applicationSet} ${r.ok}`)).toEqual([`argocd/${name} true`]);
+  // The generated Applications are in the list too, right after the root that applied their set, with the set as parent.
+  const listed = doc.applications.map((r: any) => `${r.application}<${r.parentKind ? `${r.parentKind}/` : ''}${r.parent ?? ''}> ${r.action} ${r.phase} ${r.sync}/${r.health}`);
+  expect([listed[0], ...listed.slice(1).sort()]).toEqual([
+    `${name}-root<> sync Succeeded Synced/Healthy`,
+    `${name}-a<ApplicationSet/${name}> sync Succeeded Synced/Healthy`,
+    `${name}-b<ApplicationSet/${name}> sync Succeeded Synced/Healthy`,
+  ]);
+  expect(doc.applicationSets.map((r: any) => `${r.applicationSet} ${r.ok} parent=${r.parent}`)).toEqual([`argocd/${name} true parent=${name}-root`]);
   expect(doc.applicationSets[0].applications.map((a: any) => `${a.name} ${a.outcome?.phase}`).sort()).toEqual([`${name}-a Succeeded`, `${name}-b Succeeded`]);
   // Done before sync returned: the generated Applications exist, owned by the set, Synced and Healthy; their objects are there.
   expect(await applicationStatus(`${name}-a`)).toBe(`${name}-a Synced/Healthy owner=ApplicationSet`);

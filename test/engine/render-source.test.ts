@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadApplicationManifest } from '../../src/engine/load/applications';
+import { RemoteSourceError } from '../../src/engine/load/manifest-error';
 import { renderSource, HELM_BINARY_ENV, KUSTOMIZE_BINARY_ENV } from '../../src/engine/load/render-source';
 import { rendererBinary } from '../../src/engine/load/renderer-binary';
 
@@ -68,6 +70,33 @@ describe('Helm sources render with the embedded Helm library', () => {
     expect(() => renderSource({ chart: 'nginx', repoURL: 'https://charts.example.invalid', targetRevision: '1.2.3' },
       repoRoot, { repoRoot, appName: 'web' }))
       .toThrow(/web \(helm template nginx from https:\/\/charts\.example\.invalid\).*chart "nginx" from repository https:\/\/charts\.example\.invalid version 1\.2\.3/s);
+  });
+
+  test('a chart repository that cannot be read is a RemoteSourceError (the Application\'s ComparisonError), a broken chart in the repository is not', () => {
+    expect(() => renderSource({ chart: 'nginx', repoURL: 'https://charts.example.invalid', targetRevision: '1.2.3' }, repoRoot, { repoRoot, appName: 'web' }))
+      .toThrow(RemoteSourceError);
+    const broken = fs.mkdtempSync(path.join(os.tmpdir(), 'broken-chart-'));
+    fs.writeFileSync(path.join(broken, 'Chart.yaml'), 'apiVersion: v2\nname: broken\nversion: 0.1.0\n');
+    fs.mkdirSync(path.join(broken, 'templates'));
+    fs.writeFileSync(path.join(broken, 'templates', 'x.yaml'), '{{ .Values.missing.field }}\n');
+    let thrown: unknown;
+    try {
+      renderSource({ path: '.' }, broken, { repoRoot: broken, appName: 'web' });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect(thrown).not.toBeInstanceOf(RemoteSourceError);
+  });
+
+  test('a loaded Application whose chart repository cannot be read carries the error, marked remoteSourceError', () => {
+    const app = loadApplicationManifest({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'web', namespace: 'argocd' },
+      spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: 'web' }, source: { chart: 'nginx', repoURL: 'https://charts.example.invalid', targetRevision: '1.2.3' } },
+    } as any, { file: 'apps/web.yaml', line: 1 }, { repoRoot, revision: 'abc' });
+    expect({ remote: app.remoteSourceError, error: app.error }).toEqual({ remote: true, error: expect.stringMatching(/chart "nginx" from repository https:\/\/charts\.example\.invalid/) });
   });
 
   test('a chart from an unreachable OCI registry fails naming the chart reference', () => {

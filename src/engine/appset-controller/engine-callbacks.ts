@@ -14,6 +14,11 @@ import { SyncEvent } from '../sync';
 export interface EngineCallbackOptions {
   /** The API client of the cluster an Application's destination names. */
   readonly clientFor: (app: LoadedApplication) => Promise<KubeApi>;
+  /**
+   * Where the set and its Applications live (Argo CD's cluster): projects are read and statuses
+   * recorded there, whatever cluster an Application's destination is. Default: the destination's client.
+   */
+  readonly controlPlane?: KubeApi;
   readonly concurrency?: number;
   readonly timeoutSeconds?: number;
   readonly onSyncEvent?: (event: SyncEvent) => void;
@@ -30,8 +35,9 @@ export function engineCallbacks(
 ): { syncApplication: SyncGeneratedApplication; refreshApplication: RefreshGeneratedApplication } {
   const refreshApplication: RefreshGeneratedApplication = async (app) => {
     const api = await options.clientFor(app);
-    const comparison = await compareApplication(api, app, { concurrency: options.concurrency });
-    await recordComparison(api, app, comparison);
+    const objects = options.controlPlane ?? api;
+    const comparison = await compareApplication(api, app, { concurrency: options.concurrency, controlPlane: objects });
+    await recordComparison(objects, app, comparison);
     return { sync: comparison.sync, health: comparison.health.status };
   };
   const syncApplication: SyncGeneratedApplication = async (app: LoadedApplication, request: GeneratedSyncRequest) => {
@@ -43,9 +49,10 @@ export function engineCallbacks(
       timeoutSeconds: options.timeoutSeconds,
       onEvent: options.onSyncEvent,
       signal: options.signal,
+      controlPlane: options.controlPlane,
     });
     // syncAndRecord compared the Application after the sync and wrote it on the object.
-    const recorded = await liveStatus(api, app);
+    const recorded = await liveStatus(options.controlPlane ?? api, app);
     const now = recorded.sync && recorded.health ? recorded : await refreshApplication(app);
     return { phase: result.phase, message: result.message, sync: now.sync!, health: now.health! };
   };

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { ApplicationManifest, ApplicationSourceSpec, CONTROL_PLANE_NAMESPACE, manifestSources } from '../application-spec';
 import { DesiredObject, SourcePosition } from '../model';
 import { listManifestFiles } from './directory-source';
-import { ManifestError } from './manifest-error';
+import { ManifestError, RemoteSourceError } from './manifest-error';
 import { BinaryFileError, readManifestFile } from './manifest-file';
 import { detectSourceType, renderSource } from './render-source';
 import { outsideRepository } from './repository-path';
@@ -40,6 +40,12 @@ export interface LoadedApplication {
   readonly sourceTypes?: string[];
   /** Set when the sources could not be loaded; the Application then fails alone. */
   readonly error?: string;
+  /**
+   * The `error` is a source outside the repository that could not be read now (a chart
+   * repository unreachable, or without that chart version): like Argo CD, commands report it
+   * as this Application's ComparisonError and go on with the others, instead of refusing them all.
+   */
+  readonly remoteSourceError?: boolean;
 }
 
 export interface LoadResult {
@@ -176,7 +182,7 @@ function loadedApplication(
   try {
     return { ...base, ...loadSources(manifest, position, root, options) };
   } catch (e) {
-    return { ...base, objects: [], error: (e as Error).message };
+    return { ...base, objects: [], error: (e as Error).message, ...(e instanceof RemoteSourceError ? { remoteSourceError: true } : {}) };
   }
 }
 

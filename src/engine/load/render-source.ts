@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ApplicationSourceSpec } from '../application-spec';
 import { DesiredObject } from '../model';
 import { loadDirectorySource } from './directory-source';
+import { RemoteSourceError } from './manifest-error';
 import { rendererBinary } from './renderer-binary';
 import { outsideRepository } from './repository-path';
 import { missingValueFileMessage } from './source-paths';
@@ -146,6 +147,9 @@ export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: Re
         const own = process.env[HELM_BINARY_ENV];
         return renderWith(own || rendererBinary(), args, label,
           `${ctx.appName}: ${HELM_BINARY_ENV}=${own} cannot be run; unset it to use the embedded renderer`);
+      } catch (e) {
+        // A chart from a chart repository is fetched now: its failure is the repository's, not the repository's files'.
+        throw source.chart ? new RemoteSourceError((e as Error).message) : e;
       } finally {
         // Inline values may hold secrets: never leave them behind, whether helm succeeded or not.
         if (tmpDir) {

@@ -1,5 +1,7 @@
 import pc from 'picocolors';
+import { applyApplicationSetEvent, applyApplicationSetResult } from './appset-rows';
 import { applyTreeEvent, renderTree, TreeViewRow } from './tree-view';
+import { ApplicationSetEvent, ApplicationSetRunResult } from '../appset-controller';
 import { HealthStatusCode, OperationPhase, ResourceResult, ResultCode } from '../model';
 import { SyncEvent } from '../sync';
 import { TreeEvent } from '../tree/tree-sync';
@@ -144,6 +146,21 @@ export class TtyTreeProgress {
 
   handle(e: TreeEvent): void {
     applyTreeEvent(this.rows, e);
+    this.schedule();
+  }
+
+  /** An event of a set's controller: the set and its Applications appear under `parent` (the Application that applied the set). */
+  handleApplicationSet(e: ApplicationSetEvent, parent?: string): void {
+    applyApplicationSetEvent(this.rows, e, parent);
+    this.schedule();
+  }
+
+  applicationSetDone(result: ApplicationSetRunResult, parent?: string): void {
+    applyApplicationSetResult(this.rows, result, parent);
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (!this.timer) {
       this.timer = setTimeout(() => this.draw(), this.intervalMs);
     }

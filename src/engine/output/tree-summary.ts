@@ -1,4 +1,5 @@
 import pc from 'picocolors';
+import type { TreeApplicationRun } from './appset-rows';
 import { alignColumns } from './columns';
 import { ApplicationRun, runSucceeded } from '../tree/tree-sync';
 
@@ -6,10 +7,12 @@ import { ApplicationRun, runSucceeded } from '../tree/tree-sync';
  * Every Application of a tree sync in one table, parents before children, as `argocd app list`
  * would show them afterwards, plus what this run did to each.
  */
-export function renderTreeSummary(runs: readonly ApplicationRun[], color: boolean): string {
+export function renderTreeSummary(runs: readonly TreeApplicationRun[], color: boolean): string {
   const rows = [['NAME', 'PARENT', 'WAVE', 'ACTION', 'OPERATION', 'SYNC', 'HEALTH', 'MESSAGE']];
   for (const r of runs) {
-    rows.push([r.application, r.parent ?? '', String(r.wave), r.action, r.phase ?? '', r.sync ?? '', r.health ?? '', r.message.split('\n')[0]]);
+    // A generated Application's parent is its ApplicationSet: `ApplicationSet/web`.
+    const parent = r.parent !== undefined && r.parentKind ? `${r.parentKind}/${r.parent}` : r.parent ?? '';
+    rows.push([r.application, parent, String(r.wave), r.action, r.phase ?? '', r.sync ?? '', r.health ?? '', r.message.split('\n')[0]]);
   }
   const lines = alignColumns(rows);
   if (!color) {

@@ -71,6 +71,12 @@ export interface TreeSyncOptions {
   readonly appConcurrency?: number;
   /** The client for an Application's destination. */
   readonly clientFor: (app: LoadedApplication) => Promise<KubeApi>;
+  /**
+   * The cluster where Argo CD's objects live (the current cluster): roots' Application objects
+   * are applied there, projects read and every status recorded there, whatever the destination.
+   * Default: each Application's destination.
+   */
+  readonly controlPlane?: () => Promise<KubeApi>;
   readonly onEvent?: (event: TreeEvent) => void;
   /** Interval of the status refreshes while an Application is Progressing (default {@link DEFAULT_SETTLE_MS}). */
   readonly settleMs?: number;
@@ -176,8 +182,8 @@ class TreeRun {
       return;
     }
     this.running.set(node.key, (async () => {
-      const { run, api } = await this.reconcile(node, action, initiatedBy, applyObject);
-      const final = api ? await this.settle(node, run, api) : run;
+      const { run, api, objects } = await this.reconcile(node, action, initiatedBy, applyObject);
+      const final = api && objects ? await this.settle(node, run, api, objects) : run;
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
     })());
@@ -191,7 +197,7 @@ class TreeRun {
    * `--timeout` (default {@link DEFAULT_SETTLE_SECONDS}), so the health recorded on it, which its
    * parent's wave gate reads, becomes Healthy or Degraded as it would with Argo CD.
    */
-  private async settle(node: TreeNode, run: ApplicationRun, api: KubeApi): Promise<ApplicationRun> {
+  private async settle(node: TreeNode, run: ApplicationRun, api: KubeApi, objects: KubeApi): Promise<ApplicationRun> {
     const children = node.children.map((k) => this.running.get(k)).filter((p): p is Promise<void> => p !== undefined);
     await Promise.all(children);
     const { request } = this.options;
@@ -211,9 +217,9 @@ class TreeRun {
       }
       if (refresh) {
         try {
-          const comparison = await compareApplication(api, node.app, { concurrency: request.concurrency });
-          if (await api.resourceFor(node.app.manifest.apiVersion, 'Application')) {
-            await recordComparison(api, node.app, comparison);
+          const comparison = await compareApplication(api, node.app, { concurrency: request.concurrency, controlPlane: objects });
+          if (await objects.resourceFor(node.app.manifest.apiVersion, 'Application')) {
+            await recordComparison(objects, node.app, comparison);
           }
           current = { ...current, sync: comparison.sync, health: comparison.health.status };
           const progressing = comparison.resources.find((r) => r.health?.status === HealthStatusCode.PROGRESSING && !(r.group === 'argoproj.io' && r.kind === 'Application'));
@@ -237,7 +243,7 @@ class TreeRun {
 
   private async reconcile(
     node: TreeNode, action: ReconcileAction, initiatedBy: Initiator, applyObject: boolean,
-  ): Promise<{ run: ApplicationRun; api?: KubeApi }> {
+  ): Promise<{ run: ApplicationRun; api?: KubeApi; objects?: KubeApi }> {
     const { request } = this.options;
     const slot = await this.slots.acquire();
     try {
@@ -248,7 +254,9 @@ class TreeRun {
       this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action });
       const client = await this.options.clientFor(node.app);
       const api = this.cached(client);
-      const notApplied = applyObject && !request.dryRun ? await applyApplicationObject(api, node.app) : undefined;
+      // Application objects and projects live with Argo CD, not in a remote destination.
+      const objects = this.options.controlPlane ? this.cached(await this.options.controlPlane()) : api;
+      const notApplied = applyObject && !request.dryRun ? await applyApplicationObject(objects, node.app) : undefined;
       if (notApplied) {
         this.emit({ type: 'warning', application: node.app.name, message: notApplied });
       }
@@ -259,6 +267,7 @@ class TreeRun {
         prune: request.prune || (automated && !!node.app.manifest.spec.syncPolicy?.automated?.prune),
         action,
         initiatedBy,
+        controlPlane: objects,
         onEvent: (e) => {
           this.emit(e);
           if (e.type === 'resource') {
@@ -268,7 +277,7 @@ class TreeRun {
           }
         },
       });
-      return { run: this.runOf(node, outcome), api };
+      return { run: this.runOf(node, outcome), api, objects };
     } catch (e) {
       const message = (e as Error).message;
       const outcome = action === ReconcileAction.SYNC ? { phase: OperationPhase.ERROR } : { sync: SyncStatusCode.UNKNOWN };
@@ -306,7 +315,10 @@ class TreeRun {
     // An automated child is synced by its sync policy (initiated by `automated`, pruning as
     // `automated.prune` says, subject to sync windows); a manual one only on --include-manual, for the user.
     const automated = isAutomated(child.app.manifest);
-    this.start(child, childAction(child.app.manifest, !!this.options.includeManual), automated ? this.automated : this.options.initiatedBy, false);
+    // Argo CD does not start an automated sync of an Application whose manifests cannot be
+    // loaded (its sync status is Unknown): it is compared, recording the ComparisonError.
+    const action = child.app.error ? ReconcileAction.COMPARE : childAction(child.app.manifest, !!this.options.includeManual);
+    this.start(child, action, automated ? this.automated : this.options.initiatedBy, false);
   }
 
   /**
