@@ -20,6 +20,7 @@ import { treeOutline, TreeViewRow } from '../engine/output/tree-view';
 import { parseResourceFilter, ResourceFilter } from '../engine/plan';
 import { cliInitiator } from '../engine/record-sync';
 import { ApplicationRun, DEFAULT_APP_CONCURRENCY, runSucceeded, syncTree, TreeEvent } from '../engine/tree/tree-sync';
+import { matchesHeadCommit } from '../git/work-tree-changes';
 
 /** Exit codes of every command: see README "CLI". */
 export const EXIT_OK = 0;
@@ -260,6 +261,8 @@ export function registerEngineCommands(program: Command): void {
                 },
                 initiatedBy: cliInitiator(),
                 includeManual: opts.includeManual,
+                // The sources are read from the repository root: any uncommitted change there may change them.
+                exactRevision: () => !!opts.revision || matchesHeadCommit(repoRoot),
                 appConcurrency: opts.appConcurrency,
                 clientFor,
                 controlPlane: clusters.controlPlane,

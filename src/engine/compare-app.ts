@@ -5,12 +5,13 @@ import { aggregateHealth } from './health/aggregate';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import {
-  describeKey, HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, TaskAction,
+  describeKey, HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, SyncTask, TaskAction,
 } from './model';
 import { mapLimit } from './poll';
 import { applicationConditions, formatConditions, readAppProject, applicationDestination, resourceViolations } from './project';
 import { predict, predictionScope, reconcile } from './reconcile';
 import { ResourceWriter } from './resource-writer';
+import { SyncObservation } from './sync';
 
 /** One resource in `status`/`diff`, like a row of `argocd app get`. */
 export interface ResourceStatus {
@@ -75,34 +76,27 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
   }
   const writer = new ResourceWriter(client);
   const scope = predictionScope(r.plan.tasks);
-  const tasks = r.plan.tasks.filter((t) => t.action !== TaskAction.HOOK && !t.autoNamespace);
+  const tasks = comparedTasks(r.plan.tasks);
   const violations = resourceViolations(tasks, project.name, project.spec, applicationDestination(app.manifest.spec));
   const forbidden = new Map(violations.map((v) => [v.task, v.message]));
   const out = await mapLimit(tasks, options.concurrency ?? 16, async (t): Promise<ResourceStatus> => {
-    const apiVersion = t.desired?.apiVersion ?? t.live!.apiVersion;
-    const images = workloadImages(t.live);
-    const row = {
-      group: t.key.group,
-      version: apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion,
-      kind: t.key.kind,
-      namespace: t.key.namespace,
-      name: t.key.name,
-      source: t.source,
-      ...(images.length > 0 ? { images } : {}),
-    };
-    const health = t.live ? resourceHealth(t.live) : (t.desired ? { status: HealthStatusCode.MISSING } : undefined);
+    const row = resourceRow(t, t.live);
     if (forbidden.has(t)) {
       // Argo CD marks a resource its project does not permit Unknown; a sync would refuse it.
-      return { ...row, status: SyncStatusCode.UNKNOWN, health, message: forbidden.get(t) };
+      return { ...row, status: SyncStatusCode.UNKNOWN, message: forbidden.get(t) };
     }
     if (t.action === TaskAction.PRUNE) {
       const comparison = await compareObjects(undefined, t.live, r.rules);
-      return { ...row, status: SyncStatusCode.OUT_OF_SYNC, health, requiresPruning: true, comparison: options.withObjects ? comparison : undefined };
+      return { ...row, status: SyncStatusCode.OUT_OF_SYNC, requiresPruning: true, comparison: options.withObjects ? comparison : undefined };
+    }
+    if (!t.live && !options.withObjects) {
+      // Missing is OutOfSync whatever a dry run would predict: the prediction only feeds a diff.
+      return { ...row, status: SyncStatusCode.OUT_OF_SYNC };
     }
     const obj = r.prepared.get(t)!;
     const prediction = await predict(client, writer, t, obj, r.unchanged.has(t), scope);
     if (prediction.kind === 'unchanged') {
-      return { ...row, status: SyncStatusCode.SYNCED, health };
+      return { ...row, status: SyncStatusCode.SYNCED };
     }
     let predicted: KubeObject = obj;
     let message: string | undefined;
@@ -117,15 +111,59 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
     return {
       ...row,
       status: comparison.modified ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED,
-      health,
       message,
       comparison: options.withObjects && comparison.modified ? comparison : undefined,
     };
   });
-  const health = aggregateHealth(out.map((row, i) => ({
+  const error = forbidden.size > 0 ? `one or more synchronization tasks are not valid: ${[...forbidden].map(([t, m]) => `${describeKey(t.key)}: ${m}`).join('; ')}` : undefined;
+  return { ...applicationStatus(app, tasks, out), ...(error ? { error } : {}) };
+}
+
+/**
+ * The comparison right after a successful sync, from the sync's own reconcile instead of a second
+ * one (which would list and hash every object again): what the sync wrote is the server's answer
+ * to the very write a prediction would dry-run, so it is Synced, with the health of the object
+ * the server returned; unchanged objects are Synced as they were; pruned objects are gone; prune
+ * tasks the sync skipped (no --prune, Prune=false, Prune=confirm) still require pruning.
+ */
+export function comparisonAfterSync(app: LoadedApplication, observed: SyncObservation): ApplicationStatus {
+  const { reconciliation: r, written } = observed;
+  const tasks = comparedTasks(r.plan.tasks).filter((t) => !(t.action === TaskAction.PRUNE && written.has(t)));
+  const out = tasks.map((t): ResourceStatus => {
+    if (t.action === TaskAction.PRUNE) {
+      return { ...resourceRow(t, t.live), status: SyncStatusCode.OUT_OF_SYNC, requiresPruning: true };
+    }
+    return { ...resourceRow(t, written.get(t) ?? t.live), status: SyncStatusCode.SYNCED };
+  });
+  return applicationStatus(app, tasks, out);
+}
+
+/** The tasks a comparison reports: hooks are not compared (as in Argo CD), nor a CreateNamespace namespace. */
+function comparedTasks(tasks: readonly SyncTask[]): SyncTask[] {
+  return tasks.filter((t) => t.action !== TaskAction.HOOK && !t.autoNamespace);
+}
+
+/** A resource's row without its sync status: identity, source, the live object's health and images. */
+function resourceRow(t: SyncTask, live: KubeObject | undefined): Omit<ResourceStatus, 'status'> {
+  const apiVersion = t.desired?.apiVersion ?? t.live!.apiVersion;
+  const images = workloadImages(live);
+  return {
+    group: t.key.group,
+    version: apiVersion.includes('/') ? apiVersion.split('/')[1] : apiVersion,
+    kind: t.key.kind,
+    namespace: t.key.namespace,
+    name: t.key.name,
+    source: t.source,
+    ...(images.length > 0 ? { images } : {}),
+    health: live ? resourceHealth(live) : (t.desired ? { status: HealthStatusCode.MISSING } : undefined),
+  };
+}
+
+/** The Application's sync status and aggregated health from its resources' rows (`rows[i]` is `tasks[i]`'s). */
+function applicationStatus(app: LoadedApplication, tasks: readonly SyncTask[], rows: ResourceStatus[]): ApplicationStatus {
+  const health = aggregateHealth(rows.map((row, i) => ({
     group: row.group, kind: row.kind, health: row.health, hasHealthRule: hasHealthCheck(tasks[i].desired ?? tasks[i].live!),
   })));
-  const sync = out.some((row) => row.status === SyncStatusCode.OUT_OF_SYNC) ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED;
-  const error = forbidden.size > 0 ? `one or more synchronization tasks are not valid: ${[...forbidden].map(([t, m]) => `${describeKey(t.key)}: ${m}`).join('; ')}` : undefined;
-  return { ...base, sync, health: { status: health }, resources: out, ...(error ? { error } : {}) };
+  const sync = rows.some((row) => row.status === SyncStatusCode.OUT_OF_SYNC) ? SyncStatusCode.OUT_OF_SYNC : SyncStatusCode.SYNCED;
+  return { application: app.name, revision: app.revision, sync, health: { status: health }, resources: rows };
 }

@@ -1,11 +1,11 @@
 import * as os from 'os';
 import { Initiator, recordSync } from './app-status/status-record';
-import { ApplicationStatus, compareApplication } from './compare-app';
+import { ApplicationStatus, compareApplication, comparisonAfterSync } from './compare-app';
 import { ARGOCD_API_VERSION } from './crds/argocd-crds';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import { SyncOperationResult } from './model';
-import { syncApplication, SyncRequest } from './sync';
+import { runSync, SyncRequest } from './sync';
 
 /** Who runs a sync from the CLI: the local user, as `argocd app sync` records the logged-in user. */
 export function cliInitiator(): Initiator {
@@ -25,7 +25,7 @@ export interface RecordedSync {
 /**
  * Syncs one Application and records the outcome on its Application object (in `req.controlPlane`,
  * the cluster Argo CD's objects live in, else `api`), as Argo CD's controller does after an
- * operation: the operation state, the history entry and a fresh comparison (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
+ * operation: the operation state, the history entry and the comparison after it (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
  * record nothing; without an Application object (or Argo CD CRDs) in the cluster nothing is
  * compared or written. A failure to record is a warning: it never changes the sync's result.
  */
@@ -42,7 +42,7 @@ export async function syncAndRecord(
 export async function syncAndRecordStatus(
   api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
 ): Promise<RecordedSync> {
-  const result = await syncApplication(api, app, req);
+  const { result, observation } = await runSync(api, app, req);
   if (result.dryRun || req.signal?.aborted) {
     return { result };
   }
@@ -50,7 +50,9 @@ export async function syncAndRecordStatus(
   // The Application object lives with Argo CD (the control plane), not in the destination cluster.
   const objects = req.controlPlane ?? api;
   try {
-    comparison = await compareApplication(api, app, { concurrency: req.concurrency, controlPlane: req.controlPlane });
+    // A whole sync that succeeded is compared from its own reconcile; anything else (a failed,
+    // interrupted or selective sync) is compared afresh, since it left the cluster partly unknown.
+    comparison = observation ? comparisonAfterSync(app, observation) : await compareApplication(api, app, { concurrency: req.concurrency, controlPlane: req.controlPlane });
     // A cluster without the Application CRD has no Application object to record on.
     if (await objects.resourceFor(ARGOCD_API_VERSION, 'Application')) {
       await recordSync(objects, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });

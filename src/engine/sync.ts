@@ -18,7 +18,7 @@ import {
 import { pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
 import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
-import { applicationInstance, reconcile } from './reconcile';
+import { applicationInstance, reconcile, Reconciliation } from './reconcile';
 import { forceFallback, ResourceWriter } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
 import { KNOWN_SYNC_OPTIONS, optionTrue, optionValue, parseSyncOptions } from './sync-options';
@@ -79,8 +79,43 @@ function at(task: SyncTask): string {
   return `${pos}${describeKey(task.key)}`;
 }
 
+/**
+ * What a successful sync left in the cluster, seen through its own reconcile: enough to compare
+ * the Application after the operation without reading every object again (compare-app.ts
+ * `comparisonAfterSync`).
+ */
+export interface SyncObservation {
+  /** The reconciliation of the attempt that succeeded (its tasks, and their live state before it). */
+  readonly reconciliation: Extract<Reconciliation, { ok: true }>;
+  /** The live object each written task left (the server's answer to the write), or undefined for a pruned one. */
+  readonly written: ReadonlyMap<SyncTask, KubeObject | undefined>;
+}
+
+/** A sync operation's result and, for a complete successful sync, what it observed. */
+export interface SyncRun {
+  readonly result: SyncOperationResult;
+  /** Set for a real (not dry-run), whole (not selective) sync that succeeded. */
+  readonly observation?: SyncObservation;
+}
+
 /** Runs one sync operation (with retries) of one loaded Application against `client`. */
 export async function syncApplication(client: KubeApi, app: LoadedApplication, req: SyncRequest = {}): Promise<SyncOperationResult> {
+  return (await runSync(client, app, req)).result;
+}
+
+/** {@link syncApplication}, also returning what a successful sync observed. */
+export async function runSync(client: KubeApi, app: LoadedApplication, req: SyncRequest = {}): Promise<SyncRun> {
+  let observation: SyncObservation | undefined;
+  const result = await runOperation(client, app, req, (o) => {
+    observation = o;
+  });
+  const complete = result.phase === OperationPhase.SUCCEEDED && !result.dryRun && !req.resources?.length;
+  return { result, observation: complete ? observation : undefined };
+}
+
+async function runOperation(
+  client: KubeApi, app: LoadedApplication, req: SyncRequest, observe: (o: SyncObservation | undefined) => void,
+): Promise<SyncOperationResult> {
   const emit = req.onEvent ?? (() => undefined);
   const clock = req.clock ?? SYSTEM_CLOCK;
   const result: SyncOperationResult = {
@@ -136,7 +171,9 @@ export async function syncApplication(client: KubeApi, app: LoadedApplication, r
       result.attempts = attempt;
       emit({ type: 'attempt', application: app.name, attempt });
       result.resources.length = 0;
-      await new SyncContext(guard.client, app, { ...req, signal: guard.signal }, clock, result, project).run();
+      const context = new SyncContext(guard.client, app, { ...req, signal: guard.signal }, clock, result, project);
+      await context.run();
+      observe(context.observation);
       if (result.phase === OperationPhase.SUCCEEDED || req.dryRun || guard.interrupted) {
         break;
       }
@@ -175,6 +212,10 @@ class SyncContext {
   private prepared: ReadonlyMap<SyncTask, KubeObject> = new Map();
   /** Tasks whose write would change nothing (skipped without an API call). */
   private readonly unchanged = new Set<SyncTask>();
+  /** What each applied or pruned task left in the cluster. */
+  private readonly written = new Map<SyncTask, KubeObject | undefined>();
+  /** Set when the attempt succeeded. */
+  observation?: SyncObservation;
 
   constructor(
     private readonly api: KubeApi,
@@ -254,6 +295,7 @@ class SyncContext {
       }
     }
     this.warn(await this.hooks.deleteFinished(true));
+    this.observation = { reconciliation: r, written: this.written };
     this.finish(OperationPhase.SUCCEEDED, 'successfully synced (all tasks run)');
   }
 
@@ -352,6 +394,7 @@ class SyncContext {
       const policy = raw.charAt(0).toUpperCase() + raw.slice(1).toLowerCase();
       try {
         await this.api.delete(t.live!, policy);
+        this.written.set(t, undefined);
         // A pruned Application is finalized in the same run, as Argo CD's controller would.
         const finalized = isApplication(t.live!) ? await this.finalizeApplication(t.live!) : undefined;
         if (finalized && !finalized.ok) {
@@ -394,10 +437,12 @@ class SyncContext {
     const obj = this.prepared.get(t)!;
     const name = `${t.key.kind.toLowerCase()}${t.key.group ? `.${t.key.group}` : ''}/${t.key.name}`;
     if (this.unchanged.has(t)) {
+      this.written.set(t, t.live);
       return { task: t, obj: t.live!, result: this.record(t, ResultCode.SYNCED, `${name} unchanged`) };
     }
     try {
       const out = await this.writer.write(t, obj, t.live, false);
+      this.written.set(t, out);
       return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${name} ${t.live ? 'configured' : 'created'}`) };
     } catch (e) {
       if (!forceFallback(t, !!this.req.force, e)) {
@@ -413,6 +458,7 @@ class SyncContext {
       return { message: `timed out waiting for ${gone.timedOut}` };
     }
     const out = await this.writer.write(t, obj, undefined, false);
+    this.written.set(t, out);
     return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${name} replaced (Force=true)`) };
   }
 
@@ -490,6 +536,9 @@ class SyncContext {
 
   private async observeGated(p: Applied): Promise<'running' | 'succeeded' | 'failed'> {
     const live = await this.api.get(p.obj);
+    if (live) {
+      this.written.set(p.task, live);
+    }
     const h = live ? resourceHealth(live) : undefined;
     p.result.health = h;
     if (h?.status === HealthStatusCode.DEGRADED) {

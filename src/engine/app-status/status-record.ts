@@ -153,9 +153,14 @@ export async function recordedStatus(api: KubeApi, app: RecordedApplication): Pr
   return live ? live.status ?? {} : undefined;
 }
 
-/** Writes a comparison's status to the Application object; false when the object does not exist. */
-export async function recordComparison(api: KubeApi, app: RecordedApplication, comparison: ApplicationStatus, now = new Date()): Promise<boolean> {
-  const previous = await recordedStatus(api, app);
+/**
+ * Writes a comparison's status to the Application object; false when the object does not exist.
+ * `previous` is the live status when the caller has just read it with {@link recordedStatus}.
+ */
+export async function recordComparison(
+  api: KubeApi, app: RecordedApplication, comparison: ApplicationStatus, now = new Date(), known?: ArgoApplicationStatus,
+): Promise<boolean> {
+  const previous = known ?? await recordedStatus(api, app);
   if (!previous) {
     return false;
   }

@@ -1,8 +1,11 @@
-import { ApplicationManifest } from '../application-spec';
+import { isDeepStrictEqual } from 'util';
+import { ArgoApplicationStatus } from '../app-status/argo-status';
+import { ApplicationManifest, ApplicationSourceSpec, manifestSources } from '../application-spec';
+import { OperationPhase, SyncStatusCode } from '../model';
 
 /** What the controller does with an Application whose object a parent just applied. */
 export enum ReconcileAction {
-  /** Run a sync operation (automated sync policy, or asked for). */
+  /** Run a sync operation (asked for by the user, or by an automated sync policy). */
   SYNC = 'sync',
   /** Compare only and record the result (a manual Application is reported OutOfSync). */
   COMPARE = 'compare',
@@ -14,7 +17,74 @@ export function isAutomated(manifest: ApplicationManifest): boolean {
   return automated !== undefined && automated !== null && automated.enabled !== false;
 }
 
-/** Argo CD's controller syncs automated children and only compares manual ones; `--include-manual` syncs both. */
+/**
+ * What the controller does first with a child: a manual child is compared, and synced only on
+ * `--include-manual` (for the user); an automated child is compared too, and synced only when
+ * {@link autoSyncDecision} says so (Argo CD's `autoSync` runs after the comparison).
+ */
 export function childAction(manifest: ApplicationManifest, includeManual: boolean): ReconcileAction {
-  return includeManual || isAutomated(manifest) ? ReconcileAction.SYNC : ReconcileAction.COMPARE;
+  return includeManual && !isAutomated(manifest) ? ReconcileAction.SYNC : ReconcileAction.COMPARE;
+}
+
+/** The outcome of the comparison {@link autoSyncDecision} needs. */
+export interface ComparedState {
+  readonly sync: SyncStatusCode;
+  readonly revision: string;
+  readonly resources: ReadonlyArray<{ readonly status: SyncStatusCode; readonly requiresPruning?: boolean }>;
+}
+
+/** Whether an automated sync starts, and if not why (Argo CD's log line). */
+export interface AutoSyncDecision {
+  readonly sync: boolean;
+  readonly reason: string;
+  /** Not synced because the last automated sync of this very revision failed (the SyncError case). */
+  readonly failedBefore?: boolean;
+}
+
+/**
+ * Argo CD's `autoSync` (controller/appcontroller.go) after an automated Application was compared:
+ * only an OutOfSync Application is synced; not one whose only differences are resources to prune
+ * when `automated.prune` is off; and at most one attempt per revision and source (alreadyAttemptedSync):
+ * a revision whose last sync failed is not retried, and one that succeeded is synced again only
+ * with `selfHeal`. `exactRevision` is false when the revision does not pin the manifests (a work
+ * tree with uncommitted changes, or no Git at all): an attempt "at the same revision" may then
+ * have synced other manifests, so it is never taken as already made.
+ */
+export function autoSyncDecision(
+  manifest: ApplicationManifest, compared: ComparedState, previous: ArgoApplicationStatus | undefined, exactRevision: boolean,
+): AutoSyncDecision {
+  const automated = manifest.spec.syncPolicy?.automated ?? {};
+  if (compared.sync !== SyncStatusCode.OUT_OF_SYNC) {
+    return { sync: false, reason: `automated sync skipped: the Application is ${compared.sync}` };
+  }
+  if (!automated.prune && compared.resources.every((r) => r.status === SyncStatusCode.SYNCED || r.requiresPruning)) {
+    return { sync: false, reason: 'automated sync skipped: only resources to prune differ, and automated prune is off' };
+  }
+  const op = previous?.operationState;
+  const attempted = exactRevision && !!op?.operation?.sync && !!op.syncResult && !op.operation.sync.dryRun
+    && op.syncResult.revision === compared.revision && sameSources(manifest, op.syncResult);
+  if (!attempted) {
+    return { sync: true, reason: `automated sync to ${compared.revision}` };
+  }
+  if (op!.phase !== OperationPhase.SUCCEEDED) {
+    return {
+      sync: false,
+      failedBefore: true,
+      reason: `automated sync skipped: the last sync attempt to ${compared.revision} failed (${op!.message ?? op!.phase}); Argo CD does not retry a revision by itself: fix the manifests and commit, or sync this Application with --app`,
+    };
+  }
+  if (!automated.selfHeal) {
+    return { sync: false, reason: `automated sync skipped: the most recent sync was already to ${compared.revision} (selfHeal is off)` };
+  }
+  return { sync: true, reason: `automated sync to ${compared.revision} (selfHeal)` };
+}
+
+/** The recorded sync's sources are the spec's, ignoring targetRevision (the revision was compared already). */
+function sameSources(manifest: ApplicationManifest, synced: { source?: ApplicationSourceSpec; sources?: ApplicationSourceSpec[] }): boolean {
+  const strip = (s: ApplicationSourceSpec | undefined) => (s ? { ...s, targetRevision: undefined } : undefined);
+  if (manifest.spec.sources) {
+    const want = manifestSources(manifest.spec).map(strip);
+    return !!synced.sources && isDeepStrictEqual(want, synced.sources.map(strip));
+  }
+  return isDeepStrictEqual(strip(manifest.spec.source), strip(synced.source));
 }

@@ -53,6 +53,11 @@ export interface ApplicationRun {
   readonly message: string;
   /** The sync operation's full result. */
   readonly operation?: SyncOperationResult;
+  /**
+   * An automated Application that was not synced because its last sync of this very revision
+   * failed (Argo CD does not retry it by itself): the run failed for it.
+   */
+  readonly failedBefore?: boolean;
 }
 
 export type TreeEvent =
@@ -67,6 +72,12 @@ export interface TreeSyncOptions {
   readonly initiatedBy: Initiator;
   /** Sync manual children too (`--include-manual`). */
   readonly includeManual?: boolean;
+  /**
+   * Whether the Applications' revision pins their manifests (no uncommitted changes in the work
+   * tree): only then is an earlier automated sync "at the same revision" taken as already made
+   * (see `autoSyncDecision`). Asked at most once, and only when it matters. Default: true.
+   */
+  readonly exactRevision?: () => boolean;
   /** Applications reconciling at once (default {@link DEFAULT_APP_CONCURRENCY}). */
   readonly appConcurrency?: number;
   /** The client for an Application's destination. */
@@ -100,7 +111,7 @@ export function runSucceeded(run: ApplicationRun): boolean {
   if (run.action === ReconcileAction.SYNC) {
     return run.phase === OperationPhase.SUCCEEDED;
   }
-  return run.action === 'skipped' || run.sync !== SyncStatusCode.UNKNOWN;
+  return run.action === 'skipped' || (run.sync !== SyncStatusCode.UNKNOWN && !run.failedBefore);
 }
 
 /** Runs the selected part of the tree; one result per selected Application, parents before children. */
@@ -132,6 +143,7 @@ class TreeRun {
   private readonly automated: Initiator = { automated: true };
   /** One shared list cache per cluster client. */
   private readonly caches = new Map<KubeApi, SharedListCache>();
+  private exact?: boolean;
 
   constructor(private readonly tree: ApplicationTree, private readonly selection: TreeSelection, private readonly options: TreeSyncOptions) {
     this.slots = new SlotPool(options.appConcurrency ?? DEFAULT_APP_CONCURRENCY);
@@ -268,6 +280,11 @@ class TreeRun {
         action,
         initiatedBy,
         controlPlane: objects,
+        // The controller compares an automated child first and syncs it only when autoSync would.
+        autoSync: automated && action === ReconcileAction.COMPARE ? {
+          exactRevision: () => this.exactRevision(),
+          onSync: () => this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action: ReconcileAction.SYNC }),
+        } : undefined,
         onEvent: (e) => {
           this.emit(e);
           if (e.type === 'resource') {
@@ -285,6 +302,11 @@ class TreeRun {
     } finally {
       slot.release();
     }
+  }
+
+  private exactRevision(): boolean {
+    this.exact ??= this.options.exactRevision?.() ?? true;
+    return this.exact;
   }
 
   private cached(client: KubeApi): KubeApi {
@@ -351,6 +373,10 @@ class TreeRun {
 
   private runOf(node: TreeNode, outcome: ReconcileOutcome): ApplicationRun {
     const { operation, comparison } = outcome;
+    const outOfSync = comparison?.sync === SyncStatusCode.OUT_OF_SYNC;
+    const notSynced = outcome.notSynced !== undefined
+      ? (outOfSync ? outcome.notSynced : '')
+      : (outOfSync ? 'OutOfSync: manual sync policy, not synced (--include-manual syncs it)' : '');
     return {
       application: node.app.name,
       namespace: node.app.namespace,
@@ -360,8 +386,9 @@ class TreeRun {
       phase: operation?.phase,
       sync: comparison?.sync,
       health: comparison?.health.status,
-      message: operation?.message ?? comparison?.error ?? (comparison?.sync === SyncStatusCode.OUT_OF_SYNC ? 'OutOfSync: manual sync policy, not synced (--include-manual syncs it)' : ''),
+      message: operation?.message ?? comparison?.error ?? notSynced,
       operation,
+      ...(outcome.failedBefore ? { failedBefore: true } : {}),
     };
   }
 }

@@ -1,9 +1,10 @@
+import { ApplicationStatus, compareApplication } from '../../../src/engine/compare-app';
 import { ApiError } from '../../../src/engine/kube/api-error';
 import { LoadedApplication } from '../../../src/engine/load/applications';
-import { OperationPhase } from '../../../src/engine/model';
-import { syncAndRecord } from '../../../src/engine/record-sync';
+import { OperationPhase, SyncStatusCode } from '../../../src/engine/model';
+import { syncAndRecord, syncAndRecordStatus } from '../../../src/engine/record-sync';
 import { SyncEvent } from '../../../src/engine/sync';
-import { FakeKube } from '../../util/fake-kube';
+import { deploymentAvailable, FakeKube } from '../../util/fake-kube';
 import { desired, obj } from '../fixtures';
 
 function application(): LoadedApplication {
@@ -48,3 +49,45 @@ test('a failure to record is a warning and never changes the sync\'s result', as
     .toEqual([expect.stringMatching(/^the sync's outcome was not recorded on Application argocd\/app: .*etcd is gone/)]);
 });
 
+
+describe('the comparison recorded after a sync comes from the sync\'s own reconcile', () => {
+  const tracked = (name: string) => obj('v1', 'ConfigMap', name, {}, { data: { k: name } });
+  const web = obj('apps/v1', 'Deployment', 'web', {}, {
+    spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } } },
+  });
+  const withObjects = (...objects: ReturnType<typeof obj>[]): LoadedApplication => ({ ...application(), objects: desired(...objects) });
+  const rows = (c: ApplicationStatus | undefined) => c!.resources.map((r) => `${r.kind}/${r.name} ${r.status} ${r.health?.status ?? '-'}${r.requiresPruning ? ' requiresPruning' : ''}${r.images ? ` ${r.images.join(',')}` : ''}`);
+
+  test('it equals a fresh comparison: written, unchanged, pruned and prune-skipped objects, health and images', async () => {
+    const kube = cluster(true).statusOnWrite('Deployment', deploymentAvailable);
+    await syncAndRecordStatus(kube, withObjects(tracked('keep'), tracked('gone'), tracked('stays'), web), { initiatedBy: {} });
+    const before = kube.requests.length;
+    // `keep` unchanged, `web` changed, `new` created, `gone` pruned; `stays` requires pruning in the second sync.
+    const changedWeb = { ...web, spec: { ...web.spec, template: { ...web.spec.template, spec: { containers: [{ name: 'c', image: 'nginx:2' }] } } } };
+    const first = await syncAndRecordStatus(kube, withObjects(tracked('keep'), tracked('new'), changedWeb), { initiatedBy: {}, prune: false });
+    const lists = (from: number, to = kube.requests.length) => kube.requests.slice(from, to).filter((r) => r.verb === 'list').length;
+    const syncLists = lists(before);
+    const compareStart = kube.requests.length;
+    const fresh = await compareApplication(kube, withObjects(tracked('keep'), tracked('new'), changedWeb));
+    // The sync and its recorded comparison read the cluster once: as many lists as one comparison makes.
+    expect(syncLists).toBe(lists(compareStart));
+    expect(rows(first.comparison)).toEqual(rows(fresh));
+    expect(rows(first.comparison)).toContain('ConfigMap/gone OutOfSync - requiresPruning');
+    expect(rows(first.comparison)).toContain('Deployment/web Synced Healthy nginx:2');
+    expect(first.comparison!.sync).toBe(fresh.sync);
+    expect(first.comparison!.health).toEqual(fresh.health);
+
+    const pruned = await syncAndRecordStatus(kube, withObjects(tracked('keep'), tracked('new'), changedWeb), { initiatedBy: {}, prune: true });
+    expect(rows(pruned.comparison)).toEqual(rows(await compareApplication(kube, withObjects(tracked('keep'), tracked('new'), changedWeb))));
+    expect(rows(pruned.comparison).some((r) => r.includes('gone') || r.includes('stays'))).toBe(false);
+    expect(pruned.comparison!.sync).toBe(SyncStatusCode.SYNCED);
+  });
+
+  test('a failed sync is compared afresh, since it left the cluster partly unknown', async () => {
+    const kube = cluster(true);
+    const broken = withObjects(tracked('fine'), { ...tracked('bad'), metadata: { name: 'bad', namespace: 'nowhere' } });
+    const { result, comparison } = await syncAndRecordStatus(kube, broken, { initiatedBy: {} });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(rows(comparison)).toEqual(rows(await compareApplication(kube, broken)));
+  });
+});

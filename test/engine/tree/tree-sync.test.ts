@@ -8,7 +8,7 @@ import { discoverTree } from '../../../src/engine/tree/application-tree';
 import { ReconcileAction } from '../../../src/engine/tree/child-policy';
 import { SlotPool } from '../../../src/engine/tree/slot-pool';
 import { selectTree } from '../../../src/engine/tree/tree-selection';
-import { ApplicationRun, syncTree, TreeEvent } from '../../../src/engine/tree/tree-sync';
+import { ApplicationRun, runSucceeded, syncTree, TreeEvent } from '../../../src/engine/tree/tree-sync';
 import { deploymentAvailable, deploymentStuck, FakeKube } from '../../util/fake-kube';
 import { obj } from '../fixtures';
 
@@ -31,6 +31,7 @@ interface RunOptions {
   readonly appConcurrency?: number;
   readonly signal?: AbortSignal;
   readonly timeoutSeconds?: number;
+  readonly exactRevision?: boolean;
   readonly onResource?: (e: Extract<TreeEvent, { type: 'resource' }>) => void;
 }
 
@@ -42,6 +43,7 @@ async function run(fake: FakeKube, apps: ReturnType<typeof loaded>[], opts: RunO
     initiatedBy: { username: 'tester' },
     includeManual: opts.includeManual,
     appConcurrency: opts.appConcurrency,
+    exactRevision: opts.exactRevision === undefined ? undefined : () => opts.exactRevision!,
     clientFor: async () => fake,
     settleMs: 5,
     onEvent: (e) => {
@@ -180,6 +182,82 @@ describe('tree sync', () => {
       loaded('c', [cm('c')]),
     ], { appConcurrency: 1 });
     expect(runs.every((r) => r.phase === OperationPhase.SUCCEEDED && r.health === HealthStatusCode.HEALTHY)).toBe(true);
+  });
+});
+
+describe('automated children are compared first, synced only when Argo CD\'s autoSync would', () => {
+  const settings = (level: string) => obj('v1', 'ConfigMap', 'settings', {}, { data: { level } });
+  const tree = () => [loaded('root', [appObject('a')]), loaded('a', [settings('one'), cm('b')])];
+  /** Writes of the child's own resources (not its Application object, not the Lease). */
+  const childWrites = (fake: FakeKube, from: number) => fake.requests.slice(from)
+    .filter((r) => r.verb !== 'get' && r.verb !== 'list' && /ConfigMap/.test(r.key)).map((r) => `${r.verb} ${r.key}`);
+
+  test('an automated child already Synced at this revision is not synced again: compared, its status rewritten once', async () => {
+    const fake = cluster('a');
+    const first = await run(fake, tree());
+    expect(summary(first.runs)[1]).toBe('a<root>@0: sync Succeeded Synced Healthy');
+    const synced = status(fake, 'a');
+
+    const before = fake.requests.length;
+    const second = await run(fake, tree());
+    expect(summary(second.runs)).toEqual(['root<>@0: sync Succeeded Synced Healthy', 'a<root>@0: compare  Synced Healthy']);
+    expect(second.runs[1].message).toBe('');
+    expect(childWrites(fake, before)).toEqual([]);
+    // No operation: no Lease taken for the child, its last operation and history kept.
+    expect(fake.requests.slice(before).filter((r) => r.key.endsWith('Lease/kube-system/cdk8s-argocd-sync-a'))).toEqual([]);
+    const after = status(fake, 'a');
+    expect(after.operationState).toEqual(synced.operationState);
+    expect(after.history).toEqual(synced.history);
+    expect(after.sync.status).toBe(SyncStatusCode.SYNCED);
+    expect(fake.requests.slice(before).filter((r) => r.verb === 'patch' && r.key.endsWith('/a'))).toHaveLength(1);
+    expect(second.events.filter((e) => e.type === 'started' && e.application === 'a').map((e) => (e as any).action)).toEqual(['compare']);
+  });
+
+  test('an automated child that is OutOfSync is synced (announced as a sync once the comparison calls for it)', async () => {
+    const fake = cluster('a');
+    await run(fake, tree());
+    const apps = [loaded('root', [appObject('a')]), loaded('a', [settings('one'), cm('b'), cm('c')])];
+    const before = fake.requests.length;
+    const { runs, events } = await run(fake, apps, { exactRevision: false });
+    expect(summary(runs)[1]).toBe('a<root>@0: sync Succeeded Synced Healthy');
+    expect(childWrites(fake, before)).toContain('apply /ConfigMap/a/c');
+    expect(events.filter((e) => e.type === 'started' && e.application === 'a').map((e) => (e as any).action)).toEqual(['compare', 'sync']);
+  });
+
+  test('drift after a successful sync of the same revision is left alone without selfHeal, and synced with it', async () => {
+    const fake = cluster('a');
+    await run(fake, tree());
+    fake.seed({ ...fake.peek('v1', 'ConfigMap', 'a', 'settings')!, data: { level: 'drifted' } });
+    const left = await run(fake, tree(), { exactRevision: true });
+    expect(summary(left.runs)[1]).toBe('a<root>@0: compare  OutOfSync Healthy');
+    expect(left.runs[1].message).toMatch(/most recent sync was already to abcdef0123456789 \(selfHeal is off\)/);
+    expect(left.runs.every((r) => runSucceeded(r))).toBe(true);
+    expect(fake.peek('v1', 'ConfigMap', 'a', 'settings')!.data).toEqual({ level: 'drifted' });
+
+    const healing = loaded('a', [settings('one'), cm('b')]);
+    (healing.manifest.spec.syncPolicy!.automated as any).selfHeal = true;
+    const rootWithHeal = loaded('root', [{ ...appObject('a'), spec: healing.manifest.spec } as KubeObject]);
+    const healed = await run(fake, [rootWithHeal, healing], { exactRevision: true });
+    expect(summary(healed.runs)[1]).toBe('a<root>@0: sync Succeeded Synced Healthy');
+    expect(fake.peek('v1', 'ConfigMap', 'a', 'settings')!.data).toEqual({ level: 'one' });
+  });
+
+  test('a revision whose automated sync failed is not retried (the run fails, the SyncError stays), unless the work tree changed', async () => {
+    const fake = cluster('a');
+    const broken = () => [loaded('root', [appObject('a')]), loaded('a', [cm('a'), { ...cm('bad'), metadata: { name: 'bad', namespace: 'nowhere' } }])];
+    const failed = await run(fake, broken(), { exactRevision: true, timeoutSeconds: 2 });
+    expect(failed.runs[1].phase).toBe(OperationPhase.FAILED);
+
+    const before = fake.requests.length;
+    const again = await run(fake, broken(), { exactRevision: true, timeoutSeconds: 2 });
+    expect(summary(again.runs)[1]).toMatch(/^a<root>@0: compare {2}OutOfSync /);
+    expect(again.runs[1].message).toMatch(/last sync attempt to abcdef0123456789 failed/);
+    expect(runSucceeded(again.runs[1])).toBe(false);
+    expect(childWrites(fake, before)).toEqual([]);
+    expect(status(fake, 'a').conditions).toEqual([expect.objectContaining({ type: 'SyncError', message: expect.stringMatching(/^Failed last sync attempt to \[abcdef0123456789\]/) })]);
+
+    const uncommitted = await run(fake, broken(), { exactRevision: false, timeoutSeconds: 2 });
+    expect(uncommitted.runs[1].action).toBe(ReconcileAction.SYNC);
   });
 });
 
