@@ -28,9 +28,16 @@ export function findArgoObjects(target: string, kinds: readonly string[]): Found
   };
   if (!fs.existsSync(target)) throw new Error(`${target} does not exist`);
   walk(target);
+  // Cheap pre-filter, as for Applications: most files of a manifests directory hold none of these
+  // kinds, and parsing every one of them (thousands in a large tree) costs seconds.
+  const mentionsKind = new RegExp(`kind['"]?\\s*:\\s*['"]?(${kinds.join('|')})\\b`);
   const found: FoundArgoObject[] = [];
   for (const file of files) {
-    const docs = parseAllDocuments(fs.readFileSync(file, 'utf8'));
+    const text = fs.readFileSync(file, 'utf8');
+    if (file !== target && !mentionsKind.test(text)) {
+      continue;
+    }
+    const docs = parseAllDocuments(text);
     for (const doc of Array.isArray(docs) ? docs : [docs]) {
       if (doc.errors.length > 0) {
         if (file === target) throw new Error(`${file}: ${doc.errors[0].message}`);
