@@ -1,5 +1,10 @@
 import { ApiResource, ApplyOptions, KubeApi, ObjectRef, RequestLimits } from '../kube/kube-api';
-import { KubeObject, keyOf, keyString } from '../model';
+import { groupOf, KubeObject, keyOf, keyString } from '../model';
+
+/** AppProjects are read by every Application's comparison and sync (project.ts): one read per run. */
+function isAppProject(ref: ObjectRef): boolean {
+  return ref.kind === 'AppProject' && groupOf(ref.apiVersion) === 'argoproj.io';
+}
 
 /**
  * The cluster-wide metadata-only lists every Application's live state needs to find the objects
@@ -10,10 +15,14 @@ import { KubeObject, keyOf, keyString } from '../model';
  * What the shared lists cannot know is kept correct where it matters: objects deleted through
  * this run are dropped from them; objects created during the run are desired by their
  * Application, which reads those by their own lists, never from here.
+ *
+ * AppProjects, which every Application's comparison and sync reads, are kept too (Argo CD's
+ * controller reads them from its informer): read once, forgotten when written through this run.
  */
 export class SharedListCache {
   private readonly lists = new Map<string, Promise<KubeObject[]>>();
   private readonly deleted = new Set<string>();
+  private readonly projects = new Map<string, Promise<KubeObject | undefined>>();
 
   /** `api` with cluster-wide metadata-only lists served from this cache. */
   view(api: KubeApi): KubeApi {
@@ -35,6 +44,28 @@ export class SharedListCache {
 
   forget(obj: ObjectRef): void {
     this.deleted.add(keyString(keyOf(obj as KubeObject)));
+  }
+
+  /** `read` of an AppProject, once per run; anything else is read every time. */
+  get(ref: ObjectRef, read: () => Promise<KubeObject | undefined>): Promise<KubeObject | undefined> {
+    if (!isAppProject(ref)) {
+      return read();
+    }
+    const key = keyString(keyOf(ref as KubeObject));
+    let got = this.projects.get(key);
+    if (!got) {
+      got = read();
+      this.projects.set(key, got);
+      got.catch(() => this.projects.delete(key));
+    }
+    return got.then((o) => (o === undefined ? undefined : structuredClone(o)));
+  }
+
+  /** An object written through this run: a kept AppProject is read again next time. */
+  written(ref: ObjectRef): void {
+    if (isAppProject(ref)) {
+      this.projects.delete(keyString(keyOf(ref as KubeObject)));
+    }
   }
 }
 
@@ -74,7 +105,7 @@ class CachedListsApi implements KubeApi {
   }
 
   get(obj: ObjectRef): Promise<KubeObject | undefined> {
-    return this.inner.get(obj);
+    return this.cache.get(obj, () => this.inner.get(obj));
   }
 
   list(r: ApiResource, namespace?: string, metadataOnly?: boolean): Promise<KubeObject[]> {
@@ -85,29 +116,40 @@ class CachedListsApi implements KubeApi {
   }
 
   apply(obj: KubeObject, fieldManager: string, options?: ApplyOptions): Promise<KubeObject> {
-    return this.inner.apply(obj, fieldManager, options);
+    return this.write(obj, !!options?.dryRun, () => this.inner.apply(obj, fieldManager, options));
   }
 
   replace(obj: KubeObject, live: KubeObject | undefined, fieldManager: string, options?: ApplyOptions): Promise<KubeObject> {
-    return this.inner.replace(obj, live, fieldManager, options);
+    return this.write(obj, !!options?.dryRun, () => this.inner.replace(obj, live, fieldManager, options));
   }
 
   applyWithoutValidation(obj: KubeObject, live: KubeObject | undefined, fieldManager: string, dryRun?: boolean): Promise<KubeObject> {
-    return this.inner.applyWithoutValidation(obj, live, fieldManager, dryRun);
+    return this.write(obj, !!dryRun, () => this.inner.applyWithoutValidation(obj, live, fieldManager, dryRun));
   }
 
   create(obj: KubeObject, fieldManager: string): Promise<KubeObject> {
-    return this.inner.create(obj, fieldManager);
+    return this.write(obj, false, () => this.inner.create(obj, fieldManager));
   }
 
   merge(obj: ObjectRef, patch: unknown, contentType?: string): Promise<KubeObject> {
-    return this.inner.merge(obj, patch, contentType);
+    return this.write(obj, false, () => this.inner.merge(obj, patch, contentType));
   }
 
   async delete(obj: ObjectRef, propagationPolicy?: string, dryRun?: boolean): Promise<void> {
-    await this.inner.delete(obj, propagationPolicy, dryRun);
+    await this.write(obj, !!dryRun, () => this.inner.delete(obj, propagationPolicy, dryRun));
     if (!dryRun) {
       this.cache.forget(obj);
+    }
+  }
+
+  /** A write, after which (failed or not, unless a dry run) a kept copy of the object is stale. */
+  private async write<T>(obj: ObjectRef, dryRun: boolean, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } finally {
+      if (!dryRun) {
+        this.cache.written(obj);
+      }
     }
   }
 }

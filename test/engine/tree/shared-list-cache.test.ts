@@ -28,4 +28,24 @@ describe('shared list cache', () => {
     await cache.view(fake).delete(inNs('two'));
     expect((await view.list(configMaps, undefined, true)).map((o) => o.metadata.name)).toEqual(['one']);
   });
+
+  test('an AppProject is read once per run and read again after a write through the run; other objects every time', async () => {
+    const project = { ...obj('argoproj.io/v1alpha1', 'AppProject', 'team'), metadata: { name: 'team', namespace: 'argocd' }, spec: { sourceRepos: ['*'] } };
+    const fake = new FakeKube().addKind('argoproj.io/v1alpha1', 'AppProject', true, 'appprojects')
+      .seed(obj('v1', 'Namespace', 'argocd'), obj('v1', 'Namespace', 'a'), project, inNs('one'));
+    const cache = new SharedListCache();
+    const gets = () => fake.requests.filter((r) => r.verb === 'get').map((r) => r.key.split('/').slice(1).join('/'));
+    const first = await cache.view(fake).get(project);
+    first!.spec.sourceRepos.push('mutated by a caller');
+    expect((await cache.view(fake).withLimits({ timeoutMs: 1000 }).get(project))!.spec).toEqual({ sourceRepos: ['*'] });
+    await cache.view(fake).get(inNs('one'));
+    await cache.view(fake).get(inNs('one'));
+    expect(gets()).toEqual(['AppProject/argocd/team', 'ConfigMap/a/one', 'ConfigMap/a/one']);
+
+    await cache.view(fake).apply({ ...project, spec: { sourceRepos: ['https://example.com/*'] } }, 'test', { dryRun: true });
+    expect((await cache.view(fake).get(project))!.spec.sourceRepos).toEqual(['*']);
+    await cache.view(fake).apply({ ...project, spec: { sourceRepos: ['https://example.com/*'] } }, 'test');
+    expect((await cache.view(fake).get(project))!.spec.sourceRepos).toEqual(['https://example.com/*']);
+    expect(gets().filter((g) => g.startsWith('AppProject'))).toHaveLength(2);
+  });
 });
