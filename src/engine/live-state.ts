@@ -49,6 +49,8 @@ export async function loadLiveState(client: KubeApi, desired: readonly KubeObjec
     const all = await client.allResources();
     const unseen = all.unavailable.map((u) => `${u.groupVersion} (${u.reason})`);
     const resources = all.resources.filter((r) => r.verbs.includes('list') && r.verbs.includes('delete') && !EXCLUDED.has(`${r.group}/${r.kind}`));
+    // Tracked objects no longer desired, found only as metadata: read again in full below.
+    const extra = new Map<string, { r: ApiResource; ns?: string; keys: Set<string> }>();
     await mapLimit(resources, 8, async (r) => {
       let items: KubeObject[];
       try {
@@ -66,7 +68,22 @@ export async function loadLiveState(client: KubeApi, desired: readonly KubeObjec
           const k = keyString(keyOf(item));
           if (!live.has(k)) {
             live.set(k, item);
+            const ns = r.namespaced ? item.metadata.namespace : undefined;
+            const group = `${r.group}/${r.version}/${r.name}/${ns ?? ''}`;
+            const entry = extra.get(group) ?? { r, ns, keys: new Set<string>() };
+            entry.keys.add(k);
+            extra.set(group, entry);
           }
+        }
+      }
+    });
+    // A metadata-only object has no status, so its health would be a guess (a Deployment would
+    // look Progressing forever): the objects to prune are read in full, one list per kind and namespace.
+    await mapLimit([...extra.values()], 8, async ({ r, ns, keys }) => {
+      for (const item of await client.list(r, ns)) {
+        const k = keyString(keyOf(item));
+        if (keys.has(k)) {
+          live.set(k, item);
         }
       }
     });

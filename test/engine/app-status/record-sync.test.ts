@@ -83,6 +83,15 @@ describe('the comparison recorded after a sync comes from the sync\'s own reconc
     expect(pruned.comparison!.sync).toBe(SyncStatusCode.SYNCED);
   });
 
+  test('a tracked object left to prune has the health of its full live object (metadata alone would look Progressing)', async () => {
+    const kube = cluster(true).statusOnWrite('Deployment', deploymentAvailable);
+    await syncAndRecordStatus(kube, withObjects(tracked('keep'), web), { initiatedBy: {} });
+    const { comparison } = await syncAndRecordStatus(kube, withObjects(tracked('keep')), { initiatedBy: {} });
+    expect(rows(comparison)).toEqual(['ConfigMap/keep Synced -', 'Deployment/web OutOfSync Healthy requiresPruning nginx:1']);
+    expect(comparison!.health.status).toBe('Healthy');
+    expect(rows(await compareApplication(kube, withObjects(tracked('keep'))))).toEqual(rows(comparison));
+  });
+
   test('a failed sync is compared afresh, since it left the cluster partly unknown', async () => {
     const kube = cluster(true);
     const broken = withObjects(tracked('fine'), { ...tracked('bad'), metadata: { name: 'bad', namespace: 'nowhere' } });
