@@ -15,7 +15,8 @@ import { TreeSelection } from './tree-selection';
 import { FIELD_MANAGER } from '../annotations';
 import { Initiator, recordComparison } from '../app-status/status-record';
 import { CONTROL_PLANE_NAMESPACE } from '../application-spec';
-import { compareApplication } from '../compare-app';
+import { compareApplication, ResourceStatus } from '../compare-app';
+import { resourceHealth } from '../health';
 import { requestTimeoutMs } from '../interruption';
 import { abortReason } from '../kube/client';
 import { KubeApi } from '../kube/kube-api';
@@ -23,7 +24,7 @@ import { LoadedApplication } from '../load/applications';
 import {
   HealthStatusCode, KubeObject, OperationPhase, ResourceResult, ResultCode, SyncOperationResult, SyncStatusCode,
 } from '../model';
-import { SYSTEM_CLOCK } from '../poll';
+import { mapLimit, SYSTEM_CLOCK } from '../poll';
 import { SyncEvent, SyncRequest } from '../sync';
 
 /** Argo CD's default `--operation-processors`. */
@@ -194,8 +195,8 @@ class TreeRun {
       return;
     }
     this.running.set(node.key, (async () => {
-      const { run, api, objects } = await this.reconcile(node, action, initiatedBy, applyObject);
-      const final = api && objects ? await this.settle(node, run, api, objects) : run;
+      const { run, api, objects, progressing } = await this.reconcile(node, action, initiatedBy, applyObject);
+      const final = api && objects ? await this.settle(node, run, api, objects, progressing ?? []) : run;
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
     })());
@@ -205,11 +206,13 @@ class TreeRun {
    * Argo CD's controller keeps refreshing an Application after its operation: when its children's
    * status changes, and while its resources are still Progressing (a rollout in flight). Here a
    * parent is refreshed once every child its sync started is done (their subtrees included), and
-   * any Application is re-compared every `settleMs` while it is Progressing, for at most
-   * `--timeout` (default {@link DEFAULT_SETTLE_SECONDS}), so the health recorded on it, which its
-   * parent's wave gate reads, becomes Healthy or Degraded as it would with Argo CD.
+   * an Application whose resources are Progressing has those resources read again every
+   * `settleMs` (as the sync's own health wait does, and as the controller's watch would tell it)
+   * until none is, for at most `--timeout` (default {@link DEFAULT_SETTLE_SECONDS}); then it is
+   * compared and recorded once more, so the health recorded on it, which its parent's wave gate
+   * reads, becomes Healthy or Degraded as it would with Argo CD.
    */
-  private async settle(node: TreeNode, run: ApplicationRun, api: KubeApi, objects: KubeApi): Promise<ApplicationRun> {
+  private async settle(node: TreeNode, run: ApplicationRun, api: KubeApi, objects: KubeApi, progressing: readonly ResourceStatus[]): Promise<ApplicationRun> {
     const children = node.children.map((k) => this.running.get(k)).filter((p): p is Promise<void> => p !== undefined);
     await Promise.all(children);
     const { request } = this.options;
@@ -219,9 +222,7 @@ class TreeRun {
     const clock = request.clock ?? SYSTEM_CLOCK;
     const until = clock.now() + (request.timeoutSeconds ?? DEFAULT_SETTLE_SECONDS) * 1000;
     let current = run;
-    // Child Applications' health comes from their own runs (awaited above); only the
-    // Application's own resources are worth waiting for.
-    let rollingOut = run.health === HealthStatusCode.PROGRESSING;
+    let watching = rollingOut(progressing);
     let refresh = children.length > 0;
     for (;;) {
       if (request.signal?.aborted) {
@@ -234,28 +235,32 @@ class TreeRun {
             await recordComparison(objects, node.app, comparison);
           }
           current = { ...current, sync: comparison.sync, health: comparison.health.status };
-          const progressing = comparison.resources.find((r) => r.health?.status === HealthStatusCode.PROGRESSING && !(r.group === 'argoproj.io' && r.kind === 'Application'));
-          rollingOut = progressing !== undefined;
-          if (progressing) {
-            const detail = progressing.health?.message ? `: ${progressing.health.message}` : '';
-            this.emit({ type: 'waiting', application: node.app.name, message: `waiting for health: ${progressing.kind}/${progressing.name} is Progressing${detail}` });
-          }
+          watching = rollingOut(comparison.resources);
         } catch (e) {
           this.emit({ type: 'warning', application: node.app.name, message: `refreshing the status failed: ${(e as Error).message}` });
           return current;
         }
       }
-      if (!rollingOut || current.health !== HealthStatusCode.PROGRESSING || clock.now() >= until) {
+      if (watching.length === 0 || current.health !== HealthStatusCode.PROGRESSING || clock.now() >= until) {
         return current;
       }
+      const first = watching[0];
+      const detail = first.health?.message ? `: ${first.health.message}` : '';
+      this.emit({ type: 'waiting', application: node.app.name, message: `waiting for health: ${first.kind}/${first.name} is Progressing${detail}` });
       await clock.sleep(this.options.settleMs ?? DEFAULT_SETTLE_MS);
-      refresh = true;
+      try {
+        watching = await stillProgressing(api, watching, request.concurrency);
+      } catch {
+        watching = [];
+      }
+      // Compared and recorded again once nothing is rolling out any more (or time is up).
+      refresh = watching.length === 0 || clock.now() >= until;
     }
   }
 
   private async reconcile(
     node: TreeNode, action: ReconcileAction, initiatedBy: Initiator, applyObject: boolean,
-  ): Promise<{ run: ApplicationRun; api?: KubeApi; objects?: KubeApi }> {
+  ): Promise<{ run: ApplicationRun; api?: KubeApi; objects?: KubeApi; progressing?: readonly ResourceStatus[] }> {
     const { request } = this.options;
     const slot = await this.slots.acquire();
     try {
@@ -294,7 +299,7 @@ class TreeRun {
           }
         },
       });
-      return { run: this.runOf(node, outcome), api, objects };
+      return { run: this.runOf(node, outcome), api, objects, progressing: outcome.comparison?.resources };
     } catch (e) {
       const message = (e as Error).message;
       const outcome = action === ReconcileAction.SYNC ? { phase: OperationPhase.ERROR } : { sync: SyncStatusCode.UNKNOWN };
@@ -411,4 +416,20 @@ export async function applyApplicationObject(api: KubeApi, app: LoadedApplicatio
   } catch (e) {
     return `${where}: cannot create the Application object ${app.namespace}/${app.name}, so no status is recorded: ${(e as Error).message}`;
   }
+}
+
+/** Resources still rolling out: Progressing, besides child Applications (their own runs settle them). */
+function rollingOut(resources: readonly ResourceStatus[]): ResourceStatus[] {
+  return resources.filter((r) => r.health?.status === HealthStatusCode.PROGRESSING && !(r.group === 'argoproj.io' && r.kind === 'Application'));
+}
+
+/** The resources of `watching` still Progressing now, with their current health (one GET each). */
+async function stillProgressing(api: KubeApi, watching: readonly ResourceStatus[], concurrency = 16): Promise<ResourceStatus[]> {
+  const seen = await mapLimit([...watching], concurrency, async (r): Promise<ResourceStatus | undefined> => {
+    const apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
+    const live = await api.get({ apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } });
+    const health = live ? resourceHealth(live) : undefined;
+    return health?.status === HealthStatusCode.PROGRESSING ? { ...r, health } : undefined;
+  });
+  return seen.filter((r): r is ResourceStatus => r !== undefined);
 }

@@ -136,6 +136,10 @@ describe('tree sync', () => {
     const startB = events.findIndex((e) => e.type === 'started' && e.application === 'b');
     expect(waitedForA).toBeGreaterThan(-1);
     expect(waitedForA).toBeLessThan(startB);
+    // While it rolls out only the Deployment is read again; `a` is compared (listed) once before
+    // its sync, once in it, and once more when the rollout is done.
+    expect(fake.requests.filter((r) => r.verb === 'get' && r.key === 'apps/Deployment/a/web').length).toBeGreaterThan(1);
+    expect(fake.requests.filter((r) => r.verb === 'list' && r.key === 'apps/Deployment/a')).toHaveLength(3);
   });
 
   test('a manual child is compared and recorded OutOfSync; --include-manual syncs it', async () => {
