@@ -65,19 +65,39 @@ export class MaxUpdate {
   /** At most `n` Applications at a time (0 means the step is held). */
   public static count(n: number): MaxUpdate {
     if (!Number.isInteger(n) || n < 0) throw new Error(`maxUpdate count ${n} must be a non-negative integer`);
-    return new MaxUpdate(n);
+    return new MaxUpdate(n, undefined);
   }
 
   /** At most this percentage of the step's Applications at a time (rounded down, at least one). */
   public static percent(p: number): MaxUpdate {
     if (!Number.isInteger(p) || p < 0 || p > 100) throw new Error(`maxUpdate percent ${p} must be an integer from 0 to 100`);
-    return new MaxUpdate(`${p}%`);
+    return new MaxUpdate(undefined, p);
   }
 
   private constructor(
-    /** The value as written in the manifest (a number or `25%`). */
-    public readonly value: any,
+    /** The number of Applications, when made with `MaxUpdate.count()`. */
+    public readonly count: number | undefined,
+    /** The percentage of the step's Applications (0-100), when made with `MaxUpdate.percent()`. */
+    public readonly percent: number | undefined,
   ) {}
+
+  /** The value as the manifest writes it: a number, or a percentage such as `25%`. @internal */
+  public _manifestValue(): number | string {
+    return this.count ?? `${this.percent}%`;
+  }
+}
+
+/** One Application an ApplicationSet generates, as `ApplicationSet.expand()` returns it. */
+export interface GeneratedApplication {
+  /** `metadata.name` of the Application. */
+  readonly name: string;
+  /** `metadata.namespace` of the Application (the ApplicationSet's namespace). */
+  readonly namespace: string;
+  /**
+   * The whole `argoproj.io/v1alpha1` Application as the ApplicationSet controller would create it
+   * (`apiVersion`, `kind`, `metadata`, `spec`), as plain JSON.
+   */
+  readonly manifest: { [key: string]: any };
 }
 
 /** One step of a RollingSync. */
@@ -221,7 +241,7 @@ export class ApplicationSet extends Chart {
    * what can be expanded). Git generators read the local checkout; clusters come from `options`.
    * Throws when any generator fails or needs a live service.
    */
-  public expand(options: ApplicationSetPreview = {}): any[] {
+  public expand(options: ApplicationSetPreview = {}): GeneratedApplication[] {
     const result = expandApplicationSet(this.resource.toJson(), {
       clusters: previewClusters(options.clusters),
       git: new LocalGitSource({
@@ -231,7 +251,7 @@ export class ApplicationSet extends Chart {
       }),
     });
     if (result.errors.length > 0) throw new Error(`ApplicationSet '${this.name}': ${result.errors.join('; ')}`);
-    return result.applications;
+    return result.applications.map(manifest => ({ name: manifest.metadata.name, namespace: manifest.metadata.namespace, manifest }));
   }
 
   /**
@@ -246,7 +266,7 @@ export class ApplicationSet extends Chart {
       apiVersion: PREVIEW_API_VERSION,
       kind: PREVIEW_KIND,
       metadata: { name: this.name, namespace: this.argocdNamespace },
-      applications: this.expand(this.props.preview),
+      applications: this.expand(this.props.preview).map(a => a.manifest),
     };
     const header = [
       GENERATED_HEADER,
@@ -264,7 +284,7 @@ export class ApplicationSet extends Chart {
       rollingSync: {
         steps: p.rollingSync.steps.map(s => compact({
           matchExpressions: s.matchExpressions.map(e => ({ key: e.key, operator: e.operator, values: [...e.values] })),
-          maxUpdate: s.maxUpdate?.value,
+          maxUpdate: s.maxUpdate?._manifestValue(),
         })),
       },
       deletionOrder: p.rollingSync.deletionOrder,
