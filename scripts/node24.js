@@ -31,9 +31,11 @@ const cacheRoot = process.env.CDK8S_ARGOCD_CACHE_DIR || path.join(os.homedir(), 
 const installDir = path.join(cacheRoot, 'node', NODE_VERSION);
 const nodeBinary = path.join(installDir, 'bin', 'node');
 
+/** Thrown to stop with a message (after `finally` blocks clean up, which process.exit would skip). */
+class Failure extends Error {}
+
 function fail(message) {
-  console.error(`\n[node24] FAILED: ${message}`);
-  process.exit(1);
+  throw new Failure(message);
 }
 
 /** The cached binary, if it is there and really is this version. */
@@ -116,23 +118,32 @@ function jest(label, args) {
   console.error(`[node24] ${label} tests passed on Node ${NODE_VERSION} in ${seconds} s`);
 }
 
-const dashDash = process.argv.indexOf('--');
-const ours = dashDash < 0 ? process.argv.slice(2) : process.argv.slice(2, dashDash);
-const jestArgs = dashDash < 0 ? [] : process.argv.slice(dashDash + 1);
-const unknown = ours.filter(a => !['unit', 'e2e', '--print-path'].includes(a));
-if (unknown.length > 0) {
-  fail(`unknown argument(s) ${unknown.join(' ')}; usage: node scripts/node24.js [unit] [e2e] [--print-path] [-- <jest args>]`);
+function main() {
+  const dashDash = process.argv.indexOf('--');
+  const ours = dashDash < 0 ? process.argv.slice(2) : process.argv.slice(2, dashDash);
+  const jestArgs = dashDash < 0 ? [] : process.argv.slice(dashDash + 1);
+  const unknown = ours.filter(a => !['unit', 'e2e', '--print-path'].includes(a));
+  if (unknown.length > 0) {
+    fail(`unknown argument(s) ${unknown.join(' ')}; usage: node scripts/node24.js [unit] [e2e] [--print-path] [-- <jest args>]`);
+  }
+
+  install();
+  if (ours.includes('--print-path')) {
+    console.log(nodeBinary);
+    return;
+  }
+  const phases = ours.length > 0 ? ours : ['unit', 'e2e'];
+  if (phases.includes('unit')) {
+    jest('unit', ['--passWithNoTests=false', '--ci', ...jestArgs]);
+  }
+  if (phases.includes('e2e')) {
+    jest('e2e', ['--ci', '--config', 'test/e2e/jest.config.json', ...jestArgs]);
+  }
 }
 
-install();
-if (ours.includes('--print-path')) {
-  console.log(nodeBinary);
-  process.exit(0);
-}
-const phases = ours.length > 0 ? ours : ['unit', 'e2e'];
-if (phases.includes('unit')) {
-  jest('unit', ['--passWithNoTests=false', '--ci', ...jestArgs]);
-}
-if (phases.includes('e2e')) {
-  jest('e2e', ['--ci', '--config', 'test/e2e/jest.config.json', ...jestArgs]);
+try {
+  main();
+} catch (e) {
+  console.error(`\n[node24] FAILED: ${e instanceof Failure ? e.message : (e && e.stack) || e}`);
+  process.exit(1);
 }
