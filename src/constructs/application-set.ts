@@ -65,25 +65,25 @@ export class MaxUpdate {
   /** At most `n` Applications at a time (0 means the step is held). */
   public static count(n: number): MaxUpdate {
     if (!Number.isInteger(n) || n < 0) throw new Error(`maxUpdate count ${n} must be a non-negative integer`);
-    return new MaxUpdate(n, undefined);
+    return new MaxUpdate(n, false);
   }
 
   /** At most this percentage of the step's Applications at a time (rounded down, at least one). */
   public static percent(p: number): MaxUpdate {
     if (!Number.isInteger(p) || p < 0 || p > 100) throw new Error(`maxUpdate percent ${p} must be an integer from 0 to 100`);
-    return new MaxUpdate(undefined, p);
+    return new MaxUpdate(p, true);
   }
 
   private constructor(
-    /** The number of Applications, when made with `MaxUpdate.count()`. */
-    public readonly count: number | undefined,
-    /** The percentage of the step's Applications (0-100), when made with `MaxUpdate.percent()`. */
-    public readonly percent: number | undefined,
+    /** A number of Applications, or a percentage (0-100) when `isPercent`. */
+    public readonly value: number,
+    /** Whether `value` is a percentage of the step's Applications (`MaxUpdate.percent()`). */
+    public readonly isPercent: boolean,
   ) {}
 
   /** The value as the manifest writes it: a number, or a percentage such as `25%`. @internal */
   public _manifestValue(): number | string {
-    return this.count ?? `${this.percent}%`;
+    return this.isPercent ? `${this.value}%` : this.value;
   }
 }
 

@@ -233,8 +233,8 @@ describe('ApplicationSet', () => {
   });
 
   test('MaxUpdate says which kind it is with typed fields (no `any` in the API)', () => {
-    expect([MaxUpdate.count(2).count, MaxUpdate.count(2).percent]).toEqual([2, undefined]);
-    expect([MaxUpdate.percent(0).count, MaxUpdate.percent(0).percent]).toEqual([undefined, 0]);
+    expect([MaxUpdate.count(2).value, MaxUpdate.count(2).isPercent]).toEqual([2, false]);
+    expect([MaxUpdate.percent(0).value, MaxUpdate.percent(0).isPercent]).toEqual([0, true]);
   });
 });
 
