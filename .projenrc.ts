@@ -160,6 +160,12 @@ const benchSynth = project.addTask('bench:synth', {
 benchSynth.spawn(project.compileTask);
 benchSynth.exec(`${tsNode} bench/synth.ts`, { receiveArgs: true });
 
+const benchImport = project.addTask('bench:import', {
+  description: 'Benchmark require(\'cdk8s-argocd\') in fresh processes and check it loads no engine module (compiles lib/ first)',
+});
+benchImport.spawn(project.compileTask);
+benchImport.exec(`${tsNode} bench/import-time.ts`, { receiveArgs: true });
+
 project.addTask('bench:sync', {
   description: 'Benchmark the sync engine (cold sync, no-op re-sync, diff) against kubectl on the local control plane',
   exec: `${tsNode} bench/sync.ts`,
