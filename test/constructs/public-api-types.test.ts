@@ -16,6 +16,7 @@ function bareAnyInPublicApi(): string[] {
   const index = program.getSourceFile(path.join(ROOT, 'src', 'index.ts'))!;
   const found: string[] = [];
   for (const exported of checker.getExportsOfModule(checker.getSymbolAtLocation(index)!)) {
+    // eslint-disable-next-line no-bitwise
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
     for (const declaration of symbol.declarations ?? []) {
       if (!ts.isClassDeclaration(declaration) && !ts.isInterfaceDeclaration(declaration)) continue;
@@ -28,7 +29,8 @@ function bareAnyInPublicApi(): string[] {
           // A constructor's private parameter properties are not API.
           if (ts.isParameter(node) && (ts.getModifiers(node) ?? []).some(m => m.kind === ts.SyntaxKind.PrivateKeyword)) return;
           if (ts.isBlock(node)) return;
-          if (node.kind === ts.SyntaxKind.AnyKeyword && !ts.isIndexSignatureDeclaration(node.parent) && !(isTypeGuard && ts.isParameter(node.parent))) {
+          const allowed = ts.isIndexSignatureDeclaration(node.parent) || (isTypeGuard && ts.isParameter(node.parent));
+          if (node.kind === ts.SyntaxKind.AnyKeyword && !allowed) {
             const { line } = node.getSourceFile().getLineAndCharacterOfPosition(node.getStart());
             found.push(`${path.relative(ROOT, node.getSourceFile().fileName)}:${line + 1} ${symbol.name}.${name}`);
           }
