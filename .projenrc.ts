@@ -86,7 +86,9 @@ project.npmignore?.include('/crds/');
 // runs everything we use unflagged: require() of ES modules (how @kubernetes/client-node 1.4, an ES
 // module, loads inside jest and other CommonJS hosts) came in 20.19.0 and 22.12.0; jsep (via
 // client-node) needs >= 20.16.0; minimatch/brace-expansion admit 20 and >= 22 but not 21. Odd lines
-// are never LTS. `npm test` runs on the machine's Node and again on Node 24 (test:node24).
+// are never LTS. `npm test` runs on the machine's Node and again on Node 24 (test:node24). Node 20
+// stays while the runtime dependencies admit it, though jsii (build only) no longer supports it, and
+// Node 26 waits until jsii does (jsii 6.0 supports ^22 and ^24).
 project.package.addField('engines', { node: '^20.19.0 || ^22.12.0 || ^24.0.0' });
 // unrs-resolver 1.13.0 (via eslint-import-resolver-typescript) names platform bindings that were
 // never published for every platform, so npm leaves them out of the lockfile and `npm ci` then
