@@ -51,6 +51,7 @@ for (const name of ['readFileSync', 'readFile']) {
   const original = fs[name];
   fs[name] = function (file, ...rest) { if (String(file).endsWith('.wasm')) wasmRead.push(String(file)); return original.call(this, file, ...rest); };
 }
+for (const preload of (process.env.FOOTPRINT_PRELOAD || '').split(',').filter(Boolean)) require(preload);
 const before = new Set(Object.keys(require.cache));
 const t0 = process.hrtime.bigint();
 require(process.env.FOOTPRINT_ENTRY);
@@ -61,13 +62,14 @@ process.stdout.write(JSON.stringify({ requireMs, files, workers, wasmRead }));
 
 /**
  * Requires `entry` (a path or package name, resolved from the repository root) in a fresh Node
- * process; `.ts` entries are transpiled with ts-node, whose own modules are left out.
+ * process, after `preload` (whose modules and time are left out: what the app has loaded anyway);
+ * `.ts` entries are transpiled with ts-node, whose own modules are left out too.
  */
-export function importFootprint(entry: string, nodeBinary: string = process.execPath): ImportFootprint {
+export function importFootprint(entry: string, nodeBinary: string = process.execPath, preload: string[] = []): ImportFootprint {
   const register = entry.endsWith('.ts') ? ['-r', 'ts-node/register/transpile-only'] : [];
   const out = execFileSync(nodeBinary, [...register, '-e', PROBE], {
     cwd: ROOT,
-    env: { ...process.env, FOOTPRINT_ENTRY: entry, TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
+    env: { ...process.env, FOOTPRINT_ENTRY: entry, FOOTPRINT_PRELOAD: preload.join(','), TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') },
     encoding: 'utf8',
   });
   const probe = JSON.parse(out) as { requireMs: number; files: string[]; workers: number; wasmRead: string[] };
