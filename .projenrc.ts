@@ -37,7 +37,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'jq-wasm@^1.0.1',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30'],
+  // tsx: the repositories `cdk8s-argocd init` writes run main.ts with it, at the version named here
+  // (init reads its versions of cdk8s, jest, typescript, … from this package.json).
+  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30', 'tsx@^4.23.15'],
 
   jestOptions: {
     // `npm test` must never rewrite snapshots; `npm run test:update` does.
@@ -58,6 +60,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'scripts', 'bench'],
   },
+  // Java: Maven coordinates under the project's own GitHub namespace (org.cdk8s belongs to the cdk8s
+  // team); the package drops the hyphen as org.cdk8s.plus28 does for cdk8s-plus-28.
+  publishToMaven: {
+    mavenGroupId: 'io.github.cdk8s-argocd',
+    mavenArtifactId: 'cdk8s-argocd',
+    javaPackage: 'io.github.cdk8sargocd',
+  },
   gitignore: ['.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
 });
 
@@ -74,6 +83,12 @@ project.eslint?.addRules({
     ],
   }],
 });
+
+// Java: built against Maven's usual local repository, after the Java bindings of our jsii
+// dependencies are there (scripts/package-java.js says why and how).
+const packageJava = project.tasks.tryFind('package:java')!;
+packageJava.reset('node scripts/package-java.js', { receiveArgs: true });
+project.gitignore.exclude('/examples/*/java/target/');
 
 // The CLI binary. jsii compiles src/ into lib/, so the entry point is plain JS there.
 project.package.addBin({ 'cdk8s-argocd': 'lib/cli/main.js' });

@@ -1,13 +1,15 @@
-import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
+import { runInProcess } from './cli/run-in-process';
+import { filesBelow, linkDependencies, runJest, runMain } from './util/user-repository';
 
 /**
- * The README's Quickstart, snapshot test, jest config and cdk8s.yaml, taken from README.md as
- * written and run in a fresh repository the way a user would (with this checkout standing in for
- * the `cdk8s-argocd` package, and ts-node for tsx, which is not a dependency here).
+ * The README's Quickstart as written: its `init` command run in a fresh directory, the files the
+ * README shows compared with what init wrote, then the snapshot test, jest config and cdk8s.yaml
+ * run the way a user would (with this checkout standing in for the `cdk8s-argocd` package, and
+ * ts-node for tsx). test/e2e/init.e2e.test.ts does it with the packed package and npm install.
  */
 
 const REPO = path.join(__dirname, '..');
@@ -26,83 +28,92 @@ function blockAfter(marker: string, lang: string): string {
   return README.slice(start + fence.length, end + 1);
 }
 
+/** The paths a README tree block lists: indented lines, up to the first space. */
+function treePaths(block: string): string[] {
+  return block.split('\n').filter(l => l.startsWith('  ')).map(l => l.trim().split(/\s+/)[0]).sort();
+}
+
+const initBlock = blockAfter('create your GitOps repository with `init`', 'sh');
+const writtenTree = blockAfter('`init` writes a complete first commit:', '');
 const mainTs = blockAfter('`main.ts` exports a builder', 'ts');
+const commandsBlock = blockAfter('`main.ts` exports a builder', 'sh');
 const resultTree = blockAfter('The result:', '');
 const jestConfig = blockAfter('`jest.config.js`:', 'js');
 const snapshotTest = blockAfter('`test/main.test.ts`:', 'ts');
-const cdk8sYaml = parse(blockAfter('A standard `cdk8s.yaml` works', 'yaml'));
+const cdk8sYaml = blockAfter('A standard `cdk8s.yaml` works', 'yaml');
 
+let cwd: string;
 let dir: string;
+let initOutput: string;
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: {
-      ...process.env,
-      TS_NODE_TRANSPILE_ONLY: 'true',
-      TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: 'commonjs', target: 'es2022', esModuleInterop: true }),
-      CDK8S_OUTDIR: '',
-      CDK8S_ARGOCD_CHECK: '',
-      ...env,
-    },
-  });
-}
-
-/** `npx tsx main.ts …`, with ts-node. */
-function runMain(args: string[] = [], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return run(['-r', 'ts-node/register', 'main.ts', ...args], env);
-}
-
-function runJest(args: string[]): SpawnSyncReturns<string> {
-  return run([path.join(dir, 'node_modules', 'jest', 'bin', 'jest.js'), '--no-watchman', '--rootDir', dir, ...args]);
-}
-
-function filesBelow(root: string): string[] {
-  return fs.readdirSync(root, { withFileTypes: true })
-    .filter(e => !e.name.startsWith('.'))
-    .flatMap(e => (e.isDirectory() ? filesBelow(path.join(root, e.name)).map(f => `${e.name}/${f}`) : [e.name]))
-    .sort();
-}
-
-beforeAll(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-readme-'));
-  spawnSync('git', ['init', '-q'], { cwd: dir });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'my-gitops', version: '1.0.0', type: 'commonjs' }, null, 2));
-  fs.writeFileSync(path.join(dir, 'main.ts'), mainTs);
-  fs.writeFileSync(path.join(dir, 'jest.config.js'), jestConfig);
-  fs.mkdirSync(path.join(dir, 'test'));
-  fs.writeFileSync(path.join(dir, 'test', 'main.test.ts'), snapshotTest);
-  // This repository's dependencies, and this checkout as the cdk8s-argocd package.
-  const modules = path.join(dir, 'node_modules');
-  fs.mkdirSync(modules);
-  const repoModules = fs.realpathSync(path.join(REPO, 'node_modules'));
-  for (const name of fs.readdirSync(repoModules)) fs.symlinkSync(path.join(repoModules, name), path.join(modules, name));
-  const pkg = path.join(modules, 'cdk8s-argocd');
-  fs.mkdirSync(pkg);
-  fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'cdk8s-argocd', main: 'index.js' }));
-  fs.writeFileSync(path.join(pkg, 'index.js'), `module.exports = require(${JSON.stringify(path.join(REPO, 'src', 'index.ts'))});\n`);
+beforeAll(async () => {
+  cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-readme-'));
+  // `node cdk8s-argocd/lib/cli/main.js init <dir> …`, with its paths taken from the README's working directory.
+  const line = initBlock.split('\n').find(l => /\bmain\.js init\b/.test(l));
+  if (!line) throw new Error('the Quickstart has no init command');
+  const args = line.slice(line.indexOf(' init ') + 1).split(/\s+/).filter(Boolean);
+  const pkg = args.indexOf('--package');
+  fs.mkdirSync(path.join(cwd, path.dirname(args[pkg + 1])), { recursive: true });
+  fs.writeFileSync(path.join(cwd, args[pkg + 1]), ''); // the tarball: npm install is the e2e test's
+  args[pkg + 1] = path.join(cwd, args[pkg + 1]);
+  dir = path.join(cwd, args[1]);
+  args[1] = dir;
+  const init = await runInProcess(...args);
+  if (init.code !== 0) throw new Error(`init failed: ${init.stderr}`);
+  initOutput = init.stdout;
+  linkDependencies(dir);
 });
 
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => fs.rmSync(cwd, { recursive: true, force: true }));
 
 describe('README Quickstart, as written', () => {
+  test('init writes the files the README shows, and main.ts, the jest config, the snapshot test and cdk8s.yaml as the README prints them', () => {
+    expect(initOutput).toContain('next:');
+    const shown = treePaths(writtenTree);
+    const written = fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter(f => !f.startsWith('node_modules') && !f.startsWith('.git/') && f !== '.git')
+      .map(f => f.split(path.sep).join('/'));
+    // A listed folder (`manifests/`) stands for what is below it.
+    for (const p of shown) expect(written.some(f => f === p || (p.endsWith('/') && f.startsWith(p)))).toBe(true);
+    expect(written.filter(f => fs.statSync(path.join(dir, f)).isFile() && !f.startsWith('manifests/')).sort()).toEqual(shown.filter(p => !p.endsWith('/')));
+    expect(fs.readFileSync(path.join(dir, 'main.ts'), 'utf8')).toBe(mainTs);
+    expect(fs.readFileSync(path.join(dir, 'jest.config.js'), 'utf8')).toBe(jestConfig);
+    expect(fs.readFileSync(path.join(dir, 'test', 'main.test.ts'), 'utf8')).toBe(snapshotTest);
+    expect(fs.readFileSync(path.join(dir, 'cdk8s.yaml'), 'utf8')).toBe(cdk8sYaml);
+  });
+
+  test('every `npm run` script the Quickstart uses exists', () => {
+    const scripts = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).scripts;
+    const used = [...(initBlock + commandsBlock).matchAll(/npm run ([\w:-]+)/g)].map(m => m[1]);
+    expect(used.length).toBeGreaterThan(0);
+    for (const script of used) expect(Object.keys(scripts)).toContain(script);
+    expect(scripts.synth).toBe('tsx main.ts'); // what runMain stands in for
+  });
+
   test('importing main.ts synthesizes nothing (a test can call buildApp)', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const app = require(path.join(dir, 'main.ts')).buildApp();
-    expect(Object.keys(app.synthFiles())).toContain('apps/hello-api.yaml');
-    expect(fs.existsSync(path.join(dir, 'manifests'))).toBe(false);
+    const manifests = path.join(dir, 'manifests');
+    const written = filesBelow(manifests);
+    fs.rmSync(manifests, { recursive: true });
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const app = require(path.join(dir, 'main.ts')).buildApp();
+      expect(Object.keys(app.synthFiles())).toContain('apps/hello-api.yaml');
+      expect(fs.existsSync(manifests)).toBe(false);
+    } finally {
+      expect(runMain(dir).status).toBe(0);
+      expect(filesBelow(manifests)).toEqual(written);
+    }
   });
 
   test('run by cdk8s synth with the documented cdk8s.yaml: writes the files the Quickstart shows and the stream the CLI prints; --check then passes', () => {
-    expect(cdk8sYaml.app).toBe('npx tsx main.ts');
+    expect(parse(cdk8sYaml).app).toBe('npx tsx main.ts');
     // What `cdk8s synth --stdout` does: run `app` with CDK8S_OUTDIR set to a fresh folder, then print its .yaml files.
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-'));
     try {
-      const synth = runMain([], { CDK8S_OUTDIR: outdir });
+      const synth = runMain(dir, [], { CDK8S_OUTDIR: outdir });
       expect(synth.stderr).toBe('');
       expect(synth.status).toBe(0);
-      const shown = resultTree.split('\n').filter(l => l.startsWith('  ')).map(l => l.trim().split(/\s+/)[0]).sort();
+      const shown = treePaths(resultTree);
       expect(shown.length).toBeGreaterThan(0);
       expect(filesBelow(path.join(dir, 'manifests'))).toEqual(shown);
       expect(filesBelow(outdir)).toEqual(['manifests.k8s.yaml']);
@@ -112,25 +123,31 @@ describe('README Quickstart, as written', () => {
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
-    const check = runMain(['--check']);
+    const check = runMain(dir, ['--check']);
     expect(check.status).toBe(0);
     expect(check.stdout).toContain('manifests: up to date');
   });
 
-  test('the snapshot test and jest config run as written: the first run writes the snapshot, a change fails --ci', () => {
-    const first = runJest(['--ci=false']);
-    expect(first.status).toBe(0);
-    const snapshot = fs.readFileSync(path.join(dir, 'test', '__snapshots__', 'main.test.ts.snap'), 'utf8');
-    expect(snapshot).toContain('"apps/hello-api.yaml"');
-    expect(runJest(['--ci']).status).toBe(0);
+  test('the snapshot test and jest config run as written: init\'s snapshot passes in CI, a change fails it', () => {
+    expect(runJest(dir, ['--ci']).status).toBe(0);
     const original = fs.readFileSync(path.join(dir, 'main.ts'), 'utf8');
     fs.writeFileSync(path.join(dir, 'main.ts'), original.replace("'nginx:1.27'", "'nginx:1.28'"));
     try {
-      const changed = runJest(['--ci']);
+      const changed = runJest(dir, ['--ci']);
       expect(changed.status).not.toBe(0);
       expect(changed.stderr).toContain('nginx:1.28');
     } finally {
       fs.writeFileSync(path.join(dir, 'main.ts'), original);
     }
+  });
+
+  test('without a snapshot, jest writes one locally and fails in CI', () => {
+    const snapshots = path.join(dir, 'test', '__snapshots__');
+    const initSnapshot = fs.readFileSync(path.join(snapshots, 'main.test.ts.snap'), 'utf8');
+    fs.rmSync(snapshots, { recursive: true });
+    expect(runJest(dir, ['--ci']).status).not.toBe(0);
+    expect(runJest(dir, ['--ci=false']).status).toBe(0);
+    // What jest writes is what init wrote.
+    expect(fs.readFileSync(path.join(snapshots, 'main.test.ts.snap'), 'utf8')).toBe(initSnapshot);
   });
 });

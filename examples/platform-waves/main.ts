@@ -13,12 +13,16 @@
  * Inside the PostgreSQL Application, waves order its own resources too: the ExternalSecret that
  * produces the password syncs before the StatefulSet that reads it.
  *
+ * The platform team's Argo CD RBAC (`argocd-rbac-cm.yaml`, also beside `root.yaml`, applied the
+ * same way) lets the team sync the platform project and everyone else read. The web app's image
+ * tag comes from `images.yaml`, which CI updates with `cdk8s-argocd set-image shop-web=…`.
+ *
  * Synthesize with `npm run synth` from the repository root.
  */
 import * as path from 'path';
 import { ApiObject, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { AppOfApps, AppProject, Application, GitOpsApp, SyncOption, SyncWave } from '../../src';
+import { AppOfApps, AppProject, Application, ArgoRbac, GitOpsApp, Images, RbacAction, RbacResource, SyncOption, SyncWave } from '../../src';
 
 const TEAM_NAMESPACES = ['shop', 'data'];
 
@@ -44,6 +48,16 @@ export function buildApp(): GitOpsApp {
   });
   // The project must exist before any Application that uses it.
   SyncWave.set(project, -10);
+
+  new ArgoRbac(app, 'rbac', {
+    defaultRole: 'role:readonly',
+    roles: [{
+      name: 'role:platform-operator',
+      permissions: [{ resource: RbacResource.APPLICATIONS, action: RbacAction.SYNC, object: `${project.name}/*` }],
+    }],
+    groupBindings: [{ subject: 'acme:platform-team', role: 'role:platform-operator' }],
+  });
+  const images = Images.fromFile(path.join(__dirname, 'images.yaml'));
 
   const root = new AppOfApps(app, 'platform-root', { applicationHealthCheck: true });
   const [foundationWave, secretsWave, databasesWave, appsWave] = SyncWave.sequence(root, ['foundation', 'secrets', 'databases', 'applications']);
@@ -134,7 +148,7 @@ export function buildApp(): GitOpsApp {
   const deployment = new kplus.Deployment(web, 'web', {
     replicas: 2,
     containers: [{
-      image: 'ghcr.io/acme/shop-web:4.1.0',
+      image: images.get('shop-web'),
       portNumber: 8080,
       envVariables: { DATABASE_HOST: kplus.EnvValue.fromValue('postgres.data.svc.cluster.local') },
       resources: {

@@ -6,6 +6,8 @@ import { registerClusterCommand } from './cluster-command';
 import { registerCrdsCommand } from './crds-command';
 import { registerDeleteCommand } from './delete-command';
 import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
+import { registerInitCommand } from './init-command';
+import { registerSetImageCommand } from './set-image-command';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json');
@@ -48,12 +50,14 @@ export function buildProgram(): Command {
     .description('Argo CD GitOps for cdk8s: sync, diff and inspect the committed manifests directory against a cluster. ' +
       'Exit codes: 0 success or no changes, 1 sync failed or diff has changes, 2 usage or input error')
     .version(version, '-v, --version', 'print the version');
+  registerInitCommand(program);
   registerClusterCommand(program);
   registerEngineCommands(program);
   registerAppCommands(program);
   registerAppsetCommand(program);
   registerCrdsCommand(program);
   registerDeleteCommand(program);
+  registerSetImageCommand(program);
   reportUsageErrorsOnOneLine(program);
   return program;
 }

@@ -161,6 +161,21 @@ export class AppOfApps extends Application {
   }
 }
 
+/**
+ * The folder of the bootstrap files (relative to outdir, '' = outdir itself): where the root
+ * AppOfApps writes its manifest (`root.yaml`), or the outdir when there is none. Patches of Argo
+ * CD's own ConfigMaps go there: applied once by hand, never synced by an Application. Undefined
+ * when root AppOfApps write their manifests to different folders. @internal
+ */
+export function bootstrapFolder(root: IConstruct): string | undefined {
+  const folders = new Set<string>();
+  for (const c of root.node.findAll()) {
+    if (AppOfApps.isAppOfApps(c) && c.isRoot) folders.add(c._manifestLocation(undefined).folder);
+  }
+  if (folders.size > 1) return undefined;
+  return [...folders][0] ?? '';
+}
+
 function enclosingApplication(c: IConstruct): Application | undefined {
   for (let s = c.node.scope; s; s = s.node.scope) {
     if (Application.isApplication(s)) return s;

@@ -6,6 +6,7 @@ import { ApplicationDestination, renderDestination } from './destination';
 import { gitOpsAppOf } from './gitops-app-scope';
 import { autoscaledReplicasRules, coversReplicas } from './ignore-differences';
 import { IgnoreDifferencesRule, ignoreDifferencesRuleErrors, renderIgnoreDifferencesRule } from './ignore-differences-rule';
+import { imageUpdaterAnnotations, ImageUpdaterOptions, isImageUpdaterAnnotation } from './image-updater';
 import { objectNameWithin } from './object-name';
 import { SyncOption } from './sync-option';
 import { renderSyncPolicy, SyncPolicy, syncPolicyErrors } from './sync-policy';
@@ -118,6 +119,14 @@ export interface ApplicationProps {
    * @default true
    */
   readonly autoIgnoreAutoscaledReplicas?: boolean;
+  /**
+   * Argo CD Image Updater annotations (`argocd-image-updater.argoproj.io/image-list`, per-image
+   * update strategy and tag filters, write-back method). Image Updater updates only Helm and
+   * Kustomize sources; for manifests synthesized here, pin images in an images file and run
+   * `cdk8s-argocd set-image` from CI instead.
+   * @default - none
+   */
+  readonly imageUpdater?: ImageUpdaterOptions;
 }
 
 /** Where the Application object itself is written, relative to the output directory. @internal */
@@ -176,6 +185,15 @@ export class Application extends Chart {
     ]);
     // Fail fast on destination errors too; rendering repeats the check.
     renderDestination(where, props.destination);
+    const imageUpdater = props.imageUpdater ? imageUpdaterAnnotations(props.imageUpdater) : undefined;
+    if (imageUpdater) {
+      const written = Object.keys(props.annotations ?? {}).filter(isImageUpdaterAnnotation);
+      throwIfErrors(where, [
+        ...imageUpdater.errors,
+        written.length > 0 ? `annotations ${written.join(', ')} are set by imageUpdater: set them there, not in annotations` : undefined,
+      ]);
+      this.node.addValidation({ validate: () => this.imageUpdaterSourceErrors() });
+    }
 
     const finalizer = props.deletionFinalizer ?? DeletionFinalizer.FOREGROUND;
     this.resource = new ApiObject(this, 'Resource', {
@@ -185,7 +203,7 @@ export class Application extends Chart {
         name: this.name,
         namespace: this.argocdNamespace,
         labels: props.labels,
-        annotations: props.annotations,
+        annotations: imageUpdater ? { ...props.annotations, ...imageUpdater.annotations } : props.annotations,
         finalizers: finalizer === DeletionFinalizer.NONE ? undefined : [finalizer],
       },
       spec: Lazy.any({ produce: () => this._renderSpec() }),
@@ -280,6 +298,33 @@ export class Application extends Chart {
     };
     visit(this);
     return { apiObjects, applications };
+  }
+
+  /**
+   * Image Updater only changes Helm and Kustomize sources (through parameter overrides), and git
+   * write-back commits to a branch.
+   */
+  private imageUpdaterSourceErrors(): string[] {
+    const explicit = this.props.sources ?? (this.props.source ? [this.props.source] : []);
+    // A hydrated Application's sources are the hydrator's business: nothing to tell from here.
+    if (this.props.sourceHydrator) return [];
+    if (explicit.length === 0) {
+      return [`imageUpdater: Argo CD Image Updater only updates Helm and Kustomize Applications, and '${this.name}' syncs the plain manifests synthesized into its folder: pin its images in an images file (Images.fromFile) and run \`cdk8s-argocd set-image NAME=IMAGE:TAG\` from CI, or give it a Helm or Kustomize source`];
+    }
+    // A source of a type we can see (plugin, Jsonnet/directory options) is not one Image Updater changes;
+    // a bare Git path may hold a Kustomization or a chart, which Argo CD finds itself.
+    if (explicit.every(s => s.plugin !== undefined || s.directory !== undefined)) {
+      return ['imageUpdater: Argo CD Image Updater only updates Helm and Kustomize sources, and every source here is a plugin or a directory: give it a Helm or Kustomize source'];
+    }
+    const writeBack = this.props.imageUpdater?.writeBack;
+    if (writeBack?._usesTargetRevision) {
+      const revision = gitOpsAppOf(this)?.targetRevision ?? 'HEAD';
+      const git = explicit.filter(s => s.chart === undefined);
+      if (git.length > 0 && git.every(s => (s.targetRevision ?? revision) === 'HEAD')) {
+        return ['imageUpdater: git write-back commits to the source\'s targetRevision, and \'HEAD\' is not a branch: give the branch (ImageUpdaterWriteBack.git({ branch: \'main\' }))'];
+      }
+    }
+    return [];
   }
 
   /** Replicas rules for autoscaled workloads in this Application; `added` omits those the user already covers. */

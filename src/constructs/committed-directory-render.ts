@@ -19,8 +19,9 @@ const FIXED_LOCATION = Symbol.for('cdk8s-argocd.fixedLocation');
  * Writes `object` to `location` (relative to outdir) whatever Application it is declared in, e.g.
  * the argocd-cm health-check patch an AppOfApps emits beside `root.yaml`. @internal
  */
-export function setFixedLocation(object: ApiObject, location: ManifestLocation): void {
-  Object.defineProperty(object, FIXED_LOCATION, { value: location });
+export function setFixedLocation(object: ApiObject, location: ManifestLocation | (() => ManifestLocation)): void {
+  // A function is asked at render time, when the whole tree (e.g. the root AppOfApps) exists.
+  Object.defineProperty(object, FIXED_LOCATION, typeof location === 'function' ? { get: location } : { value: location });
 }
 
 /** One object and where it goes. */

@@ -1,128 +1,21 @@
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { acquireFileLock } from './file-lock';
 import { LOCK_FILE } from './synth-owned-files';
-import { pidAlive } from '../cluster/pid-alive';
-
-/** Who holds the lock. */
-interface LockHolder {
-  readonly pid: number;
-  readonly host: string;
-}
 
 /** Environment variable: seconds to wait for another synth before giving up (default 120). */
 export const LOCK_TIMEOUT_ENV = 'CDK8S_ARGOCD_SYNTH_LOCK_TIMEOUT';
 const DEFAULT_TIMEOUT_SECONDS = 120;
-const POLL_MS = 100;
-// A lock file without a readable holder is being created right now, or was left by a crash
-// between create and write; after this long it is the latter.
-const UNREADABLE_LOCK_GRACE_MS = 5000;
 
 /**
  * Takes the synth lock of `outdir` (which must exist), waiting while another live synth holds it
  * and taking over a lock whose holder died. Returns the function that releases it.
  */
 export function acquireOutdirLock(outdir: string, shownOutdir: string, log: (line: string) => void): () => void {
-  const lockPath = path.join(outdir, LOCK_FILE);
   const shownLock = path.join(shownOutdir, LOCK_FILE);
-  const mine = JSON.stringify({ pid: process.pid, host: os.hostname() });
   const timeoutSeconds = Number(process.env[LOCK_TIMEOUT_ENV] ?? DEFAULT_TIMEOUT_SECONDS);
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  let announced: number | undefined;
-  for (;;) {
-    if (tryCreate(lockPath, mine)) {
-      return () => {
-        if (readText(lockPath) === mine) fs.rmSync(lockPath, { force: true });
-      };
-    }
-    const text = readText(lockPath);
-    if (text === undefined) continue; // released between our create and our read
-    const holder = parseHolder(text);
-    const stale = holder
-      ? holder.host === os.hostname() && holder.pid !== process.pid && !pidAlive(holder.pid)
-      : ageMs(lockPath) > UNREADABLE_LOCK_GRACE_MS;
-    if (stale) {
-      log(`${shownOutdir}: removing the lock of a synth that is no longer running${holder ? ` (pid ${holder.pid})` : ''}`);
-      removeIfStill(lockPath, text);
-      continue;
-    }
-    const who = holder ? `pid ${holder.pid}${holder.host === os.hostname() ? '' : ` on ${holder.host}`}` : 'unknown pid';
-    if (Date.now() > deadline) {
-      throw new Error(`another synth (${who}) has held ${shownLock} for more than ${timeoutSeconds} s: wait for it to finish, or, if no synth is running, delete ${shownLock} and run synth again`);
-    }
-    if (announced !== holder?.pid) {
-      log(`${shownOutdir}: waiting for another synth (${who}) to finish writing it`);
-      announced = holder?.pid;
-    }
-    sleep(POLL_MS);
-  }
-}
-
-function tryCreate(lockPath: string, content: string): boolean {
-  let fd: number;
-  try {
-    fd = fs.openSync(lockPath, 'wx');
-  } catch (e: any) {
-    if (e.code === 'EEXIST') return false;
-    throw e;
-  }
-  try {
-    fs.writeSync(fd, content);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return true;
-}
-
-/**
- * Removes the lock only if it still holds `expected`: it is moved aside first, and if another
- * process replaced it meanwhile, the replacement is put back.
- */
-function removeIfStill(lockPath: string, expected: string): void {
-  const aside = `${lockPath}.stale-${process.pid}`;
-  try {
-    fs.renameSync(lockPath, aside);
-  } catch (e: any) {
-    if (e.code === 'ENOENT') return;
-    throw e;
-  }
-  if (readText(aside) !== expected) {
-    try {
-      fs.linkSync(aside, lockPath);
-    } catch {
-      // someone created a new lock after ours was moved: theirs stands
-    }
-  }
-  fs.rmSync(aside, { force: true });
-}
-
-function parseHolder(text: string): LockHolder | undefined {
-  try {
-    const value = JSON.parse(text);
-    return Number.isInteger(value?.pid) && typeof value?.host === 'string' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (e: any) {
-    if (e.code === 'ENOENT') return undefined;
-    throw e;
-  }
-}
-
-function ageMs(file: string): number {
-  try {
-    return Date.now() - fs.statSync(file).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
-function sleep(ms: number): void {
-  // synth() is synchronous (cdk8s App.synth), so wait without an event loop.
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  return acquireFileLock(path.join(outdir, LOCK_FILE), timeoutSeconds, {
+    waiting: who => `${shownOutdir}: waiting for another synth (${who}) to finish writing it`,
+    staleRemoved: holder => `${shownOutdir}: removing the lock of a synth that is no longer running${holder ? ` (pid ${holder.pid})` : ''}`,
+    timedOut: (who, seconds) => `another synth (${who}) has held ${shownLock} for more than ${seconds} s: wait for it to finish, or, if no synth is running, delete ${shownLock} and run synth again`,
+  }, log);
 }
