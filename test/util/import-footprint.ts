@@ -17,13 +17,13 @@ export const ENGINE_ONLY_PACKAGES = ['@kubernetes/client-node', 'commander', 'jq
 /**
  * Our own modules the construct library may load, relative to src/ (or lib/): the constructs, Argo
  * CD's vocabulary, the committed-directory synth, the offline ApplicationSet expansion
- * (`ApplicationSet.expand()`), the kind order sync waves share with the engine, and the liveness
- * check of the synth's outdir lock. Everything else (the sync engine, the CLI, the local cluster,
- * Go builds) is the engine's.
+ * (`ApplicationSet.expand()`), the kind order sync waves share with the engine, the pinned-images
+ * file `Images.fromFile` reads, and the liveness check of the synth's lock. Everything else (the
+ * sync engine, the CLI and its `set-image`, the local cluster, Go builds) is the engine's.
  */
 export const CONSTRUCT_LIBRARY_MODULES = [
   /^index$/, /^constructs\//, /^argo\//, /^synth\//, /^git\//,
-  /^engine\/appset\//, /^engine\/kind-order$/, /^cluster\/pid-alive$/,
+  /^engine\/appset\//, /^engine\/kind-order$/, /^images\/(image-reference|images-file)$/, /^cluster\/pid-alive$/,
 ];
 
 export interface ImportFootprint {
