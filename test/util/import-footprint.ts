@@ -85,7 +85,7 @@ export function importFootprint(entry: string, nodeBinary: string = process.exec
     if (own) {
       ownModules.push(own[1]);
     }
-    const key = pkg ?? (own ? '(own)' : file);
+    const key = pkg ?? (own ? '(own)' : path.relative(ROOT, file));
     modulesByPackage[key] = (modulesByPackage[key] ?? 0) + 1;
   }
   return { requireMs: probe.requireMs, modulesByPackage, ownModules: ownModules.sort(), workersStarted: probe.workers, wasmRead: probe.wasmRead };
