@@ -97,7 +97,7 @@ for (const ignored of ['/examples/', '/bench/', '/.ci/', '/scripts/', 'BENCHMARK
 }
 // The Argo CD CRDs `install-crds` and `cluster up` install ship with the package.
 project.npmignore?.include('/crds/');
-// Every maintained Node LTS line our dependencies support, from the first release of each that
+// The Node LTS lines our runtime dependencies support, from the first release of each that
 // runs everything we use unflagged: require() of ES modules (how @kubernetes/client-node 1.4, an ES
 // module, loads inside jest and other CommonJS hosts) came in 20.19.0 and 22.12.0; jsep (via
 // client-node) needs >= 20.16.0; minimatch/brace-expansion admit 20 and >= 22 but not 21. Odd lines
