@@ -27,7 +27,8 @@ export { SmokeCheck, SmokeCheckRetryOptions, HttpCheckOptions, GraphqlCheckOptio
 export { SmokeTestHook, SmokeTestHookProps, SyncFailNotification } from './constructs/smoke-test-hook';
 export {
   ApplicationSet, ApplicationSetProps, ApplicationSetSyncPolicy, ApplicationsSyncPolicy, RollingSyncStrategy, RollingSyncStep,
-  RollingSyncMatchExpression, RollingSyncOperator, MaxUpdate, DeletionOrder, ApplicationSetIgnoreDifferences, ApplicationSetPreservedFields,
+  RollingSyncMatchExpression, RollingSyncOperator, MaxUpdate, GeneratedApplication, DeletionOrder,
+  ApplicationSetIgnoreDifferences, ApplicationSetPreservedFields,
 } from './constructs/application-set';
 export { ApplicationSetTemplate } from './constructs/application-set-template';
 export { ApplicationSetPreview, PreviewCluster } from './constructs/application-set-preview';

@@ -65,19 +65,39 @@ export class MaxUpdate {
   /** At most `n` Applications at a time (0 means the step is held). */
   public static count(n: number): MaxUpdate {
     if (!Number.isInteger(n) || n < 0) throw new Error(`maxUpdate count ${n} must be a non-negative integer`);
-    return new MaxUpdate(n);
+    return new MaxUpdate(n, false);
   }
 
   /** At most this percentage of the step's Applications at a time (rounded down, at least one). */
   public static percent(p: number): MaxUpdate {
     if (!Number.isInteger(p) || p < 0 || p > 100) throw new Error(`maxUpdate percent ${p} must be an integer from 0 to 100`);
-    return new MaxUpdate(`${p}%`);
+    return new MaxUpdate(p, true);
   }
 
   private constructor(
-    /** The value as written in the manifest (a number or `25%`). */
-    public readonly value: any,
+    /** A number of Applications, or a percentage (0-100) when `isPercent`. */
+    public readonly value: number,
+    /** Whether `value` is a percentage of the step's Applications (`MaxUpdate.percent()`). */
+    public readonly isPercent: boolean,
   ) {}
+
+  /** The value as the manifest writes it: a number, or a percentage such as `25%`. @internal */
+  public _manifestValue(): number | string {
+    return this.isPercent ? `${this.value}%` : this.value;
+  }
+}
+
+/** One Application an ApplicationSet generates, as `ApplicationSet.expand()` returns it. */
+export interface GeneratedApplication {
+  /** `metadata.name` of the Application. */
+  readonly name: string;
+  /** `metadata.namespace` of the Application (the ApplicationSet's namespace). */
+  readonly namespace: string;
+  /**
+   * The whole `argoproj.io/v1alpha1` Application as the ApplicationSet controller would create it
+   * (`apiVersion`, `kind`, `metadata`, `spec`), as plain JSON.
+   */
+  readonly manifest: { [key: string]: any };
 }
 
 /** One step of a RollingSync. */
@@ -221,8 +241,9 @@ export class ApplicationSet extends Chart {
    * what can be expanded). Git generators read the local checkout; clusters come from `options`.
    * Throws when any generator fails or needs a live service.
    */
-  public expand(options: ApplicationSetPreview = {}): any[] {
-    return this.expandWith(options, this.previewGit(options));
+  public expand(options: ApplicationSetPreview = {}): GeneratedApplication[] {
+    return this.expandWith(options, this.previewGit(options))
+      .map(manifest => ({ name: manifest.metadata.name, namespace: manifest.metadata.namespace, manifest }));
   }
 
   private previewGit(options: ApplicationSetPreview): LocalGitSource {
@@ -275,7 +296,7 @@ export class ApplicationSet extends Chart {
       rollingSync: {
         steps: p.rollingSync.steps.map(s => compact({
           matchExpressions: s.matchExpressions.map(e => ({ key: e.key, operator: e.operator, values: [...e.values] })),
-          maxUpdate: s.maxUpdate?.value,
+          maxUpdate: s.maxUpdate?._manifestValue(),
         })),
       },
       deletionOrder: p.rollingSync.deletionOrder,

@@ -50,11 +50,12 @@ export interface HttpCheckOptions extends SmokeCheckRetryOptions {
    */
   readonly expectStatus?: number;
   /**
-   * Expected JSON body. Objects match when every key given here matches (extra keys in the
-   * response are fine); arrays and plain values must be equal. E.g. `{ status: 'ok' }`.
+   * Expected JSON body: an object whose every key must match the response's (extra keys in the
+   * response are fine; nested objects match the same way, arrays and plain values must be equal).
+   * E.g. `{ status: 'ok' }`.
    * @default - the body is not checked
    */
-  readonly expectJson?: any;
+  readonly expectJson?: { [key: string]: any };
   /**
    * Text the body must contain, e.g. `<title>Shop</title>`.
    * @default - the body is not checked

@@ -431,7 +431,13 @@ describe('fault injection during a ~300-object sync with waves and hooks', () =>
       throw new Error(`the faulted sync threw instead of returning a result: ${(e as Error).message}`);
     });
     canary.record(`${label} at "${point}": faulted sync`, { result, events });
-    expect(restored).toBeDefined(); // the fault point was reached
+    if (!restored) {
+      // Say what the sync did instead of reaching the fault point (a bare toBeDefined() says nothing).
+      const seen = events.filter((e) => e.type === 'step' || e.type === 'waiting')
+        .map((e) => (e.type === 'step' ? `step ${e.phase} wave ${e.wave} (${e.tasks} tasks)` : `waiting: ${e.message}`));
+      throw new Error(`the fault point "${point}" was never reached: the faulted sync ended ${result.phase}: ${result.message}\n`
+        + `steps and waits seen (${resources} resource events):\n  ${seen.join('\n  ')}`);
+    }
     await restored;
     await converge(`${label} at "${point}"`, result, gen, t0);
   });
