@@ -396,6 +396,37 @@ export class LocalCluster {
     }
     const c = this.state.components[index];
     await this.stopComponent(c, log, 'SIGKILL');
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+    // The component must come back on its recorded port (clients and kubeconfigs name it). Right
+    // after a kill that port can still be held for a moment, e.g. by another process's outgoing
+    // connection that the kernel gave the same local port: wait for it rather than fail.
+    for (let attempt = 1; ; attempt++) {
+      const restarted = this.spawnComponent(index, component);
+      while (!(await this.componentHealthy(restarted))) {
+        if (!pidAlive(restarted.pid)) {
+          const logTail = tail(c.log, 30);
+          const sinceRestart = logTail.slice(logTail.lastIndexOf(' restart: '));
+          if (/address already in use/i.test(sinceRestart) && Date.now() < deadline) {
+            log(`${component}: its port is still in use; starting it again (attempt ${attempt + 1})`);
+            await sleep(500);
+            break;
+          }
+          throw new ClusterError(`${component} exited right after the restart; last lines of ${c.log}:\n${logTail}`);
+        }
+        if (Date.now() > deadline) {
+          throw new ClusterError(`${component} did not become healthy within ${Math.round((options.timeoutMs ?? 60_000) / 1000)}s after the restart`);
+        }
+        await sleep(100);
+      }
+      if (pidAlive(restarted.pid) && await this.componentHealthy(restarted)) {
+        return;
+      }
+    }
+  }
+
+  /** Spawns component `index` with its recorded arguments and records its new pid. */
+  private spawnComponent(index: number, component: ComponentName): ComponentState {
+    const c = this.state.components[index];
     const fd = fs.openSync(c.log, 'a');
     let child: ChildProcess;
     try {
@@ -411,16 +442,7 @@ export class LocalCluster {
     const restarted = { ...c, pid: child.pid };
     (this.state.components as ComponentState[])[index] = restarted;
     writeStateFile(this.state);
-    const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-    while (!(await this.componentHealthy(restarted))) {
-      if (!pidAlive(restarted.pid)) {
-        throw new ClusterError(`${component} exited right after the restart; last lines of ${c.log}:\n${tail(c.log, 30)}`);
-      }
-      if (Date.now() > deadline) {
-        throw new ClusterError(`${component} did not become healthy within ${Math.round((options.timeoutMs ?? 60_000) / 1000)}s after the restart`);
-      }
-      await sleep(100);
-    }
+    return restarted;
   }
 
   /**

@@ -3,9 +3,11 @@
  * scheduler, garbage collector, namespace lifecycle and CRD machinery all do
  * their jobs, with kwok standing in for kubelets.
  */
+import * as net from 'net';
 import * as path from 'path';
-import { createTestNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, useTestNamespace, waitFor } from './cluster-fixture';
+import { clusterDir, createTestNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, useTestNamespace, waitFor } from './cluster-fixture';
 import { KUBERNETES_VERSION } from '../../src/cluster/constants';
+import { LocalCluster } from '../../src/cluster/local-cluster';
 import { ARGOCD_CRD_DIR } from '../../src/engine/crds/argocd-crds';
 
 const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
@@ -187,5 +189,33 @@ describe('local control plane', () => {
     expect(ssa.code).not.toBe(0);
     expect(ssa.stderr).toMatch(/\.spec\.notAField: field not declared in schema/);
     expect(await getJson(['applications.argoproj.io', 'bad'], { namespace: ns.name })).toBeUndefined();
+  });
+
+  test('a restarted component whose port is still held for a moment waits for it instead of failing', async () => {
+    const cluster = LocalCluster.open(clusterDir())!;
+    const scheduler = cluster.state.components.find((c) => c.name === 'kube-scheduler')!;
+    process.kill(-scheduler.pid, 'SIGKILL');
+    await waitFor('the scheduler to exit', async () => {
+      try {
+        process.kill(scheduler.pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    // Another process holds the scheduler's recorded port for two seconds (as an outgoing connection
+    // given the same local port by the kernel would): the restart must wait, not give up.
+    const holder = net.createServer();
+    await new Promise<void>((resolve, reject) => holder.once('error', reject).listen(scheduler.port, '127.0.0.1', () => resolve()));
+    const release = setTimeout(() => holder.close(), 2000);
+    const logs: string[] = [];
+    try {
+      await cluster.restart('kube-scheduler', { log: (m) => logs.push(m) });
+    } finally {
+      clearTimeout(release);
+      holder.close();
+    }
+    expect(logs.join('\n')).toMatch(/kube-scheduler: its port is still in use; starting it again/);
+    expect((await cluster.status()).running).toBe(true);
   });
 });
