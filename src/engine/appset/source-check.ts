@@ -1,13 +1,13 @@
 /**
  * Preview-time check of generated Applications: the source folders and Helm value files they name
  * must exist in the repository, as a sync of each would require (same rules and wording as the
- * sync: engine/load/source-paths.ts). Reads the repository through the same GitSource as git
+ * sync: argo/source-paths.ts). Reads the repository through the same GitSource as git
  * generators, so a working tree, a revision or a test fixture all behave the same.
  */
 import * as path from 'path';
 import { GitSource } from './git-source';
 import { ApplicationSourceSpec } from '../application-spec';
-import { missingSourcePaths, PathKind } from '../load/source-paths';
+import { missingSourcePaths, PathKind } from '../../argo/source-paths';
 
 export interface SourceCheckOptions {
   /** Files that exist besides the repository's (POSIX, relative to its root): what the running synth writes. */

@@ -9,7 +9,7 @@ import { loadDirectorySource } from './directory-source';
 import { RemoteSourceError } from './manifest-error';
 import { rendererBinary } from './renderer-binary';
 import { outsideRepository } from './repository-path';
-import { missingValueFileMessage } from './source-paths';
+import { missingValueFileMessage } from '../../argo/source-paths';
 import { parseManifests } from './yaml-documents';
 
 export enum SourceType {

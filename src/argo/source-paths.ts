@@ -1,10 +1,10 @@
 /**
  * The repository paths an Application's sources name — `source.path` and Helm `valueFiles` — and
- * the ones that do not exist, worded once for the sync (render-source.ts) and for ApplicationSet
- * previews (appset/source-check.ts), so a preview reports what a sync would.
+ * the ones that do not exist, worded once for the sync (engine/load/render-source.ts) and for ApplicationSet
+ * previews (engine/appset/source-check.ts), so a preview reports what a sync would.
  */
 import * as path from 'path';
-import { ApplicationSourceSpec } from '../application-spec';
+import type { ApplicationSourceSpec } from '../engine/application-spec';
 
 /** What a repository path is: a file, a folder, or nothing. */
 export type PathKind = 'file' | 'dir' | undefined;
