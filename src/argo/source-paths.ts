@@ -4,7 +4,15 @@
  * previews (engine/appset/source-check.ts), so a preview reports what a sync would.
  */
 import * as path from 'path';
-import type { ApplicationSourceSpec } from '../engine/application-spec';
+
+/** The fields of an Application source (argoproj.io/v1alpha1) these rules read. */
+export interface SourcePathFields {
+  readonly repoURL?: string;
+  readonly path?: string;
+  readonly chart?: string;
+  readonly ref?: string;
+  readonly helm?: { readonly valueFiles?: readonly string[]; readonly ignoreMissingValueFiles?: boolean };
+}
 
 /** What a repository path is: a file, a folder, or nothing. */
 export type PathKind = 'file' | 'dir' | undefined;
@@ -37,7 +45,7 @@ export function missingSourcePathMessage(field: string, sourcePath: string): str
  * paths leaving the repository are the loader's business.
  */
 export function missingSourcePaths(
-  sources: readonly ApplicationSourceSpec[], multi: boolean, kindOf: (repoURL: string | undefined, repoPath: string) => PathKind | null,
+  sources: readonly SourcePathFields[], multi: boolean, kindOf: (repoURL: string | undefined, repoPath: string) => PathKind | null,
 ): string[] {
   const problems: string[] = [];
   sources.forEach((source, i) => {

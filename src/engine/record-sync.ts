@@ -25,9 +25,9 @@ export interface RecordedSync {
 /**
  * Syncs one Application and records the outcome on its Application object (in `req.controlPlane`,
  * the cluster Argo CD's objects live in, else `api`), as Argo CD's controller does after an
- * operation: the operation state, the history entry and the comparison after it (so `status.sync`/`status.health` reflect the cluster after the sync). Dry runs
- * record nothing; without an Application object (or Argo CD CRDs) in the cluster nothing is
- * compared or written. A failure to record is a warning: it never changes the sync's result.
+ * operation: the operation state, the history entry and the comparison after it (so `status.sync`/
+ * `status.health` reflect the cluster after the sync). Dry runs record nothing; without an
+ * Application object (or Argo CD CRDs) in the cluster nothing is compared or written. A failure to record is a warning: it never changes the sync's result.
  */
 export async function syncAndRecord(
   api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
@@ -52,7 +52,9 @@ export async function syncAndRecordStatus(
   try {
     // A whole sync that succeeded is compared from its own reconcile; anything else (a failed,
     // interrupted or selective sync) is compared afresh, since it left the cluster partly unknown.
-    comparison = observation ? comparisonAfterSync(app, observation) : await compareApplication(api, app, { concurrency: req.concurrency, controlPlane: req.controlPlane });
+    comparison = observation
+      ? comparisonAfterSync(app, observation)
+      : await compareApplication(api, app, { concurrency: req.concurrency, controlPlane: req.controlPlane });
     // A cluster without the Application CRD has no Application object to record on.
     if (await objects.resourceFor(ARGOCD_API_VERSION, 'Application')) {
       await recordSync(objects, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });

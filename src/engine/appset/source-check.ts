@@ -6,8 +6,8 @@
  */
 import * as path from 'path';
 import { GitSource } from './git-source';
-import { ApplicationSourceSpec } from '../application-spec';
 import { missingSourcePaths, PathKind } from '../../argo/source-paths';
+import { ApplicationSourceSpec } from '../application-spec';
 
 export interface SourceCheckOptions {
   /** Files that exist besides the repository's (POSIX, relative to its root): what the running synth writes. */

@@ -9,8 +9,8 @@ import { loadDirectorySource } from './directory-source';
 import { RemoteSourceError } from './manifest-error';
 import { rendererBinary } from './renderer-binary';
 import { outsideRepository } from './repository-path';
-import { missingValueFileMessage } from '../../argo/source-paths';
 import { parseManifests } from './yaml-documents';
+import { missingValueFileMessage } from '../../argo/source-paths';
 
 export enum SourceType {
   DIRECTORY = 'Directory',

@@ -212,7 +212,9 @@ class TreeRun {
    * compared and recorded once more, so the health recorded on it, which its parent's wave gate
    * reads, becomes Healthy or Degraded as it would with Argo CD.
    */
-  private async settle(node: TreeNode, run: ApplicationRun, api: KubeApi, objects: KubeApi, progressing: readonly ResourceStatus[]): Promise<ApplicationRun> {
+  private async settle(
+    node: TreeNode, run: ApplicationRun, api: KubeApi, objects: KubeApi, progressing: readonly ResourceStatus[],
+  ): Promise<ApplicationRun> {
     const children = node.children.map((k) => this.running.get(k)).filter((p): p is Promise<void> => p !== undefined);
     await Promise.all(children);
     const { request } = this.options;
