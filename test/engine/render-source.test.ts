@@ -6,7 +6,7 @@ import { RemoteSourceError } from '../../src/engine/load/manifest-error';
 import { renderSource, HELM_BINARY_ENV, KUSTOMIZE_BINARY_ENV } from '../../src/engine/load/render-source';
 import { rendererBinary } from '../../src/engine/load/renderer-binary';
 
-// The embedded renderer (helm.sh/helm/v3 and kustomize/api in renderer/) is
+// The embedded renderer (helm.sh/helm/v4 and kustomize/api in renderer/) is
 // built on first use; a cold build takes 10-25 minutes on 2 cores.
 beforeAll(() => {
   rendererBinary();
@@ -118,6 +118,59 @@ describe('Helm sources render with the embedded Helm library', () => {
     } finally {
       delete process.env[HELM_BINARY_ENV];
     }
+  });
+});
+
+describe('Helm renders as the Helm 4 Argo CD v3.5 runs (helm.sh/helm/v4 v4.2.1)', () => {
+  function probeChart(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm4-probe-'));
+    fs.mkdirSync(path.join(dir, 'templates'));
+    fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.1.0\n');
+    for (const [name, text] of Object.entries(files)) {
+      fs.writeFileSync(path.join(dir, name), text);
+    }
+    return dir;
+  }
+
+  test('Capabilities, Release.Service, and chart-default nulls dropped from .Values (Helm 4; Helm 3 kept them, argo-cd#29068)', () => {
+    const dir = probeChart({
+      'values.yaml': 'opt: null\nnested:\n  keep: 1\n  drop: null\n',
+      'templates/cm.yaml': [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata:',
+        '  name: {{ .Release.Name }}',
+        'data:',
+        '  helmVersion: {{ .Capabilities.HelmVersion.Version | quote }}',
+        '  kubeVersion: {{ .Capabilities.KubeVersion.Version | quote }}',
+        '  service: {{ .Release.Service | quote }}',
+        '  optKey: {{ hasKey .Values "opt" | quote }}',
+        '  dropKey: {{ hasKey .Values.nested "drop" | quote }}',
+        '  keep: {{ .Values.nested.keep | quote }}',
+        '',
+      ].join('\n'),
+    });
+    const objects = renderSource({ path: '.' }, dir, { repoRoot: dir, appName: 'probe' });
+    expect((objects[0].object as any).data).toEqual({
+      helmVersion: 'v4.2.1',
+      // helm v4.2.1's default without --kube-version: its client-go (v0.36.1) as v1.36.0.
+      kubeVersion: 'v1.36.0',
+      service: 'Helm',
+      optKey: 'false',
+      dropKey: 'false',
+      keep: '1',
+    });
+  });
+
+  test('values.schema.json is checked (Helm 4, like Helm 3, validates unless --skip-schema-validation)', () => {
+    const dir = probeChart({
+      'values.yaml': 'replicas: 1\n',
+      'values.schema.json': '{"type": "object", "properties": {"replicas": {"type": "integer"}}}\n',
+      'templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: probe\ndata:\n  replicas: {{ .Values.replicas | quote }}\n',
+    });
+    expect(renderSource({ path: '.' }, dir, { repoRoot: dir, appName: 'probe' }).map((o) => (o.object as any).data)).toEqual([{ replicas: '1' }]);
+    expect(() => renderSource({ path: '.', helm: { parameters: [{ name: 'replicas', value: 'two', forceString: true }] } }, dir, { repoRoot: dir, appName: 'probe' }))
+      .toThrow(/^\. \(helm template\): .*schema.*replicas/s);
   });
 });
 

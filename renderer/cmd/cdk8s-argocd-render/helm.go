@@ -8,19 +8,24 @@ import (
 	"strings"
 
 	"github.com/spf13/pflag"
-	"helm.sh/helm/v3/pkg/action"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/cli"
-	"helm.sh/helm/v3/pkg/cli/values"
-	"helm.sh/helm/v3/pkg/getter"
-	"helm.sh/helm/v3/pkg/registry"
+	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/loader"
+	"helm.sh/helm/v4/pkg/cli"
+	"helm.sh/helm/v4/pkg/cli/values"
+	"helm.sh/helm/v4/pkg/getter"
+	"helm.sh/helm/v4/pkg/registry"
+	releasev1 "helm.sh/helm/v4/pkg/release/v1"
 )
 
 // helmTemplate is `helm template RELEASE CHART` restricted to the flags the
 // engine passes: --namespace, --values, --set, --set-string, --include-crds,
 // --skip-crds, --kube-version, --api-versions, and for charts from a chart
 // repository --repo and --version (an oci:// CHART needs no --repo).
+// It follows Helm 4's `helm template` (pkg/cmd/template.go and install.go),
+// the Helm Argo CD v3.5 runs: a client-side dry-run install with the default
+// capabilities, then the manifest followed by each hook.
 func helmTemplate(args []string, out io.Writer) error {
 	fs := pflag.NewFlagSet("template", pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -44,25 +49,26 @@ func helmTemplate(args []string, out io.Writer) error {
 
 	settings := cli.New()
 	settings.SetNamespace(*namespace)
-	client := action.NewInstall(&action.Configuration{})
-	client.DryRun = true
-	client.DryRunOption = "true"
+	// Logs (a deprecated chart, ...) go to stderr as the helm CLI's do; stdout carries only manifests.
+	client := action.NewInstall(action.NewConfiguration())
+	// `helm template`'s default --dry-run=client: no cluster, default capabilities.
+	client.DryRunStrategy = action.DryRunClient
 	client.ReleaseName = release
 	client.Namespace = *namespace
-	client.Replace = true
-	client.ClientOnly = true
+	client.Replace = true // skip the release name check, as `helm template` does
 	client.IncludeCRDs = *includeCRDs && !*skipCRDs
 	client.SkipCRDs = *skipCRDs
-	client.APIVersions = chartutil.VersionSet(*apiVersions)
+	client.APIVersions = common.VersionSet(*apiVersions)
 	client.RepoURL = *repo
 	client.Version = *version
 	if *kubeVersion != "" {
-		kv, err := chartutil.ParseKubeVersion(*kubeVersion)
+		kv, err := common.ParseKubeVersion(*kubeVersion)
 		if err != nil {
 			return fmt.Errorf("template: invalid --kube-version %q: %w", *kubeVersion, err)
 		}
 		client.KubeVersion = kv
 	}
+	// Registry messages ("Pulled: ...") go to stderr so that stdout stays YAML.
 	registryClient, err := registry.NewClient(
 		registry.ClientOptEnableCache(true),
 		registry.ClientOptWriter(os.Stderr),
@@ -73,7 +79,7 @@ func helmTemplate(args []string, out io.Writer) error {
 	}
 	client.SetRegistryClient(registryClient)
 
-	chartPath, err := client.ChartPathOptions.LocateChart(chartRef, settings)
+	chartPath, err := client.LocateChart(chartRef, settings)
 	if err != nil {
 		return chartNotFound(chartRef, *repo, *version, err)
 	}
@@ -82,18 +88,33 @@ func helmTemplate(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	chart, err := loader.Load(chartPath)
+	// The loader reads Chart.yaml's apiVersion: v1/v2 charts, or Helm 4's v3 charts.
+	ch, err := loader.Load(chartPath)
 	if err != nil {
 		return err
 	}
-	if req := chart.Metadata.Dependencies; req != nil {
-		if err := action.CheckDependencies(chart, req); err != nil {
+	acc, err := chart.NewAccessor(ch)
+	if err != nil {
+		return err
+	}
+	// helm's checkIfInstallable: a library chart cannot be templated on its own.
+	switch t := acc.MetadataAsMap()["Type"]; t {
+	case "", "application":
+	default:
+		return fmt.Errorf("%s charts are not installable", t)
+	}
+	if req := acc.MetaDependencies(); len(req) > 0 {
+		if err := action.CheckDependencies(ch, req); err != nil {
 			return fmt.Errorf("%w; run `helm dependency build` in the chart folder and commit charts/", err)
 		}
 	}
-	rel, err := client.Run(chart, vals)
+	released, err := client.Run(ch, vals)
 	if err != nil {
 		return err
+	}
+	rel, ok := released.(*releasev1.Release)
+	if !ok {
+		return fmt.Errorf("template: unexpected release type %T", released)
 	}
 	// Same layout as `helm template`: the manifest, then each hook with its source.
 	var manifests bytes.Buffer

@@ -1,6 +1,6 @@
 /**
  * The embedded Helm/Kustomize renderer: the Go program in `renderer/`
- * (helm.sh/helm/v3 and sigs.k8s.io/kustomize/api), built on first use and
+ * (helm.sh/helm/v4 and sigs.k8s.io/kustomize/api), built on first use and
  * cached under `${XDG_CACHE_HOME:-~/.cache}/cdk8s-argocd/render-bin`.
  */
 import { spawnSync } from 'child_process';
@@ -45,7 +45,7 @@ export function rendererBinary(): string {
     return path.resolve(prebuilt);
   }
   const moduleDir = findRendererModuleDir();
-  const helm = requiredVersion(moduleDir, 'helm.sh/helm/v3');
+  const helm = requiredVersion(moduleDir, 'helm.sh/helm/v4');
   const kustomize = requiredVersion(moduleDir, 'sigs.k8s.io/kustomize/api');
   return ensureGoBinarySync({
     name: RENDERER_NAME,
@@ -53,7 +53,9 @@ export function rendererBinary(): string {
     cacheRoot: goBinaryCacheRoot('render-bin', RENDERER_BIN_CACHE_ENV),
     purpose: `the Helm/Kustomize renderer (helm ${helm}, kustomize/api ${kustomize})`,
     alternative: `set ${RENDERER_BINARY_ENV} to a prebuilt ${RENDERER_NAME}, or CDK8S_ARGOCD_HELM_BINARY / CDK8S_ARGOCD_KUSTOMIZE_BINARY to your own helm / kustomize`,
-    ldflags: `-s -w -X main.helmVersion=${helm} -X main.kustomizeVersion=${kustomize}`,
+    // Helm's own version variable too, so a chart's `.Capabilities.HelmVersion.Version` reads
+    // what the released helm binary of that version says (the library alone says only "v4.2").
+    ldflags: `-s -w -X main.helmVersion=${helm} -X main.kustomizeVersion=${kustomize} -X helm.sh/helm/v4/internal/version.version=${helm}`,
     works: isWorkingRenderer,
     coldBuildHint: 'about 10-25 minutes on 2 cores',
   });
