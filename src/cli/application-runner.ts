@@ -5,6 +5,7 @@ import { ClusterEntry, readClustersFile } from '../engine/clusters-file';
 import { KubeClient } from '../engine/kube/client';
 import { KubeApi } from '../engine/kube/kube-api';
 import { loadApplications, LoadedApplication } from '../engine/load/applications';
+import { ManifestFiles } from '../engine/load/manifest-file';
 import { ApplicationTree, discoverTree } from '../engine/tree/application-tree';
 import { selectTree, TreeSelection } from '../engine/tree/tree-selection';
 
@@ -107,9 +108,10 @@ export interface TreeRunRequest<R> {
   readonly verb: string;
   /** Parallel connections per cluster (default 16). */
   readonly maxSockets?: number;
-  /** The engine call for the selected part of the tree. */
+  /** The engine call for the selected part of the tree; `files` are the manifest files the load read, for the run's later reads. */
   readonly run: (
     tree: ApplicationTree, selection: TreeSelection, clientFor: (app: LoadedApplication) => Promise<KubeApi>, clusters: TreeClusters,
+    files: ManifestFiles,
   ) => Promise<R>;
 }
 
@@ -144,7 +146,8 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         return client;
       };
       const controlPlane = async () => (await clients.forDestination(undefined)).client;
-      return await req.run(tree, selection, (app) => clients.forApplication(app), { current: currentClient, entries: clusters, controlPlane });
+      const treeClusters = { current: currentClient, entries: clusters, controlPlane };
+      return await req.run(tree, selection, (app) => clients.forApplication(app), treeClusters, loaded.files);
     } finally {
       await clients.close();
     }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { ManifestFiles } from '../engine/load/manifest-file';
 
 /** An `argoproj.io` document and the file it was read from. */
 export interface FoundArgoObject {
@@ -13,8 +14,11 @@ export function findApplicationSets(target: string): FoundArgoObject[] {
   return findArgoObjects(target, ['ApplicationSet']);
 }
 
-/** `argoproj.io` documents of these kinds in a file, or in every YAML/JSON file below a directory. */
-export function findArgoObjects(target: string, kinds: readonly string[]): FoundArgoObject[] {
+/**
+ * `argoproj.io` documents of these kinds in a file, or in every YAML/JSON file below a directory.
+ * `read`: the run's manifest reads, whose texts are used instead of reading the files again.
+ */
+export function findArgoObjects(target: string, kinds: readonly string[], read?: ManifestFiles): FoundArgoObject[] {
   const files: string[] = [];
   const walk = (p: string): void => {
     const stat = fs.statSync(p);
@@ -33,7 +37,7 @@ export function findArgoObjects(target: string, kinds: readonly string[]): Found
   const mentionsKind = new RegExp(`kind['"]?\\s*:\\s*['"]?(${kinds.join('|')})\\b`);
   const found: FoundArgoObject[] = [];
   for (const file of files) {
-    const text = fs.readFileSync(file, 'utf8');
+    const text = read?.textIfRead(file) ?? fs.readFileSync(file, 'utf8');
     if (file !== target && !mentionsKind.test(text)) {
       continue;
     }

@@ -197,10 +197,10 @@ export function registerEngineCommands(program: Command): void {
           recursive: opts.recursive,
           verb: opts.dryRun ? 'sync --dry-run' : 'sync',
           maxSockets: opts.concurrency,
-          run: async (tree, selection, clientFor, clusters) => {
+          run: async (tree, selection, clientFor, clusters, files) => {
             // Top-level AppProjects and ApplicationSets (in no Application's source) are applied
             // with the roots, as the README's one-time `kubectl apply -f manifests/apps/` would.
-            let topLevel = opts.app.length === 0 ? topLevelArgoObjects(path, tree) : [];
+            let topLevel = opts.app.length === 0 ? topLevelArgoObjects(path, tree, files) : [];
             if (topLevel.length > 0 && opts.revision) {
               process.stderr.write(`warning: ${topLevel.length} AppProject(s)/ApplicationSet(s) in no Application's source are not applied with --revision (they would be read from the work tree): apply them with \`appset sync\`\n`);
               topLevel = [];

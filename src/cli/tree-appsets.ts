@@ -12,6 +12,7 @@ import { ApplicationSetEvent, ApplicationSetRunResult, engineCallbacks, readClus
 import { ClusterEntry, generatorClusters } from '../engine/clusters-file';
 import { KubeApi } from '../engine/kube/kube-api';
 import { LoadedApplication } from '../engine/load/applications';
+import { ManifestFiles } from '../engine/load/manifest-file';
 import { groupOf, SourcePosition } from '../engine/model';
 import { PlacedApplicationSet } from '../engine/output/appset-rows';
 import { ApplicationTree } from '../engine/tree/application-tree';
@@ -23,9 +24,9 @@ const identity = (kind: string, name: string | undefined, namespace: string | un
 /**
  * AppProjects and ApplicationSets below `target` that no Application's source contains (those
  * are applied by their parent's sync), AppProjects first: a set's project must exist before
- * its Applications are created.
+ * its Applications are created. `files`: the run's manifest reads (the tree's load read them all).
  */
-export function topLevelArgoObjects(target: string, tree: ApplicationTree): FoundArgoObject[] {
+export function topLevelArgoObjects(target: string, tree: ApplicationTree, files?: ManifestFiles): FoundArgoObject[] {
   const contained = new Set<string>();
   for (const { app } of tree.nodes.values()) {
     for (const { object } of app.objects) {
@@ -34,7 +35,7 @@ export function topLevelArgoObjects(target: string, tree: ApplicationTree): Foun
       }
     }
   }
-  const found = findArgoObjects(target, SET_KINDS)
+  const found = findArgoObjects(target, SET_KINDS, files)
     .filter((o) => !contained.has(identity(o.object.kind, o.object.metadata?.name, o.object.metadata?.namespace)));
   return [...found.filter((o) => o.object.kind === 'AppProject'), ...found.filter((o) => o.object.kind === 'ApplicationSet')];
 }

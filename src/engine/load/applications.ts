@@ -5,11 +5,10 @@ import { ApplicationManifest, ApplicationSourceSpec, CONTROL_PLANE_NAMESPACE, ma
 import { DesiredObject, SourcePosition } from '../model';
 import { listManifestFiles } from './directory-source';
 import { ManifestError, RemoteSourceError } from './manifest-error';
-import { BinaryFileError, readManifestFile } from './manifest-file';
+import { BinaryFileError, ManifestFiles } from './manifest-file';
 import { detectSourceType, renderSource } from './render-source';
 import { outsideRepository } from './repository-path';
 import { checkoutRevision, gitRoot } from './source-tree';
-import { parseManifests } from './yaml-documents';
 
 export interface LoadOptions {
   /** A manifests directory (Applications are found anywhere below it) or one Application manifest file. */
@@ -24,6 +23,8 @@ export interface LoadOptions {
   readonly repoRoot?: string;
   /** Only sources from this repoURL map to the local repository (default: any). */
   readonly repoURL?: string;
+  /** The run's manifest reads, to share with the run's other reads of the same files. @default - a new one */
+  readonly files?: ManifestFiles;
 }
 
 /** One chosen Application with its desired objects (or the reason they could not be loaded). */
@@ -50,6 +51,8 @@ export interface LoadedApplication {
 
 export interface LoadResult {
   readonly applications: LoadedApplication[];
+  /** The manifest files read (and parsed), for the run's later reads of the same files. */
+  readonly files: ManifestFiles;
   /** Removes the temporary checkout of `--revision` (no-op for the work tree). */
   dispose(): void;
 }
@@ -63,15 +66,17 @@ function headCommit(root: string): string {
 }
 
 /** Every Argo CD Application manifest below `dir` (recursively), or in the one file given. */
-export function findApplications(target: string, displayRoot: string): Array<{ manifest: ApplicationManifest; position: SourcePosition }> {
+export function findApplications(
+  target: string, displayRoot: string, files = new ManifestFiles(),
+): Array<{ manifest: ApplicationManifest; position: SourcePosition }> {
   const stat = fs.statSync(target);
-  const files = stat.isDirectory() ? listManifestFiles(target, { recurse: true }).map((f) => path.join(target, f)) : [target];
+  const paths = stat.isDirectory() ? listManifestFiles(target, { recurse: true }).map((f) => path.join(target, f)) : [target];
   const found: Array<{ manifest: ApplicationManifest; position: SourcePosition }> = [];
-  for (const file of files) {
+  for (const file of paths) {
     const shown = path.relative(displayRoot, file) || file;
     let text: string;
     try {
-      text = readManifestFile(file, shown);
+      text = files.text(file, shown);
     } catch (e) {
       // A binary file holds no Application; it fails only the Application whose source contains it.
       if (stat.isDirectory() && e instanceof BinaryFileError) {
@@ -83,7 +88,8 @@ export function findApplications(target: string, displayRoot: string): Array<{ m
     if (stat.isDirectory() && !/kind"?\s*:\s*"?Application\b/.test(text)) {
       continue;
     }
-    for (const d of parseManifests(text, shown)) {
+    // Kept: an Application file is read again as part of its parent's source.
+    for (const d of files.manifests(file, shown, { keep: true })) {
       if (d.object.kind === 'Application' && d.object.apiVersion.startsWith('argoproj.io/')) {
         if (typeof d.object.metadata.name !== 'string') {
           throw new ManifestError(d.source, 'an Application needs metadata.name (Argo CD does not create Applications from generateName): name it');
@@ -140,7 +146,7 @@ function sourceFolder(source: ApplicationSourceSpec, repoRoot: string, fail: (re
 }
 
 function loadSources(
-  app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: Pick<LoadOptions, 'revision' | 'repoURL'>,
+  app: ApplicationManifest, position: SourcePosition, repoRoot: string, options: Pick<LoadOptions, 'revision' | 'repoURL' | 'files'>,
 ): { objects: DesiredObject[]; sourceTypes: string[] } {
   const spec = app.spec;
   if (!spec || typeof spec !== 'object' || !spec.destination) {
@@ -163,14 +169,15 @@ function loadSources(
         `Application ${app.metadata.name}: source.path ${source.path} is not a folder below ${repoRoot}${options.revision ? ` at revision ${options.revision}` : ''}`);
     }
     const sourceField = spec.sources ? `spec.sources[${i}]` : 'spec.source';
-    objects.push(...renderSource(source, dir, { repoRoot, appName: app.metadata.name, namespace: spec.destination.namespace, sourceField }));
+    const context = { repoRoot, appName: app.metadata.name, namespace: spec.destination.namespace, sourceField, files: options.files };
+    objects.push(...renderSource(source, dir, context));
     sourceTypes.push(detectSourceType(source, dir));
   }
   return { objects, sourceTypes };
 }
 
 function loadedApplication(
-  manifest: ApplicationManifest, position: SourcePosition, root: string, revision: string, options: Pick<LoadOptions, 'revision' | 'repoURL'>,
+  manifest: ApplicationManifest, position: SourcePosition, root: string, revision: string, options: Pick<LoadOptions, 'revision' | 'repoURL' | 'files'>,
 ): LoadedApplication {
   const base = {
     manifest,
@@ -239,8 +246,9 @@ export function loadApplications(options: LoadOptions): LoadResult {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   };
+  const files = options.files ?? new ManifestFiles();
   try {
-    const found = findApplications(readTarget, root);
+    const found = findApplications(readTarget, root, files);
     const wanted = options.all ? [] : options.apps ?? [];
     let chosen = found;
     if (wanted.length > 0) {
@@ -259,8 +267,8 @@ export function loadApplications(options: LoadOptions): LoadResult {
     } else if (fs.statSync(readTarget).isDirectory() && !options.all) {
       throw new Error(`choose Applications with --app <name> (found in ${options.path}: ${found.map((f) => f.manifest.metadata.name).sort().join(', ') || 'none'})`);
     }
-    const applications = chosen.map(({ manifest, position }) => loadedApplication(manifest, position, root, revision, options));
-    return { applications, dispose };
+    const applications = chosen.map(({ manifest, position }) => loadedApplication(manifest, position, root, revision, { ...options, files }));
+    return { applications, files, dispose };
   } catch (e) {
     dispose();
     throw e;

@@ -3,9 +3,8 @@ import * as path from 'path';
 import { minimatch } from 'minimatch';
 import { DesiredObject } from '../model';
 import { ManifestError } from './manifest-error';
-import { MAX_MANIFEST_BYTES, megabytes, readManifestFile } from './manifest-file';
+import { ManifestFiles, MAX_MANIFEST_BYTES, megabytes } from './manifest-file';
 import { outsideRepository } from './repository-path';
-import { parseManifests } from './yaml-documents';
 
 export interface DirectorySourceOptions {
   /** Descend into subdirectories (Argo CD `directory.recurse`, default false). */
@@ -56,21 +55,22 @@ export function listManifestFiles(dir: string, options: DirectorySourceOptions =
  * Reads every manifest of a directory source. `repoRoot` is what file names in positions are
  * relative to, so errors point at the file a user can open; no file may resolve outside it, and
  * all files together may hold at most {@link MAX_MANIFEST_BYTES} (checked before any is parsed).
+ * `files` are the run's reads, so a file the run has already read is not read again.
  */
-export function loadDirectorySource(dir: string, options: DirectorySourceOptions, repoRoot: string): DesiredObject[] {
-  const files = listManifestFiles(dir, options).map((rel) => {
+export function loadDirectorySource(dir: string, options: DirectorySourceOptions, repoRoot: string, files = new ManifestFiles()): DesiredObject[] {
+  const manifests = listManifestFiles(dir, options).map((rel) => {
     const abs = path.join(dir, rel);
     const shown = path.relative(repoRoot, abs) || rel;
     const outside = outsideRepository(repoRoot, abs);
     if (outside) {
       throw new ManifestError({ file: shown, line: 1 }, `${outside}; Argo CD refuses files outside the repository: copy the file into the repository instead`);
     }
-    return { abs, shown, size: fs.statSync(abs).size };
+    return { abs, shown, stat: fs.statSync(abs) };
   });
-  const total = files.reduce((sum, f) => sum + f.size, 0);
+  const total = manifests.reduce((sum, f) => sum + f.stat.size, 0);
   if (total > MAX_MANIFEST_BYTES) {
-    const largest = files.reduce((a, b) => (b.size > a.size ? b : a));
-    throw new Error(`${path.relative(repoRoot, dir) || '.'}: the manifests add up to ${megabytes(total)}, more than the ${megabytes(MAX_MANIFEST_BYTES)} a directory source may hold (Argo CD's limit; the largest is ${largest.shown}, ${megabytes(largest.size)}); split the Application`);
+    const largest = manifests.reduce((a, b) => (b.stat.size > a.stat.size ? b : a));
+    throw new Error(`${path.relative(repoRoot, dir) || '.'}: the manifests add up to ${megabytes(total)}, more than the ${megabytes(MAX_MANIFEST_BYTES)} a directory source may hold (Argo CD's limit; the largest is ${largest.shown}, ${megabytes(largest.stat.size)}); split the Application`);
   }
-  return files.flatMap((f) => parseManifests(readManifestFile(f.abs, f.shown), f.shown));
+  return manifests.flatMap((f) => files.manifests(f.abs, f.shown, { stat: f.stat }));
 }

@@ -7,6 +7,7 @@ import { ApplicationSourceSpec } from '../application-spec';
 import { DesiredObject } from '../model';
 import { loadDirectorySource } from './directory-source';
 import { RemoteSourceError } from './manifest-error';
+import { ManifestFiles } from './manifest-file';
 import { rendererBinary } from './renderer-binary';
 import { outsideRepository } from './repository-path';
 import { parseManifests } from './yaml-documents';
@@ -69,6 +70,8 @@ export interface RenderContext {
   readonly namespace?: string;
   /** Where the source is in the Application (`spec.source`, `spec.sources[1]`), for messages. @default 'spec.source' */
   readonly sourceField?: string;
+  /** The run's manifest reads (a directory source's files are read once per run). @default - read afresh */
+  readonly files?: ManifestFiles;
 }
 
 /**
@@ -98,7 +101,7 @@ export function renderSource(source: ApplicationSourceSpec, dir: string, ctx: Re
       if (source.directory?.jsonnet && Object.keys(source.directory.jsonnet as object).length > 0) {
         throw new Error(`${rel}: directory.jsonnet is not supported by the engine; render it to YAML first`);
       }
-      return loadDirectorySource(dir, source.directory ?? {}, ctx.repoRoot);
+      return loadDirectorySource(dir, source.directory ?? {}, ctx.repoRoot, ctx.files);
     case SourceType.KUSTOMIZE: {
       // The embedded renderer's `build` and a user's `kustomize build` take the same arguments.
       const own = process.env[KUSTOMIZE_BINARY_ENV];
