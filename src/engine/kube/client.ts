@@ -56,6 +56,8 @@ export class KubeClient implements KubeApi {
   private readonly agent: http.Agent;
   private readonly headers: Record<string, string>;
   private readonly groupVersions = new Map<string, Promise<ApiResource[] | undefined>>();
+  /** The server's group versions, cached with each group version's resources (and shared with `withLimits` copies). */
+  private readonly served: { versions?: Promise<string[]> } = {};
   /** Unavailable group versions already warned about (warn once per client). */
   readonly warnedUnavailable = new Set<string>();
   private limits: RequestLimits = { timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS };
@@ -189,6 +191,7 @@ export class KubeClient implements KubeApi {
   /** Forgets discovery results (after CRDs were created). */
   invalidateDiscovery(): void {
     this.groupVersions.clear();
+    this.served.versions = undefined;
   }
 
   async resourceFor(apiVersion: string, kind: string): Promise<ApiResource | undefined> {
@@ -225,10 +228,35 @@ export class KubeClient implements KubeApi {
     return { resources, unavailable };
   }
 
-  /** Every group version the server serves, preferred version first within a group. */
-  async serverGroupVersions(): Promise<string[]> {
-    const core = await this.request('GET', '/api');
-    const groups = await this.request('GET', '/apis');
+  /**
+   * Every group version the server serves, preferred version first within a group. Asked once
+   * per client until {@link invalidateDiscovery}, like each group version's resources: every
+   * Application's live state needs it, and a tree run reconciles dozens of Applications (Argo CD's
+   * cluster cache, too, keeps discovery rather than asking again per Application).
+   */
+  serverGroupVersions(): Promise<string[]> {
+    let versions = this.served.versions;
+    if (!versions) {
+      versions = this.fetchServerGroupVersions();
+      const asked = versions;
+      this.served.versions = asked;
+      // A failure is not kept: the next caller asks the server again.
+      asked.catch(() => {
+        if (this.served.versions === asked) {
+          this.served.versions = undefined;
+        }
+      });
+    }
+    return versions;
+  }
+
+  private async fetchServerGroupVersions(): Promise<string[]> {
+    // Both at once; when both fail, the core group's error is the one reported.
+    const coreAnswer = this.request('GET', '/api');
+    const groupsAnswer = this.request('GET', '/apis');
+    groupsAnswer.catch(() => undefined);
+    const core = await coreAnswer;
+    const groups = await groupsAnswer;
     const out: string[] = [...(core.versions as string[])];
     for (const g of groups.groups as any[]) {
       out.push(g.preferredVersion.groupVersion);
