@@ -52,8 +52,14 @@ export async function reconcileApplication(api: KubeApi, app: LoadedApplication,
     return sync(api, app, req, recordable);
   }
   const record = recordable && !req.dryRun;
-  const previous = record ? await recordedStatus(objects, app) : undefined;
-  const comparison = await compareApplication(api, app, compareOptions(req));
+  // The recorded status and the comparison are independent reads, so they are asked at once
+  // (a tree run reconciles dozens of Applications, each waiting on the API server); a failure of
+  // the status read is still the one reported when both fail.
+  const recorded = record ? recordedStatus(objects, app) : Promise.resolve(undefined);
+  const compared = compareApplication(api, app, compareOptions(req));
+  compared.catch(() => undefined);
+  const previous = await recorded;
+  const comparison = await compared;
   if (req.autoSync && !req.signal?.aborted) {
     const decision = autoSyncDecision(app.manifest, comparison, previous, req.autoSync.exactRevision());
     if (decision.sync) {
