@@ -8,6 +8,7 @@
  */
 import { getJson, clusterDir, kubectl } from './cluster-fixture';
 import { runDemo } from '../../scripts/demo';
+import { captureOutput, CliResult } from '../cli/run-in-process';
 
 jest.setTimeout(600_000);
 
@@ -19,26 +20,8 @@ const EXAMPLE_APPLICATIONS = [
 ];
 
 /** Runs the demo in this process, capturing what it prints. */
-async function demo(): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => {
-    stderr += String(c);
-    return true;
-  });
-  let code: number;
-  try {
-    code = await runDemo({ dir: clusterDir(), timeoutSeconds: 30 });
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
+async function demo(): Promise<CliResult> {
+  return captureOutput(() => runDemo({ dir: clusterDir(), timeoutSeconds: 30 }));
 }
 
 /** The example Applications' rows of the `list` table the demo printed last: NAME → `SYNC HEALTH CONDITIONS`. */

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { getJson, kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
-import { run } from '../../src/cli/main';
+import { CliResult, runInProcess } from '../cli/run-in-process';
 import { configMap } from '../engine/e2e-app';
 
 jest.setTimeout(300_000);
@@ -19,26 +19,8 @@ jest.setTimeout(300_000);
 const newNamespace = testNamespaces().create;
 
 /** Runs the CLI in this process, capturing its output and exit code. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => {
-    stderr += String(c);
-    return true;
-  });
-  let code: number;
-  try {
-    code = await run(['node', 'cdk8s-argocd', ...args, '--kubeconfig', kubeconfigPath()]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
+async function cli(...args: string[]): Promise<CliResult> {
+  return runInProcess(...args, '--kubeconfig', kubeconfigPath());
 }
 
 const write = (file: string, ...objects: object[]) => {

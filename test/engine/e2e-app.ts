@@ -6,13 +6,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { run } from '../../src/cli/main';
 import { ApplicationSpec } from '../../src/engine/application-spec';
 import { KubeClient } from '../../src/engine/kube/client';
 import { resolveKubeConfig } from '../../src/engine/kube/kubeconfig';
 import { LoadedApplication, loadApplications } from '../../src/engine/load/applications';
 import { KubeObject, SyncOperationResult } from '../../src/engine/model';
 import { syncApplication, SyncEvent, SyncRequest } from '../../src/engine/sync';
+import { CliResult, runInProcess } from '../cli/run-in-process';
 
 /** The API client for the e2e cluster (KUBECONFIG is set by test/e2e/global-setup.ts). */
 export async function e2eClient(): Promise<KubeClient> {
@@ -126,29 +126,11 @@ export function job(
 }
 
 /** Runs the CLI in this process against `kubeconfig`, capturing its output and exit code. */
-export async function runCli(kubeconfig: string, app: TestApp, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(kubeconfig: string, app: TestApp, ...args: string[]): Promise<CliResult> {
   return runCliArgs([...args, app.dir, '--app', app.name, '--repo-root', app.dir, '--kubeconfig', kubeconfig]);
 }
 
 /** Runs the CLI in this process with exactly `args`, capturing its output and exit code. */
-export async function runCliArgs(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation((c: any) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation((c: any) => {
-    stderr += String(c);
-    return true;
-  });
-  let code: number;
-  try {
-    code = await run(['node', 'cdk8s-argocd', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  process.exitCode = undefined;
-  return { code, stdout, stderr };
+export async function runCliArgs(args: string[]): Promise<CliResult> {
+  return runInProcess(...args);
 }
