@@ -2,21 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { currentCluster, runningLocalCluster } from '../../src/cli/current-cluster';
+import { writeFakeClusterState } from '../util/fake-cluster-state';
 
 /** A state dir as `cluster up` writes it, with the API server's pid. */
 function stateDir(apiPid: number): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'current-cluster-'));
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
-  fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({
-    version: 1,
-    dir,
-    binary: 'k8s-local',
-    server: 'https://127.0.0.1:1',
-    kubeconfig,
-    startedAt: '',
-    components: [{ name: 'kube-apiserver', pid: apiPid, port: 1, log: '', args: [] }],
-  }));
+  writeFakeClusterState(dir, apiPid);
   return dir;
 }
 

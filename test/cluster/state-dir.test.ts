@@ -4,22 +4,8 @@ import * as path from 'path';
 import { currentCluster } from '../../src/cli/current-cluster';
 import { defaultClusterDir, locateCluster } from '../../src/cluster/state-dir';
 import { runInProcess } from '../cli/run-in-process';
+import { writeFakeClusterState } from '../util/fake-cluster-state';
 
-/** A state dir as `cluster up` writes it, with the API server's pid. */
-function writeState(dir: string, apiPid: number): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  fs.writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
-  fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify({
-    version: 1,
-    dir,
-    binary: 'k8s-local',
-    server: 'https://127.0.0.1:1',
-    kubeconfig,
-    startedAt: '',
-    components: [{ name: 'kube-apiserver', pid: apiPid, port: 1, log: '', args: [] }],
-  }));
-}
 
 /** A Git repository (a `.git` folder is all the lookup needs) with a `src/deep` subdirectory. */
 function repo(parent: string, name: string): string {
@@ -104,7 +90,7 @@ describe('where the local cluster keeps its state', () => {
   test('an older version\'s state inside the repository is still found, gets a .gitignore, and a hint says how to move it', () => {
     const root = repo(tmp, 'shop');
     const legacy = path.join(root, '.cdk8s-argocd', 'cluster');
-    writeState(legacy, 2 ** 22 + 12345);
+    writeFakeClusterState(legacy, 2 ** 22 + 12345);
     const found = locateCluster({ cwd: path.join(root, 'src') });
     expect(found).toMatchObject({ dir: legacy, repository: root, chosenBy: 'an older version\'s state in the repository' });
     expect(fs.readFileSync(path.join(root, '.cdk8s-argocd', '.gitignore'), 'utf8')).toBe('*\n');
@@ -114,7 +100,7 @@ describe('where the local cluster keeps its state', () => {
 
   test('currentCluster finds the repository\'s running local cluster from a subdirectory', () => {
     const root = repo(tmp, 'shop');
-    writeState(defaultClusterDir(root), process.pid);
+    writeFakeClusterState(defaultClusterDir(root), process.pid);
     process.chdir(path.join(root, 'src', 'deep'));
     expect(currentCluster({}).kube.kubeconfig).toBe(path.join(defaultClusterDir(root), 'kubeconfig'));
   });
@@ -131,7 +117,7 @@ describe('where the local cluster keeps its state', () => {
     const root = repo(tmp, 'shop');
     process.chdir(path.join(root, 'src'));
     expect(await runInProcess('cluster', 'kubeconfig')).toMatchObject({ code: 1, stdout: '' });
-    writeState(defaultClusterDir(root), process.pid);
+    writeFakeClusterState(defaultClusterDir(root), process.pid);
     expect(await runInProcess('cluster', 'kubeconfig')).toEqual({ code: 0, stdout: `${path.join(defaultClusterDir(root), 'kubeconfig')}\n`, stderr: '' });
   });
 });

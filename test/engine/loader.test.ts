@@ -6,6 +6,7 @@ import { loadApplications } from '../../src/engine/load/applications';
 import { listManifestFiles } from '../../src/engine/load/directory-source';
 import { MAX_MANIFEST_BYTES } from '../../src/engine/load/manifest-file';
 import { parseManifests } from '../../src/engine/load/yaml-documents';
+import { applicationYaml } from '../util/application-yaml';
 
 function tmpRepo(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-loader-'));
@@ -20,22 +21,6 @@ function tmpRepo(files: Record<string, string>): string {
   return dir;
 }
 
-function application(name: string, sourcePath: string, extra = ''): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: ${name}
-  namespace: argocd
-spec:
-  project: default
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: ${name}
-  source:
-    repoURL: https://github.com/acme/k8s.git
-    path: ${sourcePath}
-${extra}`;
-}
 
 const CM = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n`;
 
@@ -99,7 +84,7 @@ describe('directory sources', () => {
 
 describe('loadApplications', () => {
   test('maps source.path to the repository folder and reads its objects with positions', () => {
-    const repo = tmpRepo({ 'manifests/apps/web.yaml': application('web', 'manifests/web'), 'manifests/web/cm.yaml': CM('one') + '---\n' + CM('two') });
+    const repo = tmpRepo({ 'manifests/apps/web.yaml': applicationYaml('web', 'manifests/web'), 'manifests/web/cm.yaml': CM('one') + '---\n' + CM('two') });
     const res = loadApplications({ path: path.join(repo, 'manifests'), apps: ['web'] });
     const app = res.applications[0];
     expect(app.error).toBeUndefined();
@@ -109,7 +94,7 @@ describe('loadApplications', () => {
   });
 
   test('reads the committed tree with --revision, not the work tree', () => {
-    const repo = tmpRepo({ 'manifests/apps/web.yaml': application('web', 'manifests/web'), 'manifests/web/cm.yaml': CM('committed') });
+    const repo = tmpRepo({ 'manifests/apps/web.yaml': applicationYaml('web', 'manifests/web'), 'manifests/web/cm.yaml': CM('committed') });
     fs.writeFileSync(path.join(repo, 'manifests/web/cm.yaml'), CM('uncommitted'));
     const work = loadApplications({ path: path.join(repo, 'manifests'), apps: ['web'] });
     expect(work.applications[0].objects[0].object.metadata.name).toBe('uncommitted');
@@ -119,14 +104,14 @@ describe('loadApplications', () => {
   });
 
   test('reads one Application manifest file', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('x') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web'), 'web/cm.yaml': CM('x') });
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications.map((a) => a.name)).toEqual(['web']);
   });
 
   test('renders Kustomize sources with the embedded renderer', () => {
     const repo = tmpRepo({
-      'apps/k.yaml': application('k', 'k'),
+      'apps/k.yaml': applicationYaml('k', 'k'),
       'k/kustomization.yaml': 'resources:\n- cm.yaml\nnamePrefix: pre-\n',
       'k/cm.yaml': CM('x'),
     });
@@ -137,7 +122,7 @@ describe('loadApplications', () => {
 
   test('fails an Application whose manifest is invalid with file:line, without failing the others', () => {
     const repo = tmpRepo({
-      'm/apps/a.yaml': application('a', 'm/a') + '---\n' + application('b', 'm/b'),
+      'm/apps/a.yaml': applicationYaml('a', 'm/a') + '---\n' + applicationYaml('b', 'm/b'),
       'm/a/ok.yaml': CM('ok'),
       'm/b/bad.yaml': `${CM('fine')}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: x\n`,
     });
@@ -147,23 +132,23 @@ describe('loadApplications', () => {
   });
 
   test('fails a Helm source whose chart does not render, naming the folder', () => {
-    const repo = tmpRepo({ 'apps/h.yaml': application('h', 'chart'), 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'chart/templates/x.yaml': '{{ .Values.missing.key }}\n' });
+    const repo = tmpRepo({ 'apps/h.yaml': applicationYaml('h', 'chart'), 'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n', 'chart/templates/x.yaml': '{{ .Values.missing.key }}\n' });
     const res = loadApplications({ path: path.join(repo, 'apps/h.yaml') });
     expect(res.applications[0].error).toMatch(/^chart \(helm template\): .* failed \(exit 1\): .*nil pointer evaluating interface \{\}\.key/s);
   });
 
   test('fails when the chosen Application does not exist, listing the ones found', () => {
-    const repo = tmpRepo({ 'm/apps/web.yaml': application('web', 'm/web'), 'm/web/cm.yaml': CM('x') });
+    const repo = tmpRepo({ 'm/apps/web.yaml': applicationYaml('web', 'm/web'), 'm/web/cm.yaml': CM('x') });
     expect(() => loadApplications({ path: path.join(repo, 'm'), apps: ['nope'] })).toThrow(/no Application named 'nope'.*found: web/);
   });
 
   test('fails when a directory is given without --app', () => {
-    const repo = tmpRepo({ 'm/apps/web.yaml': application('web', 'm/web'), 'm/web/cm.yaml': CM('x') });
+    const repo = tmpRepo({ 'm/apps/web.yaml': applicationYaml('web', 'm/web'), 'm/web/cm.yaml': CM('x') });
     expect(() => loadApplications({ path: path.join(repo, 'm') })).toThrow(/choose Applications with --app/);
   });
 
   test('fails an Application whose source.path does not exist', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'missing') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'missing') });
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toMatch(/apps\/web\.yaml:1: .*source.path missing is not a folder/);
   });
@@ -171,7 +156,7 @@ describe('loadApplications', () => {
 
 describe('source paths stay inside the repository', () => {
   test('fails an Application whose source.path leaves the repository with ..', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', '../outside') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', '../outside') });
     fs.mkdirSync(path.join(repo, '..', 'outside'), { recursive: true });
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toMatch(/^apps\/web\.yaml:1: Application web: source.path \.\.\/outside is outside the repository; Argo CD refuses paths outside the repository/);
@@ -181,7 +166,7 @@ describe('source paths stay inside the repository', () => {
   test('fails an Application whose source.path is absolute', () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
     fs.writeFileSync(path.join(outside, 'cm.yaml'), CM('stolen'));
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', outside) });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', outside) });
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toMatch(/apps\/web\.yaml:1: Application web: source.path \/.* is absolute; .*write it relative/);
     expect(res.applications[0].objects).toEqual([]);
@@ -190,7 +175,7 @@ describe('source paths stay inside the repository', () => {
   test('fails when source.path is a symlink to a folder outside the repository', () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
     fs.writeFileSync(path.join(outside, 'cm.yaml'), CM('stolen'));
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web') });
     fs.symlinkSync(outside, path.join(repo, 'web'));
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toMatch(/source.path web is a symlink \(or goes through one\) to .*, outside the repository/);
@@ -199,7 +184,7 @@ describe('source paths stay inside the repository', () => {
   test('fails when a manifest in the source folder is a symlink to a file outside the repository', () => {
     const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
     fs.writeFileSync(path.join(outside, 'secret.yaml'), CM('stolen'));
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('ok') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web'), 'web/cm.yaml': CM('ok') });
     fs.symlinkSync(path.join(outside, 'secret.yaml'), path.join(repo, 'web/link.yaml'));
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toMatch(/^web\/link\.yaml:1: is a symlink .* outside the repository; Argo CD refuses files outside the repository/);
@@ -207,7 +192,7 @@ describe('source paths stay inside the repository', () => {
   });
 
   test('reads a symlink that stays inside the repository', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'shared/cm.yaml': CM('shared') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web'), 'shared/cm.yaml': CM('shared') });
     fs.mkdirSync(path.join(repo, 'web'));
     fs.symlinkSync(path.join(repo, 'shared/cm.yaml'), path.join(repo, 'web/cm.yaml'));
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
@@ -217,7 +202,7 @@ describe('source paths stay inside the repository', () => {
 
   test('fails a Helm valueFiles entry outside the repository', () => {
     const repo = tmpRepo({
-      'apps/h.yaml': application('h', 'chart', '    helm:\n      valueFiles: [../../../etc/passwd]\n'),
+      'apps/h.yaml': applicationYaml('h', 'chart', '    helm:\n      valueFiles: [../../../etc/passwd]\n'),
       'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
     });
     const res = loadApplications({ path: path.join(repo, 'apps/h.yaml') });
@@ -227,19 +212,19 @@ describe('source paths stay inside the repository', () => {
 
 describe('Application specs of the wrong shape', () => {
   test('fails sources given as a map, with file:line and what to write', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web').replace('  source:\n', '  sources:\n') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web').replace('  source:\n', '  sources:\n') });
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toBe('apps/web.yaml:1: Application web: spec.sources must be a list (`sources:` then `- repoURL: …` items); for one source write `source:`');
   });
 
   test('fails a numeric source.path', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', '42') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', '42') });
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toBe('apps/web.yaml:1: Application web: spec.source.path is 42, not a string: quote it');
   });
 
   test('fails an Application with generateName instead of a name', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web').replace('  name: web\n', '  generateName: web-\n') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web').replace('  name: web\n', '  generateName: web-\n') });
     expect(() => loadApplications({ path: path.join(repo, 'apps/web.yaml') }))
       .toThrow('apps/web.yaml:1: an Application needs metadata.name (Argo CD does not create Applications from generateName): name it');
   });
@@ -247,21 +232,21 @@ describe('Application specs of the wrong shape', () => {
 
 describe('manifest files that are not manifests', () => {
   test('fails a binary .yaml file without echoing its bytes, naming the line of the binary data', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('ok') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web'), 'web/cm.yaml': CM('ok') });
     fs.writeFileSync(path.join(repo, 'web/blob.yaml'), Buffer.concat([Buffer.from('a: 1\nb: 2\n'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe])]));
     const res = loadApplications({ path: path.join(repo, 'apps/web.yaml') });
     expect(res.applications[0].error).toBe('web/blob.yaml:3: not a text manifest (binary data at byte 10); remove it, or rename it so it does not end in .yaml');
   });
 
   test('a binary file fails only the Application whose source holds it, not the search for Applications', () => {
-    const repo = tmpRepo({ 'm/apps/web.yaml': application('web', 'm/web'), 'm/apps/api.yaml': application('api', 'm/api'), 'm/web/cm.yaml': CM('w'), 'm/api/cm.yaml': CM('a') });
+    const repo = tmpRepo({ 'm/apps/web.yaml': applicationYaml('web', 'm/web'), 'm/apps/api.yaml': applicationYaml('api', 'm/api'), 'm/web/cm.yaml': CM('w'), 'm/api/cm.yaml': CM('a') });
     fs.writeFileSync(path.join(repo, 'm/web/blob.yaml'), Buffer.from([0x00, 0x01, 0x02]));
     const res = loadApplications({ path: path.join(repo, 'm'), apps: ['web', 'api'] });
     expect(res.applications.map((a) => a.error ?? a.objects.length)).toEqual(['m/web/blob.yaml:1: not a text manifest (binary data at byte 0); remove it, or rename it so it does not end in .yaml', 1]);
   });
 
   test('refuses a directory source above the documented size limit before parsing it', () => {
-    const repo = tmpRepo({ 'apps/web.yaml': application('web', 'web'), 'web/cm.yaml': CM('ok') });
+    const repo = tmpRepo({ 'apps/web.yaml': applicationYaml('web', 'web'), 'web/cm.yaml': CM('ok') });
     const big = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: "${'x'.repeat(MAX_MANIFEST_BYTES)}"\n`;
     fs.writeFileSync(path.join(repo, 'web/big.yaml'), big);
     const started = Date.now();
@@ -274,7 +259,7 @@ describe('manifest files that are not manifests', () => {
 describe('Helm inline values', () => {
   function helmRepo(): string {
     return tmpRepo({
-      'apps/h.yaml': application('h', 'chart', '    helm:\n      values: |\n        password: inline-values-canary\n'),
+      'apps/h.yaml': applicationYaml('h', 'chart', '    helm:\n      values: |\n        password: inline-values-canary\n'),
       'chart/Chart.yaml': 'apiVersion: v2\nname: c\nversion: 0.1.0\n',
     });
   }

@@ -5,6 +5,7 @@ import { findArgoObjects } from '../../src/cli/argo-objects';
 import { loadApplications } from '../../src/engine/load/applications';
 import { ManifestFiles } from '../../src/engine/load/manifest-file';
 import * as yamlDocuments from '../../src/engine/load/yaml-documents';
+import { applicationYaml } from '../util/application-yaml';
 
 // The fs module itself (not an import namespace copy), so a spy sees every read of the engine.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,22 +42,6 @@ function countReads(): Map<string, number> {
 
 const CM = (name: string, value = '1') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "${value}"\n`;
 
-function application(name: string, sourcePath: string): string {
-  return `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: ${name}
-  namespace: argocd
-spec:
-  project: default
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: ${name}
-  source:
-    repoURL: https://github.com/acme/k8s.git
-    path: ${sourcePath}
-`;
-}
 
 test('a file is read once however often the run asks for it', () => {
   const file = write('cm.yaml', CM('a'));
@@ -113,8 +98,8 @@ test('a refused file is refused on every request and not kept', () => {
 });
 
 test('a whole-tree load and the top-level AppProject/ApplicationSet scan read each manifest file once, and parse an Application file once', () => {
-  write('manifests/root.yaml', application('root', 'manifests/children'));
-  write('manifests/children/web.yaml', application('web', 'manifests/web'));
+  write('manifests/root.yaml', applicationYaml('root', 'manifests/children'));
+  write('manifests/children/web.yaml', applicationYaml('web', 'manifests/web'));
   write('manifests/children/project.yaml', 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: team\n  namespace: argocd\n');
   write('manifests/web/cm-1.yaml', CM('one'));
   write('manifests/web/cm-2.yaml', CM('two'));
