@@ -25,8 +25,11 @@ const WIDGET_CRD = {
     scope: 'Namespaced',
     names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
     versions: [{
-      name: 'v1', served: true, storage: true, subresources: { status: {} },
-      schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+      name: 'v1',
+      served: true,
+      storage: true,
+      subresources: { status: {} },
+      schema: { openAPIV3Schema: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } },
     }],
   },
 };
@@ -58,7 +61,7 @@ beforeAll(async () => {
   await kubectl(['wait', '--for=condition=Established', `crd/widgets.${GROUP}`, '--timeout=60s']);
 });
 
-describe("argocd-cm from the repository", () => {
+describe('argocd-cm from the repository', () => {
   test('a Lua health check gates a wave: the wave-1 object waits until the custom resource turns Healthy', async () => {
     const ns = await newNamespace('lua-gate');
     const app = new TestApp('luagate', ns)

@@ -1,5 +1,4 @@
 import { groupOf, HealthStatus, KubeObject } from '../model';
-import { customHealth, hasCustomHealth } from '../settings/resource-settings';
 import { apiServiceHealth } from './apiservice';
 import { applicationHealth } from './application';
 import { daemonSetHealth } from './daemonset';
@@ -13,6 +12,7 @@ import { pvcHealth } from './pvc';
 import { replicaSetHealth } from './replicaset';
 import { serviceHealth } from './service';
 import { statefulSetHealth } from './statefulset';
+import { customHealth, hasCustomHealth } from '../settings/resource-settings';
 
 type HealthCheck = (obj: any) => HealthStatus;
 

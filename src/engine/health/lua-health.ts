@@ -15,12 +15,23 @@
  */
 import { HealthStatus, HealthStatusCode, KubeObject } from '../model';
 
-// fengari ships no type declarations; the few functions used are typed here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const fengari = require('fengari');
-const { lua, lauxlib, lualib } = fengari;
-const toLua: (s: string) => Uint8Array = fengari.to_luastring;
-const toJs: (s: Uint8Array) => string = fengari.to_jsstring;
+// fengari ships no type declarations. It is loaded on the first Lua check (requiring it costs
+// ~100 ms), so commands and repositories without Lua checks never pay for it.
+let lua: any;
+let lauxlib: any;
+let lualib: any;
+let toLua: (s: string) => Uint8Array;
+let toJs: (s: Uint8Array) => string;
+
+function loadFengari(): void {
+  if (lua === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fengari = require('fengari');
+    ({ lua, lauxlib, lualib } = fengari);
+    toLua = fengari.to_luastring;
+    toJs = fengari.to_jsstring;
+  }
+}
 
 /** Argo CD's messages (util/lua/lua.go), so a message reads the same in both. */
 export const INVALID_HEALTH_STATUS = 'Lua returned an invalid health status';
@@ -84,6 +95,7 @@ function openSafeLibs(L: LuaState): void {
 }
 
 function vmFor(openLibs: boolean): Vm {
+  loadFengari();
   let vm = vms.get(openLibs);
   if (!vm) {
     const L = lauxlib.luaL_newstate();
