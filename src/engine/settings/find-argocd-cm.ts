@@ -76,12 +76,21 @@ export async function readClusterArgoCdCm(api: KubeApi): Promise<KubeObject | un
 /** The resource settings to use, from the repository's `argocd-cm`, else the cluster's; undefined when neither exists. */
 export async function resolveResourceSettings(
   apps: readonly LoadedApplication[], manifestsPath: string, displayRoot: string, controlPlane: () => Promise<KubeApi>, files?: ManifestFiles,
+  onWarning: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
 ): Promise<ResourceSettings | undefined> {
   const repo = findRepositoryArgoCdCm(apps, manifestsPath, displayRoot, files);
   if (repo) {
     return parseResourceSettings((repo.object.data ?? {}) as Record<string, unknown>, `${repo.source.file}:${repo.source.line}`);
   }
-  const live = await readClusterArgoCdCm(await controlPlane());
+  let live: KubeObject | undefined;
+  try {
+    live = await readClusterArgoCdCm(await controlPlane());
+  } catch (e) {
+    // Not fatal: a user allowed to sync may not be allowed to read Argo CD's namespace, and an
+    // unreachable cluster fails each Application on its own with a clearer error.
+    onWarning(`could not read ConfigMap ${ARGOCD_NAMESPACE}/${ARGOCD_CM_NAME} from the cluster (${(e as Error).message}): going on without its resource settings`);
+    return undefined;
+  }
   if (live) {
     return parseResourceSettings((live.data ?? {}) as Record<string, unknown>, `ConfigMap ${ARGOCD_NAMESPACE}/${ARGOCD_CM_NAME} in the cluster`);
   }
