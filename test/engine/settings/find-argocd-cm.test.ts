@@ -18,7 +18,9 @@ function repo(): string {
   fs.mkdirSync(path.join(dir, 'argocd'));
   fs.mkdirSync(path.join(dir, 'web'));
   const app = (name: string, ns: string) => stringify({
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace: 'argocd' },
     spec: { project: 'default', destination: { server: 'https://kubernetes.default.svc', namespace: ns }, source: { repoURL: 'https://example.com/r.git', path: name } },
   });
   fs.writeFileSync(path.join(dir, 'apps', 'argocd.yaml'), app('argocd', 'argocd'));
