@@ -95,7 +95,8 @@ function withoutExcluded(app: LoadedApplication, onWarning?: (message: string) =
     if (!isExcluded(d.object, server)) {
       return true;
     }
-    onWarning?.(`${excludedWarning(d.object)} (${d.source.file}:${d.source.line})`);
+    // Without a listener (diff, status) on stderr, as live-state.ts reports unlistable kinds.
+    (onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(`${excludedWarning(d.object)} (${d.source.file}:${d.source.line})`);
     return false;
   });
 }

@@ -123,8 +123,9 @@ describe('argocd-cm from the repository', () => {
     const old = await getJson([`widget.${GROUP}`, 'old'], { namespace: ns });
     expect(old?.metadata.deletionTimestamp).toBeUndefined();
     // Not shown either: Argo CD's cluster cache does not hold excluded kinds.
-    const status = JSON.parse((await cli(app, 'status', '--output', 'json')).stdout);
-    expect(JSON.stringify(status)).not.toMatch(/"kind":"Widget"/);
+    const statusRun = await cli(app, 'status', '--output', 'json');
+    expect(JSON.stringify(JSON.parse(statusRun.stdout))).not.toMatch(/"kind":"Widget"/);
+    expect(statusRun.stderr).toContain(`warning: Resource ${GROUP}/Widget new is excluded in the settings (luaexcl/new.yaml:1)`);
 
     // Control: without the exclusion the same prune deletes it.
     fs.rmSync(path.join(app.dir, 'argocd-cm.yaml'));
