@@ -2,8 +2,8 @@
  * Which `argocd-cm` the engine reads. Precedence: the repository's, else the cluster's.
  *
  * 1. The repository: a ConfigMap named `argocd-cm` in Argo CD's namespace (or without a namespace)
- *    among the Applications' manifests (any Application's folder, whatever renders it) or in any
- *    manifest file below the manifests directory (e.g. its root). After the sync that is the
+ *    among the Applications' manifests (any Application's folder, whatever renders it) or in a
+ *    manifest file at the root of the manifests directory. After the sync that is the
  *    ConfigMap Argo CD reads, so a change to it in a commit takes effect in the same run.
  * 2. Else the ConfigMap `argocd-cm` in Argo CD's namespace of the cluster where Argo CD's objects
  *    live (the current cluster, where Applications are recorded).
@@ -37,7 +37,9 @@ export function findRepositoryArgoCdCm(
   }
   const target = path.resolve(manifestsPath);
   if (manifestsPath !== '' && fs.existsSync(target) && fs.statSync(target).isDirectory()) {
-    for (const rel of listManifestFiles(target, { recurse: true })) {
+    // Only the root's own files: Applications' folders are read through their manifests above,
+    // rendered as Argo CD renders them (a Helm chart's raw template is not an argocd-cm).
+    for (const rel of listManifestFiles(target, { recurse: false })) {
       const abs = path.join(target, rel);
       const shown = path.relative(displayRoot, abs) || abs;
       let text: string;
