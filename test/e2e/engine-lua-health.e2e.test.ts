@@ -133,4 +133,24 @@ describe('argocd-cm from the repository', () => {
     expect((await cli(app, 'sync', '--prune')).code).toBe(0);
     await waitFor('the old widget to be pruned', async () => !(await getJson([`widget.${GROUP}`, 'old'], { namespace: ns })));
   });
+
+  test("without one in the repository, the cluster's argocd/argocd-cm is used", async () => {
+    const ns = await newNamespace('lua-cluster');
+    const app = new TestApp('luacluster', ns).write('widget.yaml', { apiVersion: `${GROUP}/v1`, kind: 'Widget', metadata: { name: 'w' }, spec: { size: 1 } });
+    const live = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'argocd-cm', namespace: 'argocd' },
+      data: { [`resource.customizations.health.${GROUP}_Widget`]: 'return { status = "Suspended", message = "from the cluster" }' },
+    };
+    await kubectl(['apply', '-f', '-'], { input: JSON.stringify(live) });
+    try {
+      expect((await cli(app, 'sync')).code).toBe(0);
+      const status = await cli(app, 'status', '--output', 'json');
+      expect(status.stderr).toContain('argocd-cm: resource settings from ConfigMap argocd/argocd-cm in the cluster');
+      expect(JSON.parse(status.stdout).resources[0].health).toEqual({ status: 'Suspended', message: 'from the cluster' });
+    } finally {
+      await kubectl(['delete', 'configmap', 'argocd-cm', '-n', 'argocd']);
+    }
+  });
 });
