@@ -57,10 +57,11 @@ function requireLib(L: LuaState, name: string, open: unknown, global: boolean): 
 }
 
 /**
- * Argo CD's safe set: base, package, table and an os library with only `time` and `date`
- * (util/lua/oslib_safe.go, also what `require("os")` returns). No string, math or io library.
- * `dofile`/`loadfile` and package searchers other than preload are removed: a health script
- * reads nothing from disk.
+ * Argo CD's safe set: base, package and table; `require("os")` returns an os library with only
+ * `time` and `date` (util/lua/oslib_safe.go). There is no global `os`: Argo CD's OpenSafeOs
+ * registers its functions under the name of the table library, which is already loaded, so
+ * gopher-lua leaves them out. No string, math or io library. `dofile`/`loadfile` and package
+ * searchers other than preload are removed: a health script reads nothing from disk.
  */
 function openSafeLibs(L: LuaState): void {
   requireLib(L, '_G', lualib.luaopen_base, true);
@@ -84,9 +85,7 @@ function openSafeLibs(L: LuaState): void {
     lua.lua_getfield(L, -2, toLua(f));
     lua.lua_setfield(L, -2, toLua(f));
   }
-  lua.lua_pushvalue(L, -1);
-  lua.lua_setglobal(L, toLua('os'));
-  lua.lua_setfield(L, -3, toLua('os')); // package.loaded.os = safe os
+  lua.lua_setfield(L, -3, toLua('os')); // package.loaded.os = safe os, for require("os")
   lua.lua_settop(L, 0);
   for (const f of ['dofile', 'loadfile']) {
     lua.lua_pushnil(L);
