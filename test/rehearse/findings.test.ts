@@ -138,7 +138,10 @@ describe('IMMUTABLE_FIELD', () => {
   test('a desired object without namespace matches the live one in the destination namespace', () => {
     const d = deployment('web', { app: 'web-v2' });
     delete d.metadata.namespace;
-    expect(kinds(run(change([liveWeb], [d])))).toEqual(['ImmutableField:failure']);
+    const fs = run(change([liveWeb], [d]));
+    expect(kinds(fs)).toEqual(['ImmutableField:failure']);
+    expect(fs[0].resource?.namespace).toBe('shop');
+    expect(fs[0].message).toContain('Deployment shop/web:');
   });
 
   test('hooks are re-created by Argo CD and never flagged', () => {
@@ -347,6 +350,14 @@ describe('RECREATED_BY_RENAME', () => {
     expect(fs[0].resource?.name).toBe('web-v2');
     expect(fs[0].message).toContain('Deployment shop/web');
     expect(fs[0].message).toContain('prunes the old one');
+  });
+
+  test('a renamed object written without namespace is named in the namespace it lands in', () => {
+    const d = deployment('web-v2', { app: 'web' });
+    delete d.metadata.namespace;
+    const fs = run(change([liveWeb, cm], [cm, d]));
+    expect(fs[0].resource).toMatchObject({ namespace: 'shop', name: 'web-v2' });
+    expect(fs[0].message).toContain('Deployment shop/web-v2 is Deployment shop/web under a new name');
   });
 
   test('with prune off both exist side by side', () => {

@@ -97,10 +97,11 @@ function setDifferently(desired: unknown, live: unknown, path: JsonPath, out: Js
  * list already shows as set differently.
  */
 function droppedFields(desired: KubeObject, live: KubeObject): JsonPath[] {
-  const entries = (live.metadata.managedFields ?? []) as Array<{ manager?: string; fieldsV1?: unknown }>;
+  const entries = (live.metadata.managedFields ?? []) as Array<{ manager?: string; operation?: string; fieldsV1?: unknown }>;
   const out: JsonPath[] = [];
   for (const e of entries) {
-    if (e.manager !== FIELD_MANAGER || !e.fieldsV1) {
+    // Only an apply's entry names exactly what was sent; an update's may include what the server defaulted.
+    if (e.manager !== FIELD_MANAGER || e.operation !== 'Apply' || !e.fieldsV1) {
       continue;
     }
     for (const p of managedFieldPaths(e.fieldsV1, live)) {

@@ -182,8 +182,9 @@ function findingFor(ctx: ChangeContext, m: MatchedObject): RehearsalFinding | un
     return undefined;
   }
   const paths = [...new Set(v.paths.map(pathString))];
-  const what = `${describe(d)}: ${paths.join(', ')} ${paths.length > 1 ? 'change' : 'changes'}`;
-  const resource = resourceOf(d, m.desired!.source);
+  // The live object names it fully (a desired object may leave the namespace to the destination).
+  const what = `${describe(m.live)}: ${paths.join(', ')} ${paths.length > 1 ? 'change' : 'changes'}`;
+  const resource = resourceOf(m.live, m.desired!.source);
   if (forced(ctx, d)) {
     if (!isKind(d, '', 'PersistentVolumeClaim')) {
       return undefined;

@@ -99,6 +99,8 @@ export function renameFindings(ctx: ChangeContext): RehearsalFinding[] {
     used.add(c.added);
     used.add(c.removed);
     const fate = pruneFate(ctx, c.removed);
+    // Named in the namespace it lands in (the manifest may leave it to the destination).
+    const added = { ...c.added.object, metadata: { ...c.added.object.metadata, namespace: c.removed.metadata.namespace } };
     const after = fate === 'pruned'
       ? `Argo CD creates the new one and prunes the old one${ctx.automated ? '' : ' on its next sync with prune'}: ${CONSEQUENCES[kindKey(c.removed)]}`
       : `the old one is not pruned (${fate === 'prune-off' ? 'prune is off' : fate === 'prune-false' ? 'Prune=false' : 'Prune=confirm, until someone confirms'}), so both exist side by side`;
@@ -106,8 +108,8 @@ export function renameFindings(ctx: ChangeContext): RehearsalFinding[] {
       kind: FindingKind.RECREATED_BY_RENAME,
       severity: FindingSeverity.DANGER,
       application: ctx.name,
-      resource: resourceOf(c.added.object, c.added.source),
-      message: `${describe(c.added.object)} is ${describe(c.removed)} under a new name (${Math.round(c.score * 100)}% of its fields equal): ${after}. Keep the old name to update it in place.`,
+      resource: resourceOf(added, c.added.source),
+      message: `${describe(added)} is ${describe(c.removed)} under a new name (${Math.round(c.score * 100)}% of its fields equal): ${after}. Keep the old name to update it in place.`,
     });
   }
   return out;
