@@ -1,5 +1,5 @@
 import { KubeObject } from '../../src/engine/model';
-import { ApplicationChange, findingsFor } from '../../src/rehearse/findings';
+import { ApplicationChange, findingsFor, leftInPlace } from '../../src/rehearse/findings';
 import { RehearsalFinding } from '../../src/rehearse/report';
 
 // ---- fixtures ---------------------------------------------------------------------------------
@@ -395,6 +395,15 @@ describe('STATEFUL_PRUNE', () => {
     expect(run(change([pvc, cm], [cm], { automated: true, prune: false }))).toEqual([]);
     expect(run(change([withAnnotation(pvc, 'Prune=false'), cm], [cm]))).toEqual([]);
     expect(run(change([withAnnotation(pvc, 'Prune=confirm'), cm], [cm]))).toEqual([]);
+  });
+
+  test('what is not pruned is listed with the reason, Prune=confirm named', () => {
+    const reasons = (c: ApplicationChange) => leftInPlace(c).map((l) => `${l.object.metadata.name}: ${l.reason}`);
+    expect(reasons(change([pvc, cm], [cm], { automated: true, prune: false }))).toEqual(['data: prune is off']);
+    expect(reasons(change([withAnnotation(pvc, 'Prune=false'), cm], [cm]))).toEqual(['data: Prune=false']);
+    expect(reasons(change([withAnnotation(pvc, 'Prune=confirm'), cm], [cm]))).toEqual(['data: Prune=confirm (waits for a confirmation)']);
+    expect(reasons(change([pvc, cm], [cm]))).toEqual([]);
+    expect(reasons(change([pvc, cm], [cm], { automated: false }))).toEqual(['data: manual sync: the merge does not sync it']);
   });
 
   test('a manual Application is rehearsed as its next sync with prune', () => {

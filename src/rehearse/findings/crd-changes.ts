@@ -60,13 +60,15 @@ function jsonSchema(node: unknown): unknown {
   return out;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+// Created on first use: most rehearsals change no CRD.
+let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
 function validator(schema: unknown): ValidateFunction {
   const key = JSON.stringify(schema);
   let v = compiled.get(key);
   if (!v) {
+    ajv = ajv ?? new Ajv({ allErrors: true, strict: false, validateFormats: false });
     v = ajv.compile(jsonSchema(schema) as object);
     compiled.set(key, v);
   }

@@ -12,7 +12,7 @@
 import { DesiredObject, KubeObject } from '../../engine/model';
 import { RehearsalFinding } from '../report';
 import { childApplicationFindings } from './child-applications';
-import { ChangeContext, contextFor } from './context';
+import { ChangeContext, contextFor, pruneFate } from './context';
 import { crdFindingsFor, CustomResources } from './crd-changes';
 import { emptiesApplicationFindings } from './empties-application';
 import { immutableFieldFindings } from './immutable-fields';
@@ -70,4 +70,36 @@ export function findingsFor(changes: readonly ApplicationChange[]): RehearsalFin
   }
   out.push(...childApplicationFindings(contexts));
   return out;
+}
+
+/** A live object head no longer has that the head sync leaves in place, and why. */
+export interface LeftInPlace {
+  readonly object: KubeObject;
+  /** `prune is off`, `Prune=false`, or `Prune=confirm (waits for a confirmation)`. */
+  readonly reason: string;
+}
+
+const LEFT_REASONS: Record<string, string> = {
+  'prune-off': 'prune is off',
+  'prune-false': 'Prune=false',
+  'prune-confirm': 'Prune=confirm (waits for a confirmation)',
+};
+
+/**
+ * The objects of one Application that require pruning but that the merge does not prune, with the
+ * reason, decided as the findings decide it: for an automated Application a stateful object is
+ * either a STATEFUL_PRUNE danger or listed here, never both nor neither. A manual Application is
+ * not synced by the merge, so all of them are listed — and a stateful one is also a danger, for
+ * its next sync with prune. Hooks and objects owned by others are never pruned and are not
+ * listed. Empty for an Application head removes.
+ */
+export function leftInPlace(change: ApplicationChange): LeftInPlace[] {
+  if (!change.head) {
+    return [];
+  }
+  const ctx = contextFor(change);
+  return ctx.removed
+    .map((object) => ({ object, fate: pruneFate(ctx, object) }))
+    .filter((x) => x.fate !== 'pruned' || !ctx.automated)
+    .map((x) => ({ object: x.object, reason: LEFT_REASONS[x.fate] ?? 'manual sync: the merge does not sync it' }));
 }
