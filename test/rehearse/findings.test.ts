@@ -135,6 +135,13 @@ describe('IMMUTABLE_FIELD', () => {
     expect(fs.map((f) => f.path)).toEqual(['spec.selector.matchLabels.tier']);
   });
 
+  test('a selector is replaced whole (atomic): a label head drops is a change even without managedFields', () => {
+    const live = serverSide(deployment('web', { app: 'web', tier: 'front' }), deploymentDefaults);
+    const desired = deployment('web', { app: 'web' });
+    desired.spec.template.metadata.labels = { app: 'web', tier: 'front' };
+    expect(run(change([live], [desired])).map((f) => f.path)).toEqual(['spec.selector.matchLabels.tier']);
+  });
+
   test('a desired object without namespace matches the live one in the destination namespace', () => {
     const d = deployment('web', { app: 'web-v2' });
     delete d.metadata.namespace;
@@ -182,12 +189,13 @@ describe('IMMUTABLE_FIELD', () => {
       expect(fs[0].message).toContain('spec.volumeClaimTemplates[0].spec.resources.requests.storage');
     });
 
-    test('replicas, template, updateStrategy, minReadySeconds and the retention policy may change', () => {
+    test('replicas, template, updateStrategy, minReadySeconds, revisionHistoryLimit and the retention policy may change', () => {
       const head = clone(sts) as any;
       head.spec.replicas = 3;
       head.spec.template.spec.containers[0].image = 'postgres:17';
       head.spec.updateStrategy = { type: 'OnDelete' };
       head.spec.minReadySeconds = 10;
+      head.spec.revisionHistoryLimit = 3;
       head.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete' };
       expect(run(change([live], [head]))).toEqual([]);
     });
@@ -279,6 +287,13 @@ describe('IMMUTABLE_FIELD', () => {
       expect(run(change([live], [pvc('10240Mi')]))).toEqual([]);
       expect(run(change([live], [pvc('5Gi')])).map((f) => f.path)).toEqual(['spec.resources.requests.storage']);
       expect(run(change([live], [pvc('10Gi', 'fast')])).map((f) => f.path)).toEqual(['spec.storageClassName']);
+    });
+
+    test('an unbound claim cannot be resized at all', () => {
+      const pending = clone(live);
+      pending.status = { phase: 'Pending' };
+      delete pending.spec.volumeName;
+      expect(run(change([pending], [pvc('20Gi')])).map((f) => f.path)).toEqual(['spec.resources.requests.storage']);
     });
 
     test('with Force=true the claim is re-created: a danger (its data is lost), not a failure', () => {

@@ -6,8 +6,10 @@
  *   the CRD update itself (stored objects would become unreadable);
  * - a version a custom resource uses is no longer served: reads and writes of it fail;
  * - the version's schema no longer accepts the resource (a new required field, a narrowed enum, a
- *   changed type, tighter bounds): the next update of it — Argo CD's sync, its controller's
- *   status write — is rejected;
+ *   changed type, tighter bounds): kube-apiserver ratchets (a write that leaves the invalid fields
+ *   as they are passes), but any write that changes the resource's spec — Argo CD syncing a
+ *   changed manifest, its operator updating it — and re-creating it are rejected (the e2e test
+ *   shows both on the local control plane);
  * - a field the resource sets disappears from the schema (without
  *   `x-kubernetes-preserve-unknown-fields`): the API server prunes it, on read and on write, so
  *   its value is lost.
@@ -212,7 +214,9 @@ function crdFindings(ctx: ChangeContext, live: KubeObject, head: KubeObject, sou
       application: ctx.name,
       resource: resourceOf(cr),
       path: (invalid.length ? invalid[0] : pruned[0]).split(' ')[0],
-      message: `${describe(cr)} no longer satisfies ${crdName} ${version} at head: ${shown}. Its next update is rejected${pruned.length ? ' and pruned fields are lost' : ''}; change the resource in the same commit, or keep the schema compatible.`,
+      message: `${describe(cr)} no longer satisfies ${crdName} ${version} at head: ${shown}. `
+        + `The API server lets it stay as it is, but rejects any change to its spec and re-creating it${pruned.length ? ', and pruned fields are lost' : ''}; `
+        + 'change the resource in the same commit, or keep the schema compatible.',
     });
   }
   return out;

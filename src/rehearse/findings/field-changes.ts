@@ -132,3 +132,26 @@ export function changedPaths(desired: KubeObject, live: KubeObject, root: JsonPa
   }
   return out;
 }
+
+/**
+ * For atomic fields with no server defaults (label selectors: server-side apply replaces them
+ * whole, so a key head drops is gone even when no managedFields entry names it): every path where
+ * the two differ, in either direction. Unset in desired means "not ours to say": no change.
+ */
+export function exactChangedPaths(desired: KubeObject, live: KubeObject, root: JsonPath): JsonPath[] {
+  const d = getPath(desired, root);
+  if (!d.found) {
+    return [];
+  }
+  const l = getPath(live, root).value;
+  const out: JsonPath[] = [];
+  setDifferently(d.value, l, root, out);
+  const reverse: JsonPath[] = [];
+  setDifferently(l, d.value, root, reverse);
+  for (const p of reverse) {
+    if (!out.some((o) => pathString(o) === pathString(p))) {
+      out.push(p);
+    }
+  }
+  return out;
+}

@@ -6,15 +6,16 @@
  *
  * - Deployment, ReplicaSet, DaemonSet: `spec.selector`.
  * - StatefulSet: all of `spec` but replicas, ordinals, template, updateStrategy,
- *   persistentVolumeClaimRetentionPolicy and minReadySeconds.
+ *   persistentVolumeClaimRetentionPolicy, minReadySeconds and revisionHistoryLimit.
  * - Job: `spec.selector`, `spec.template` (for a suspended Job that never started, its pod
  *   template's labels, annotations, nodeSelector, tolerations, node affinity and scheduling gates
  *   may change), `spec.completions` (unless an Indexed Job changes it together with parallelism),
  *   `spec.completionMode`, `spec.podFailurePolicy`, `spec.backoffLimitPerIndex`.
  * - Service: `spec.clusterIP`/`clusterIPs` (unless it moves to or from ExternalName), and a
  *   headless Service (clusterIP None) becoming NodePort or LoadBalancer.
- * - PersistentVolumeClaim: all of `spec` but `resources.requests.storage` growing (shrinking is
- *   forbidden), `volumeAttributesClassName`, and `volumeName` while unbound.
+ * - PersistentVolumeClaim: all of `spec` but `resources.requests.storage` growing on a bound claim
+ *   (shrinking is forbidden, an unbound claim cannot be resized), `volumeAttributesClassName`, and
+ *   `volumeName` while unbound.
  * - Pod: all of `spec` but container images, activeDeadlineSeconds, tolerations and
  *   terminationGracePeriodSeconds.
  * - ConfigMap, Secret with `immutable: true`: `data`, `binaryData`, and `immutable` itself.
@@ -32,7 +33,7 @@ import { KubeObject } from '../../engine/model';
 import { optionTrue } from '../../engine/sync-options';
 import { FindingKind, FindingSeverity, RehearsalFinding } from '../report';
 import { ChangeContext, describe, forced, isKind, MatchedObject, resourceOf, writeOptions } from './context';
-import { changedPaths, pathString, quantity } from './field-changes';
+import { changedPaths, exactChangedPaths, pathString, quantity } from './field-changes';
 
 /** The changed paths of one object and how to fix them. */
 interface Violation {
@@ -43,7 +44,8 @@ interface Violation {
 
 const WORKLOAD_SELECTOR_KINDS = ['Deployment', 'ReplicaSet', 'DaemonSet'];
 
-const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
+// kube-apiserver 1.36 (the local control plane's) also lets revisionHistoryLimit change: the e2e test checks this list against it.
+const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'revisionHistoryLimit']);
 
 /** Changed paths with `exempt` removed from both sides first (fields the API server lets change). */
 function changedExcept(desired: KubeObject, live: KubeObject, root: JsonPath, exempt: (o: KubeObject) => JsonPath[]): JsonPath[] {
@@ -60,13 +62,14 @@ function changedExcept(desired: KubeObject, live: KubeObject, root: JsonPath, ex
 
 function statefulSet(d: KubeObject, l: KubeObject): Violation {
   const keys = new Set([...Object.keys(d.spec ?? {}), ...Object.keys(l.spec ?? {})].filter((k) => !STATEFULSET_MUTABLE.has(k)));
-  const paths = [...keys].flatMap((k) => changedPaths(d, l, ['spec', k]));
-  return { paths, keep: 'keep these fields as they are (a StatefulSet can change only replicas, ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy and minReadySeconds)' };
+  const paths = [...keys].flatMap((k) => (k === 'selector' ? exactChangedPaths : changedPaths)(d, l, ['spec', k]));
+  return { paths, keep: 'keep these fields as they are (a StatefulSet can change only replicas, ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds and revisionHistoryLimit)' };
 }
 
 function job(d: KubeObject, l: KubeObject): Violation {
   const paths: JsonPath[] = [];
-  for (const f of ['selector', 'completionMode', 'podFailurePolicy', 'backoffLimitPerIndex']) {
+  paths.push(...exactChangedPaths(d, l, ['spec', 'selector']));
+  for (const f of ['completionMode', 'podFailurePolicy', 'backoffLimitPerIndex']) {
     paths.push(...changedPaths(d, l, ['spec', f]));
   }
   const indexed = (d.spec?.completionMode ?? l.spec?.completionMode) === 'Indexed';
@@ -114,10 +117,12 @@ function pvc(d: KubeObject, l: KubeObject): Violation {
   const paths = changedExcept(d, l, ['spec'], exempt);
   const want = quantity(d.spec?.resources?.requests?.storage);
   const have = quantity(l.spec?.resources?.requests?.storage);
-  if (want !== undefined && have !== undefined && want < have) {
+  // Only a bound claim may be resized (kube-apiserver: "… except resources.requests … for bound claims").
+  const bound = l.status?.phase === 'Bound';
+  if (want !== undefined && have !== undefined && (want < have || (want !== have && !bound))) {
     paths.push(['spec', 'resources', 'requests', 'storage']);
   }
-  return { paths, keep: 'keep the claim\'s spec (only a larger storage request is allowed, on a StorageClass with allowVolumeExpansion), or add a new claim' };
+  return { paths, keep: 'keep the claim\'s spec (only a bound claim may get a larger storage request, on a StorageClass with allowVolumeExpansion), or add a new claim' };
 }
 
 function pod(d: KubeObject, l: KubeObject): Violation {
@@ -152,7 +157,7 @@ function immutableData(d: KubeObject, l: KubeObject): Violation {
 
 function violation(d: KubeObject, l: KubeObject): Violation | undefined {
   if (isKind(d, 'apps', ...WORKLOAD_SELECTOR_KINDS)) {
-    return { paths: changedPaths(d, l, ['spec', 'selector']), keep: 'keep the old selector (labels may be added to the pod template, not to the selector)' };
+    return { paths: exactChangedPaths(d, l, ['spec', 'selector']), keep: 'keep the old selector (labels may be added to the pod template, not to the selector)' };
   }
   if (isKind(d, 'apps', 'StatefulSet')) {
     return statefulSet(d, l);
