@@ -53,11 +53,22 @@ function leaves(v: unknown, path: string, out: Map<string, string>): void {
  * Share of the desired object's leaf fields the live one holds with the same value. One-sided on
  * purpose: live also carries what the server defaulted. Undefined when there is nothing to compare.
  */
+// Computed once per object: a rename check compares every added object with every removed one.
+const leafCache = new WeakMap<KubeObject, Map<string, string>>();
+
+function leavesOf(o: KubeObject): Map<string, string> {
+  let m = leafCache.get(o);
+  if (!m) {
+    m = new Map<string, string>();
+    leaves(body(o), '', m);
+    leafCache.set(o, m);
+  }
+  return m;
+}
+
 export function similarity(desired: KubeObject, live: KubeObject): number | undefined {
-  const d = new Map<string, string>();
-  const l = new Map<string, string>();
-  leaves(body(desired), '', d);
-  leaves(body(live), '', l);
+  const d = leavesOf(desired);
+  const l = leavesOf(live);
   if (d.size === 0) {
     return undefined;
   }
