@@ -106,11 +106,10 @@ describe('other kinds', () => {
       expect(resourceHealth(hpa(['ScalingLimited', 'True', 'TooFewReplicas']))?.status).toBe('Healthy');
     });
     test('autoscaling/v1 reads the conditions annotation; a broken one is Unknown', () => {
-      const v1 = (annotation?: string) => ({
-        apiVersion: 'autoscaling/v1',
-        kind: 'HorizontalPodAutoscaler',
-        metadata: { name: 'h', annotations: annotation === undefined ? {} : { 'autoscaling.alpha.kubernetes.io/conditions': annotation } },
-      });
+      const v1 = (annotation?: string) => {
+        const annotations: Record<string, string> = annotation === undefined ? {} : { 'autoscaling.alpha.kubernetes.io/conditions': annotation };
+        return { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', annotations } };
+      };
       expect(resourceHealth(v1())?.status).toBe('Progressing');
       expect(resourceHealth(v1('[{"type":"ScalingActive","status":"False","reason":"InvalidSelector","message":"m"}]'))).toEqual({ status: 'Degraded', message: 'm' });
       expect(resourceHealth(v1('{'))?.status).toBe('Unknown');
