@@ -24,6 +24,15 @@ interface DirOption {
   readonly dir?: string;
 }
 
+interface UpOptions extends DirOption {
+  readonly fresh: boolean;
+  readonly timeout: number;
+  readonly argocdCrds: boolean;
+  readonly simulatedCpu?: number;
+  readonly simulatedMemory?: number;
+  readonly metricsServer: boolean;
+}
+
 const log = (m: string) => process.stderr.write(`${m}\n`);
 
 /** `50` or `50%`: a percentage >= 0 (over 100 simulates a container above its request). */
@@ -109,8 +118,9 @@ export function registerClusterCommand(program: Command): void {
         `a pod's ${USAGE_MEMORY_ANNOTATION} annotation (e.g. 300Mi) wins`,
       percentOption,
     )
+    .option('--no-metrics-server', 'start without the metrics-server (lighter; HPAs get no metrics, kubectl top fails)')
     .action(
-      action(async (opts: DirOption & { fresh: boolean; timeout: number; argocdCrds: boolean; simulatedCpu?: number; simulatedMemory?: number }) => {
+      action(async (opts: UpOptions) => {
         const location = resolveDir(opts);
         const dir = location.dir;
         // Ctrl-C during start-up must not leave detached processes behind.
@@ -128,6 +138,7 @@ export function registerClusterCommand(program: Command): void {
             timeoutMs: opts.timeout * 1000,
             simulatedCpuPercent: opts.simulatedCpu,
             simulatedMemoryPercent: opts.simulatedMemory,
+            metricsServer: opts.metricsServer,
           });
           if (opts.argocdCrds) {
             const t0 = Date.now();
@@ -150,8 +161,12 @@ export function registerClusterCommand(program: Command): void {
               '  kubectl get nodes',
               '',
               `Pods run on kwok fake nodes: they become Ready, Job pods succeed, pods labelled ${POD_FAIL_LABEL}=${POD_FAIL_LABEL_VALUE} fail.`,
-              'kubectl top and HorizontalPodAutoscalers see simulated usage (metrics-server): a share of each container\'s requests',
-              `(--simulated-cpu/--simulated-memory, default ${DEFAULT_SIMULATED_USAGE_PERCENT}%), or a pod's ${USAGE_CPU_ANNOTATION} / ${USAGE_MEMORY_ANNOTATION} annotation.`,
+              ...(opts.metricsServer
+                ? [
+                  'kubectl top and HorizontalPodAutoscalers see simulated usage (metrics-server): a share of each container\'s requests',
+                  `(--simulated-cpu/--simulated-memory, default ${DEFAULT_SIMULATED_USAGE_PERCENT}%), or a pod's ${USAGE_CPU_ANNOTATION} / ${USAGE_MEMORY_ANNOTATION} annotation.`,
+                ]
+                : []),
               `Stop it with: cdk8s-argocd cluster down${opts.dir ? ` --dir ${opts.dir}` : ''}`,
               '',
             ].join('\n'),

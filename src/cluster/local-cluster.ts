@@ -58,6 +58,11 @@ export interface LocalClusterOptions {
   readonly simulatedCpuPercent?: number;
   /** Same as {@link simulatedCpuPercent} for memory (percent of the memory request). */
   readonly simulatedMemoryPercent?: number;
+  /**
+   * Run the metrics-server and register the resource metrics API (default true). Without it the
+   * cluster is lighter (see BENCHMARKS.md), and HPAs get no metrics (`ScalingActive` False).
+   */
+  readonly metricsServer?: boolean;
 }
 
 export interface ComponentState {
@@ -77,6 +82,8 @@ export interface ClusterState {
   readonly kubeconfig: string;
   readonly startedAt: string;
   readonly components: ComponentState[];
+  /** Components this start left out on purpose (`cluster up --no-metrics-server`). */
+  readonly disabled?: ComponentName[];
 }
 
 export interface ComponentStatus {
@@ -275,7 +282,7 @@ export class LocalCluster {
     const binary = options.binary ?? (await ensureClusterBinary({ log })).binary;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, simulatedUsage(options));
+        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, simulatedUsage(options), options.metricsServer ?? true);
       } catch (e) {
         if (e instanceof ComponentExitedError && e.portInUse && attempt < 3) {
           log(`${e.component} could not bind its port (taken meanwhile); retrying with other ports`);
@@ -287,6 +294,11 @@ export class LocalCluster {
   }
 
   constructor(public readonly state: ClusterState) {}
+
+  /** The components of this cluster, in start order (all but those its start left out). */
+  private components(): ComponentName[] {
+    return COMPONENTS.filter((c) => !this.state.disabled?.includes(c));
+  }
 
   get dir(): string {
     return this.state.dir;
@@ -309,13 +321,13 @@ export class LocalCluster {
 
   /** The last `lines` lines of every component's log, for test failure reports. */
   logTails(lines = 40): string {
-    return COMPONENTS.map((c) => `----- ${c} (${this.logPath(c)}) -----\n${tail(this.logPath(c), lines)}`).join('\n');
+    return this.components().map((c) => `----- ${c} (${this.logPath(c)}) -----\n${tail(this.logPath(c), lines)}`).join('\n');
   }
 
   /** Status of each component and of the API. */
   async status(): Promise<ClusterStatus> {
     const components: ComponentStatus[] = [];
-    for (const name of COMPONENTS) {
+    for (const name of this.components()) {
       const c = this.state.components.find((x) => x.name === name);
       if (!c) {
         components.push({ name, running: false });
@@ -399,6 +411,9 @@ export class LocalCluster {
    * component reading it); the metrics-server reports the new usage from its next scrape.
    */
   async setSimulatedUsage(usage: SimulatedUsage, log: Logger = defaultLog): Promise<void> {
+    if (this.state.disabled?.includes('metrics-server')) {
+      throw new ClusterError(`the cluster in ${this.dir} runs without the metrics-server; restart it with it: cdk8s-argocd cluster down && cdk8s-argocd cluster up`);
+    }
     const kwok = this.state.components.find((c) => c.name === 'kwok');
     const config = kwok?.args.find((a) => a.startsWith('--config='))?.slice('--config='.length);
     if (!config) {
@@ -584,6 +599,8 @@ const CLIENTS: Record<string, string> = {
 
 /** Group and version of the resource metrics API, served by metrics-server through the aggregation layer. */
 const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
+/** `app.kubernetes.io/managed-by` of the objects `cluster up` creates for it. */
+const METRICS_MANAGED_BY = 'cdk8s-argocd-cluster';
 
 /** Simulated usage, in percent of each container's requests. */
 export interface SimulatedUsage {
@@ -634,17 +651,25 @@ export function clusterResourceUsageYaml(usage: SimulatedUsage): string {
   ].join('\n');
 }
 
-/** kwok's configuration: the Stages, the kubelet resource Metric and the simulated usage. */
-function kwokConfig(usage: SimulatedUsage): string {
+/**
+ * kwok's configuration: the Stages and, for the metrics-server (`usage`), the kubelet resource
+ * Metric and the simulated usage (without them kwok keeps no pod cache for metrics).
+ */
+function kwokConfig(usage: SimulatedUsage | undefined): string {
   const moduleDir = findClusterModuleDir();
   const yamlFiles = (sub: string) =>
     fs.readdirSync(path.join(moduleDir, sub)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(sub, f));
-  const docs = [...yamlFiles('stages'), ...yamlFiles('metrics')].map((f) => `# --- ${f}\n${fs.readFileSync(path.join(moduleDir, f), 'utf8').trim()}\n`);
-  docs.push(`# --- simulated usage (cpu ${usage.cpuPercent}%, memory ${usage.memoryPercent}% of the requests)\n${clusterResourceUsageYaml(usage)}`);
+  const files = [...yamlFiles('stages'), ...(usage ? yamlFiles('metrics') : [])];
+  const docs = files.map((f) => `# --- ${f}\n${fs.readFileSync(path.join(moduleDir, f), 'utf8').trim()}\n`);
+  if (usage) {
+    docs.push(`# --- simulated usage (cpu ${usage.cpuPercent}%, memory ${usage.memoryPercent}% of the requests)\n${clusterResourceUsageYaml(usage)}`);
+  }
   return docs.join('---\n');
 }
 
-async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: number, usage: SimulatedUsage): Promise<LocalCluster> {
+async function startOnce(
+  dir: string, binary: string, log: Logger, timeoutMs: number, usage: SimulatedUsage, withMetricsServer: boolean,
+): Promise<LocalCluster> {
   const t0 = Date.now();
   const pki = path.join(dir, 'pki');
   const configDir = path.join(dir, 'config');
@@ -672,7 +697,7 @@ async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: nu
     return file;
   };
   const kwokConfigFile = path.join(configDir, 'kwok.yaml');
-  fs.writeFileSync(kwokConfigFile, kwokConfig(usage));
+  fs.writeFileSync(kwokConfigFile, kwokConfig(withMetricsServer ? usage : undefined));
 
   const p = (f: string) => path.join(pki, f);
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -800,6 +825,7 @@ async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: nu
       kubeconfig,
       startedAt: new Date(t0).toISOString(),
       components: started,
+      ...(withMetricsServer ? {} : { disabled: ['metrics-server' as const] }),
     };
     writeStateFile(state);
     return state;
@@ -856,7 +882,9 @@ async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: nu
     launch('kube-controller-manager');
     launch('kube-scheduler');
     launch('kwok');
-    launch('metrics-server');
+    if (withMetricsServer) {
+      launch('metrics-server');
+    }
 
     for (const name of FAKE_NODE_NAMES) {
       await a.create('/api/v1/nodes', fakeNode(name));
@@ -866,18 +894,28 @@ async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: nu
       await a.mergePatch(`/api/v1/nodes/${name}/status`, fakeNodeKubeletEndpoint(name, kwokPort));
     }
 
-    // Register the resource metrics API once the metrics-server answers, so the aggregator's
-    // first availability check succeeds (an unavailable APIService breaks API discovery, and with
-    // it namespace deletion and garbage collection).
-    await waitFor('metrics-server to be live', async () => (await probe(`https://127.0.0.1:${metricsPort}/livez`)) === 200);
-    for (const [url, obj] of metricsApiObjects(metricsPort)) {
-      await a.apply(url, obj);
+    if (withMetricsServer) {
+      // Register the resource metrics API once the metrics-server answers, so the aggregator's
+      // first availability check succeeds (an unavailable APIService breaks API discovery, and
+      // with it namespace deletion and garbage collection).
+      await waitFor('metrics-server to be live', async () => (await probe(`https://127.0.0.1:${metricsPort}/livez`)) === 200);
+      for (const [url, obj] of metricsApiObjects(metricsPort)) {
+        await a.apply(url, obj);
+      }
+      await waitFor(`the APIService ${METRICS_API_SERVICE} to be Available`, async () => {
+        const svc = await a.getJson(`/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_API_SERVICE}`);
+        return svc?.status?.conditions?.find((c: { type: string }) => c.type === 'Available')?.status === 'True';
+      });
+      log(`metrics API available (${elapsed()})`);
+    } else {
+      // A restart without it must not leave the APIService of an earlier start pointing nowhere
+      // (an unavailable APIService breaks API discovery); only ours, never one the user installed.
+      const url = `/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_API_SERVICE}`;
+      const svc = await a.getJson(url);
+      if (svc?.metadata?.labels?.['app.kubernetes.io/managed-by'] === METRICS_MANAGED_BY) {
+        await a.request('DELETE', url);
+      }
     }
-    await waitFor(`the APIService ${METRICS_API_SERVICE} to be Available`, async () => {
-      const svc = await a.getJson(`/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_API_SERVICE}`);
-      return svc?.status?.conditions?.find((c: { type: string }) => c.type === 'Available')?.status === 'True';
-    });
-    log(`metrics API available (${elapsed()})`);
 
     await waitFor('the default ServiceAccount', async () => (await a.getJson('/api/v1/namespaces/default/serviceaccounts/default')) !== undefined);
     await waitFor('fake nodes to be Ready', async () => {
@@ -936,7 +974,7 @@ function fakeNodeKubeletEndpoint(name: string, kwokPort: number): object {
  * here (no kube-proxy); for an ExternalName it dials the name at the APIService's port.
  */
 function metricsApiObjects(metricsPort: number): Array<[string, object]> {
-  const labels = { 'k8s-app': 'metrics-server', 'app.kubernetes.io/managed-by': 'cdk8s-argocd-cluster' };
+  const labels = { 'k8s-app': 'metrics-server', 'app.kubernetes.io/managed-by': METRICS_MANAGED_BY };
   return [
     [
       '/api/v1/namespaces/kube-system/services/metrics-server',

@@ -14,7 +14,9 @@ function copyModule(): string {
 
 describe('cluster build', () => {
   test('constants name the versions pinned in cluster/go.mod', () => {
-    expect(readComponentVersions(moduleDir)).toEqual({ kubernetes: KUBERNETES_VERSION, etcd: ETCD_VERSION, kwok: KWOK_VERSION, metricsServer: METRICS_SERVER_VERSION });
+    expect(readComponentVersions(moduleDir)).toEqual({
+      kubernetes: KUBERNETES_VERSION, etcd: ETCD_VERSION, kwok: KWOK_VERSION, metricsServer: METRICS_SERVER_VERSION,
+    });
   });
 
   test('every k8s.io staging module is replaced at the Kubernetes version', () => {
