@@ -53,7 +53,8 @@ export interface LocalClusterOptions {
   /**
    * Simulated CPU use of a container without the {@link USAGE_CPU_ANNOTATION} annotation, in
    * percent of its CPU request (default {@link DEFAULT_SIMULATED_USAGE_PERCENT}). Applies to this
-   * start; a running cluster keeps the value it was started with.
+   * start (a later start without it goes back to the default); given for a running cluster, kwok
+   * is restarted with it.
    */
   readonly simulatedCpuPercent?: number;
   /** Same as {@link simulatedCpuPercent} for memory (percent of the memory request). */
