@@ -969,8 +969,9 @@ function fakeNodeKubeletEndpoint(name: string, kwokPort: number): object {
 }
 
 /**
- * The Service and APIService registering the metrics-server as metrics.k8s.io/v1beta1 (as
- * upstream's components.yaml, minus the Deployment). The Service is an ExternalName of
+ * The Service and APIService registering the metrics-server as metrics.k8s.io/v1beta1, and the
+ * ClusterRole that lets the view/edit/admin roles read metrics (as upstream's components.yaml,
+ * minus the Deployment and the metrics-server's own RBAC: it runs as system:masters). The Service is an ExternalName of
  * 127.0.0.1: with a ClusterIP, kube-apiserver would dial the ClusterIP, which nothing routes
  * here (no kube-proxy); for an ExternalName it dials the name at the APIService's port.
  */
@@ -984,6 +985,23 @@ function metricsApiObjects(metricsPort: number): Array<[string, object]> {
         kind: 'Service',
         metadata: { name: 'metrics-server', namespace: 'kube-system', labels },
         spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port: metricsPort, protocol: 'TCP' }] },
+      },
+    ],
+    [
+      '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:aggregated-metrics-reader',
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: {
+          name: 'system:aggregated-metrics-reader',
+          labels: {
+            ...labels,
+            'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+            'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+            'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+          },
+        },
+        rules: [{ apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
       },
     ],
     [

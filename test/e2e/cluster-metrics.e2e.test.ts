@@ -68,6 +68,11 @@ describe('the resource metrics API on the local cluster', () => {
       return list?.items?.length >= 2 ? list : undefined;
     }, 60_000, 2000);
     expect(nodes.items.map((n: any) => n.metadata.name).sort()).toEqual(['kwok-node-0', 'kwok-node-1']);
+    // As upstream: the view role (and so edit and admin) may read metrics.
+    await waitFor('the view ClusterRole to aggregate the metrics reader', async () => {
+      const view = await getJson(['clusterrole', 'view']);
+      return view?.rules?.some((r: any) => r.apiGroups?.includes('metrics.k8s.io') && r.resources?.includes('pods'));
+    });
   });
 
   test('kubectl top shows half of the requests by default, and what a pod\'s usage annotations say', async () => {
