@@ -85,7 +85,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     javaPackage: 'io.github.cdk8sargocd',
   },
   // .jsii.tabl.json: jsii-rosetta's translations of the README snippets (test/languages/rosetta.test.ts).
-  gitignore: ['/.jsii.tabl.json', '.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
+  // /node_modules without a slash: also a node_modules symlink (a git worktree sharing another's), which node_modules/ misses.
+  gitignore: ['/.jsii.tabl.json', '/node_modules', '.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
 });
 
 // Layering: no import cycles; the engine (and Argo CD's vocabulary under src/argo) never import
