@@ -10,6 +10,7 @@ import { positionOf, topLevelArgoObjects, TreeApplicationSets } from './tree-app
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { ApplicationSetEvent, ApplicationSetRunResult } from '../engine/appset-controller';
 import { compareApplication } from '../engine/compare-app';
+import { checkFailHooks } from '../engine/hooks';
 import { gitRoot } from '../engine/load/source-tree';
 import { PlacedApplicationSet, withGeneratedApplications } from '../engine/output/appset-rows';
 import { diffDocument, hasChanges, renderApplicationDiff } from '../engine/output/diff-text';
@@ -107,6 +108,7 @@ interface SyncOptions extends ApplicationOptions {
   readonly recursive: boolean;
   readonly includeManual: boolean;
   readonly appConcurrency: number;
+  readonly failHook: string[];
 }
 
 interface TreeProgress {
@@ -188,6 +190,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--recursive', 'with --app: also the Applications below it (the child Applications its sync creates)', false)
     .option('--include-manual', 'sync child Applications without an automated sync policy too (otherwise they are compared and reported OutOfSync)', false)
     .option('--app-concurrency <n>', 'Applications reconciled at once (like Argo CD\'s --operation-processors)', integerOption({ min: 1, max: 1000 }), DEFAULT_APP_CONCURRENCY)
+    .option('--fail-hook <name>', 'make this Job or Pod hook fail on purpose, to rehearse the SyncFail path (only on a cluster that simulates pods, as the local cluster; repeatable)', collect, [])
     .action((path: string, opts: SyncOptions) => guarded(async () => {
       const interrupt = interruptOnSignals();
       try {
@@ -198,6 +201,8 @@ export function registerEngineCommands(program: Command): void {
           verb: opts.dryRun ? 'sync --dry-run' : 'sync',
           maxSockets: opts.concurrency,
           run: async (tree, selection, clientFor, clusters, files) => {
+            // An unknown --fail-hook name is a usage error, before anything is applied.
+            checkFailHooks(opts.failHook, [...selection.members].map((k) => tree.nodes.get(k)!.app));
             // Top-level AppProjects and ApplicationSets (in no Application's source) are applied
             // with the roots, as the README's one-time `kubectl apply -f manifests/apps/` would.
             let topLevel = opts.app.length === 0 ? topLevelArgoObjects(path, tree, files) : [];
@@ -258,6 +263,7 @@ export function registerEngineCommands(program: Command): void {
                   retryLimit: opts.retryLimit,
                   concurrency: opts.concurrency,
                   signal: interrupt.signal,
+                  failHooks: opts.failHook,
                 },
                 initiatedBy: cliInitiator(),
                 includeManual: opts.includeManual,
