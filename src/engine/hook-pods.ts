@@ -158,7 +158,9 @@ export class HookPods {
         const nodes = r ? await this.api.list(r) : [];
         return new Map(nodes.map((n) => [n.metadata.name!, isKwokNode(n)]));
       } catch {
-        // Not allowed to list nodes (a namespaced service account): no simulation can be told, so none is claimed.
+        // Not allowed to list nodes (a namespaced service account), or a passing API error: no
+        // simulation can be told, so none is claimed; the next hook asks again.
+        this.nodes = undefined;
         return new Map<string, boolean>();
       }
     })();
