@@ -3,10 +3,19 @@
  * no container, so a Job "succeeds" without running anything), the last log lines of the pod
  * that failed, and the rehearsal of a failure on a simulated cluster (`--fail-hook`).
  */
-import { KWOK_NODE_ANNOTATION, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from '../cluster/constants';
 import { redactSecretValues } from './diff/mask-secrets';
 import { KubeApi } from './kube/kube-api';
 import { groupOf, HookLogTail, KubeObject } from './model';
+
+/**
+ * kwok's annotation on the nodes it manages (kwok.sigs.k8s.io "Manage Nodes and Pods"). The engine
+ * may not import the local cluster (src/cluster/constants.ts has the same names for `cluster up`);
+ * test/engine/hook-pods.test.ts checks that they agree.
+ */
+export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
+/** The label of the local cluster's kwok `pod-fail` stage (cluster/stages/pod-fail.yaml): its pods fail with exit code 1. */
+export const POD_FAIL_LABEL = 'cdk8s-argocd.io/fail';
+export const POD_FAIL_LABEL_VALUE = 'true';
 
 /** Why a result on a cluster whose nodes are all kwok's is only simulated. */
 export const SIMULATED_CLUSTER_REASON = 'the local cluster runs no containers';

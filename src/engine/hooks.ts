@@ -1,6 +1,6 @@
 import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_WAVE, HELM_HOOK, HELM_HOOK_DELETE_POLICY, HELM_HOOK_WEIGHT } from './annotations';
-import { HookDeletePolicy, KubeObject, SyncPhase } from './model';
 import { runsPods } from './hook-pods';
+import { HookDeletePolicy, KubeObject, SyncPhase } from './model';
 import { HELM_HOOK_DELETE_POLICIES, HELM_HOOK_PHASES, HOOK_SKIP } from '../argo/hooks';
 
 const ARGO_HOOK_TYPES: Record<string, SyncPhase> = {

@@ -5,10 +5,13 @@
  * cases for real; pod logs cannot be served by the local cluster (see that file), so the log
  * path is tested here only.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { desired, obj } from './fixtures';
-import { POD_FAIL_LABEL } from '../../src/cluster/constants';
+import * as localCluster from '../../src/cluster/constants';
 import {
-  failingContainer, forcedToFail, HookPods, isKwokNode, lastLines, logText, SIMULATED_CLUSTER_REASON,
+  failingContainer, forcedToFail, HookPods, isKwokNode, KWOK_NODE_ANNOTATION, lastLines, logText, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE,
+  SIMULATED_CLUSTER_REASON,
 } from '../../src/engine/hook-pods';
 import { checkFailHooks } from '../../src/engine/hooks';
 import { LoadedApplication } from '../../src/engine/load/applications';
@@ -55,7 +58,8 @@ function cluster(nodes: KubeObject[], fails: (job: KubeObject) => boolean = () =
     const container = j.spec.template.spec.containers[0];
     fake.seed(obj('v1', 'Pod', `${j.metadata.name}-x1`, {}, {
       metadata: {
-        name: `${j.metadata.name}-x1`, namespace: j.metadata.namespace,
+        name: `${j.metadata.name}-x1`,
+        namespace: j.metadata.namespace,
         ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: j.metadata.name, uid: j.metadata.uid }],
       },
       spec: { nodeName: nodes[0]?.metadata.name, restartPolicy: 'Never', containers: [container] },
@@ -75,6 +79,13 @@ async function sync(fake: FakeKube, app: LoadedApplication, req: SyncRequest = {
 const row = (r: SyncOperationResult, name: string) => r.resources.find((x) => x.name === name)!;
 
 describe('pure parts', () => {
+  test('the engine\'s kwok names are the local cluster\'s (the engine may not import it) and its pod-fail stage\'s', () => {
+    expect([KWOK_NODE_ANNOTATION, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE])
+      .toEqual([localCluster.KWOK_NODE_ANNOTATION, localCluster.POD_FAIL_LABEL, localCluster.POD_FAIL_LABEL_VALUE]);
+    const stage = fs.readFileSync(path.join(__dirname, '..', '..', 'cluster', 'stages', 'pod-fail.yaml'), 'utf8');
+    expect(stage).toContain(`key: '.metadata.labels["${POD_FAIL_LABEL}"]'`);
+  });
+
   test('a kwok node: by its annotation, or by kwok reporting itself as the kubelet', () => {
     expect(isKwokNode(KWOK_NODE)).toBe(true);
     expect(isKwokNode(obj('v1', 'Node', 'n', {}, { status: { nodeInfo: { kubeletVersion: 'kwok-0.8.0' } } }))).toBe(true);
