@@ -54,7 +54,8 @@ function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
+/** A repeatable option's values. */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 

@@ -8,12 +8,14 @@
  * API server cannot reach kwok's kubelet endpoint (its nodes have no address and port 0, so
  * `kubectl logs` answers "no preferred addresses found"); test/engine/hook-pods.test.ts covers them.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { getJson, kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
 import { Application, GitOpsApp, SmokeCheck, SmokeTestHook } from '../../src';
+import { runInProcess } from '../cli/run-in-process';
 import { runCliArgs } from '../engine/e2e-app';
 
 jest.setTimeout(300_000);
@@ -137,5 +139,28 @@ describe('hooks on the local cluster only simulate', () => {
     expect(res.stderr).toContain(`error: --fail-hook smoke-typo: no hook named 'smoke-typo' in the selected Applications (hooks: ${ns}: PostSync Job ${ns}-smoke; ${ns}: SyncFail Job on-fail)`);
     expect((await getJson(['configmaps', 'web'], { namespace: ns }))).toBeUndefined();
     expect(await getJson(['application', ns, '-n', 'argocd'])).toBeUndefined();
+  });
+
+  test('rollback runs hooks through the same pipeline: --fail-hook fails the hook there too (exit 1), an unknown name exits 2', async () => {
+    const ns = await newNamespace('hook-rollback');
+    const repo = repository(ns);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    git('init', '-q');
+    git('add', '-A');
+    git('-c', 'user.email=e2e@example.com', '-c', 'user.name=e2e', 'commit', '-q', '-m', 'one');
+    expect((await sync(repo, ns)).code).toBe(0);
+    const rollback = (...args: string[]) => runInProcess('rollback', ns, '0', '--path', repo.manifests, '--repo-root', repo.root, '--kubeconfig', kubeconfigPath(), ...args);
+
+    const typo = await rollback('--fail-hook', 'smoke-typo');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("error: --fail-hook smoke-typo: no hook named 'smoke-typo' in the selected Applications");
+
+    const failed = await rollback('--fail-hook', `${ns}-smoke`);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toContain(`Forced:         PostSync hook Job ${ns}-smoke made to fail on purpose (--fail-hook ${ns}-smoke)`);
+    expect(await recordedHooks(ns)).toEqual({
+      [`PostSync Job/${ns}-smoke`]: { hookPhase: 'Failed', message: `Job has reached the specified backoff limit (failed on purpose: --fail-hook ${ns}-smoke; ${SIMULATED})` },
+      'SyncFail Job/on-fail': { hookPhase: 'Succeeded', message: `${JOB_DONE} (${SIMULATED})` },
+    });
   });
 });
