@@ -176,6 +176,17 @@ function printTreeResults(treeRuns: readonly ApplicationRun[], sets: readonly Pl
   }
 }
 
+/**
+ * A `--fail-hook` hook that did not run (its Application was only compared, as a Synced automated
+ * child is, or the operation stopped before its phase) rehearsed nothing: say so.
+ */
+function warnUnusedFailHooks(names: readonly string[], runs: readonly ApplicationRun[]): void {
+  const forced = new Set(runs.flatMap((r) => r.operation?.resources ?? []).filter((x) => x.hookPhase && x.forced).map((x) => x.forced));
+  for (const name of names.filter((n) => !forced.has(`--fail-hook ${n}`))) {
+    process.stderr.write(`warning: --fail-hook ${name}: the hook did not run in this sync, so nothing failed on purpose\n`);
+  }
+}
+
 export function registerEngineCommands(program: Command): void {
   addCommon(program.command('sync')
     .description('sync the Application tree to the cluster as Argo CD\'s controller would: roots top-down, children by wave and health, with dry run, phases, waves, hooks, health, prune; exit 0 all synced, 1 a sync failed, 2 usage or input error'))
@@ -284,6 +295,7 @@ export function registerEngineCommands(program: Command): void {
           },
         });
         printTreeResults(runs, sets, opts.output);
+        warnUnusedFailHooks(opts.failHook, runs);
         if (interrupt.signal.aborted) {
           return EXIT_INTERRUPTED;
         }

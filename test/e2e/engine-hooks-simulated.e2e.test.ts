@@ -131,7 +131,7 @@ describe('hooks on the local cluster only simulate', () => {
     expect(text.stdout).toContain(`Simulated:      2 results only simulated (the local cluster runs no containers): PostSync hook Job ${ns}-smoke Failed, SyncFail hook Job on-fail Succeeded`);
   });
 
-  test('--fail-hook with a name no selected hook has: exit 2 naming the hooks there are, nothing applied', async () => {
+  test('--fail-hook with a name no selected hook has: exit 2 naming the hooks there are, nothing applied; a hook that did not run: a warning', async () => {
     const ns = await newNamespace('hook-unknown');
     const repo = repository(ns);
     const res = await sync(repo, ns, '--fail-hook', 'smoke-typo');
@@ -139,6 +139,10 @@ describe('hooks on the local cluster only simulate', () => {
     expect(res.stderr).toContain(`error: --fail-hook smoke-typo: no hook named 'smoke-typo' in the selected Applications (hooks: ${ns}: PostSync Job ${ns}-smoke; ${ns}: SyncFail Job on-fail)`);
     expect((await getJson(['configmaps', 'web'], { namespace: ns }))).toBeUndefined();
     expect(await getJson(['application', ns, '-n', 'argocd'])).toBeUndefined();
+    // A known hook that does not run (a dry run runs no hook) rehearses nothing: said, not an error.
+    const dry = await sync(repo, ns, '--dry-run', '--fail-hook', `${ns}-smoke`);
+    expect(dry.code).toBe(0);
+    expect(dry.stderr).toContain(`warning: --fail-hook ${ns}-smoke: the hook did not run in this sync, so nothing failed on purpose`);
   });
 
   test('rollback runs hooks through the same pipeline: --fail-hook fails the hook there too (exit 1), an unknown name exits 2', async () => {
