@@ -24,14 +24,12 @@ export const SIMULATED_CLUSTER_REASON = 'the local cluster runs no containers';
 export const HOOK_LOG_LINES = 20;
 
 /**
- * Pure: a node kwok plays the kubelet of. kwok manages the nodes carrying its annotation
- * (`--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake`, kwok's documented default
- * and what `cluster up` uses) and reports itself as the node's kubelet (`kwok-<version>`), which
- * also covers nodes selected by label or by name.
+ * Pure: a node kwok plays the kubelet of, from its metadata: kwok manages the nodes carrying its
+ * annotation (`--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake`, kwok's documented
+ * default and what `cluster up` uses) or the label of the same name (`--manage-nodes-with-label-selector`).
  */
-export function isKwokNode(node: KubeObject): boolean {
-  return node.metadata.annotations?.[KWOK_NODE_ANNOTATION] !== undefined
-    || /^kwok-/.test(node.status?.nodeInfo?.kubeletVersion ?? '');
+export function isKwokNode(node: Pick<KubeObject, 'metadata'>): boolean {
+  return node.metadata.annotations?.[KWOK_NODE_ANNOTATION] !== undefined || node.metadata.labels?.[KWOK_NODE_ANNOTATION] !== undefined;
 }
 
 /** Pure: the kinds whose result is a pod's (Jobs and Pods); only these can be simulated or forced to fail. */
@@ -164,7 +162,8 @@ export class HookPods {
     this.nodes ??= (async () => {
       try {
         const r = await this.api.resourceFor('v1', 'Node');
-        const nodes = r ? await this.api.list(r) : [];
+        // Metadata only: a real node's status (its image list) can be tens of kilobytes.
+        const nodes = r ? await this.api.list(r, undefined, true) : [];
         return new Map(nodes.map((n) => [n.metadata.name!, isKwokNode(n)]));
       } catch {
         // Not allowed to list nodes (a namespaced service account), or a passing API error: no
