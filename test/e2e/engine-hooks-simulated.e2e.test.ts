@@ -27,8 +27,9 @@ const JOB_DONE = 'Reached expected number of succeeded pods';
 const apps: string[] = [];
 
 /**
- * A repository with one Application (named as its namespace): a ConfigMap, a SmokeTestHook
- * (PostSync Job `<ns>-smoke`) and a SyncFail Job `on-fail`, synthesized as a user would.
+ * A repository with one Application (named as its namespace): a Job `migrate` in wave -1, a
+ * ConfigMap, a SmokeTestHook (PostSync Job `<ns>-smoke`) and a SyncFail Job `on-fail`, synthesized
+ * as a user would.
  */
 function repository(ns: string): { root: string; manifests: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hooks-sim-'));
@@ -36,6 +37,13 @@ function repository(ns: string): { root: string; manifests: string } {
   const app = new Application(gitops, ns, { destination: { namespace: ns } });
   new ApiObject(app, 'web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' }, data: { a: '1' } } as any);
   new SmokeTestHook(app, 'smoke', { checks: [SmokeCheck.http({ url: `http://web.${ns}.svc/` })] });
+  // Not a hook: a Job the next wave waits for.
+  new ApiObject(app, 'migrate', {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'migrate', annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+    spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'busybox:1.36', command: ['true'] }] } } },
+  } as any);
   new ApiObject(app, 'on-fail', {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -87,7 +95,8 @@ describe('hooks on the local cluster only simulate', () => {
     const repo = repository(ns);
     const text = await sync(repo, ns);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`Simulated:      1 result only simulated (the local cluster runs no containers): PostSync hook Job ${ns}-smoke Succeeded`);
+    expect(text.stdout).toContain(
+      `Simulated:      2 results only simulated (the local cluster runs no containers): Sync Job migrate Healthy, PostSync hook Job ${ns}-smoke Succeeded`);
     const row = text.stdout.split('\n').find((l) => l.startsWith('batch') && l.includes(`${ns}-smoke `))!;
     expect(row).toMatch(new RegExp(`PostSync/Succeeded\\s+${JOB_DONE} \\(${SIMULATED}\\)$`));
     // The ConfigMap really was applied: not labelled.
@@ -98,6 +107,7 @@ describe('hooks on the local cluster only simulate', () => {
     const smoke = run.resources.find((r: any) => r.name === `${ns}-smoke`);
     expect(smoke).toMatchObject({ hookType: 'PostSync', hookPhase: 'Succeeded', simulated: 'the local cluster runs no containers', message: `${JOB_DONE} (${SIMULATED})` });
     expect(run.resources.find((r: any) => r.name === 'web').simulated).toBeUndefined();
+    expect(run.resources.find((r: any) => r.name === 'migrate')).toMatchObject({ message: `job.batch/migrate unchanged (${SIMULATED})`, simulated: 'the local cluster runs no containers' });
     expect(await recordedHooks(ns)).toEqual({
       [`PostSync Job/${ns}-smoke`]: { hookPhase: 'Succeeded', message: `${JOB_DONE} (${SIMULATED})` },
     });
@@ -128,7 +138,8 @@ describe('hooks on the local cluster only simulate', () => {
     const text = await sync(repo, ns, '--fail-hook', `${ns}-smoke`);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain(`Forced:         PostSync hook Job ${ns}-smoke made to fail on purpose (--fail-hook ${ns}-smoke)`);
-    expect(text.stdout).toContain(`Simulated:      2 results only simulated (the local cluster runs no containers): PostSync hook Job ${ns}-smoke Failed, SyncFail hook Job on-fail Succeeded`);
+    expect(text.stdout).toContain('Simulated:      3 results only simulated (the local cluster runs no containers): '
+      + `Sync Job migrate Healthy, PostSync hook Job ${ns}-smoke Failed, SyncFail hook Job on-fail Succeeded`);
   });
 
   test('--fail-hook with a name no selected hook has: exit 2 naming the hooks there are, nothing applied; a hook that did not run: a warning', async () => {

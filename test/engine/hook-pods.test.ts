@@ -150,6 +150,16 @@ describe('simulated results', () => {
     expect(nodeLists(fake)).toBe(nodeLists(noHooks) + 1);
   });
 
+  test('a Job gating a wave (not a hook) is labelled too once it finished', async () => {
+    const plainJob = obj('batch/v1', 'Job', 'migrate', { 'argocd.argoproj.io/sync-wave': '-1' }, {
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image: 'node' }] } } },
+    });
+    const result = await sync(cluster([KWOK_NODE]), application([plainJob, obj('v1', 'ConfigMap', 'web')]));
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(row(result, 'migrate')).toMatchObject({ simulated: SIMULATED_CLUSTER_REASON, message: 'job.batch/migrate created (simulated: the local cluster runs no containers)' });
+    expect(renderSyncResult(result, false)).toContain('Simulated:      1 result only simulated (the local cluster runs no containers): Sync Job migrate Healthy');
+  });
+
   test('a pod on a kwok node among real nodes names that node', async () => {
     const result = await sync(cluster([KWOK_NODE, REAL_NODE]), application([job('smoke', 'PostSync')]));
     expect(row(result, 'smoke').simulated).toBe('node kwok-node-0 is simulated by kwok and runs no containers');
