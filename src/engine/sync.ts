@@ -345,8 +345,10 @@ class SyncContext {
     if (this.req.dryRun) {
       return OK;
     }
+    // A generateName hook's task carries its generated name: match the object as written.
+    const written = (t: SyncTask) => (t.source && this.app.objects.find((d) => d.source === t.source)?.object) || t.desired!;
     for (const name of this.req.failHooks ?? []) {
-      for (const t of tasks.filter((x) => x.action === TaskAction.HOOK && x.desired && runsPods(x.desired) && hookNamed(x.desired, name))) {
+      for (const t of tasks.filter((x) => x.action === TaskAction.HOOK && x.desired && runsPods(x.desired) && hookNamed(written(x), name))) {
         this.forced.set(t, `--fail-hook ${name}`);
       }
     }

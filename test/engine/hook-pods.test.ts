@@ -194,6 +194,14 @@ describe('--fail-hook', () => {
     expect(renderSyncResult(result, false)).toContain('Forced:         PostSync hook Job smoke made to fail on purpose (--fail-hook smoke)');
   });
 
+  test('names a generateName hook by its generateName', async () => {
+    const fake = cluster([KWOK_NODE]);
+    const migrate = { ...job('', 'PreSync'), metadata: { generateName: 'migrate-', annotations: { [HOOK]: 'PreSync' } } };
+    const result = await sync(fake, application([migrate]), { failHooks: ['migrate'] });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.resources[0]).toMatchObject({ name: expect.stringMatching(/^migrate-abcdef0-presync-\d+$/), forced: '--fail-hook migrate', hookPhase: OperationPhase.FAILED });
+  });
+
   test('is refused on a cluster that runs containers, before anything is applied', async () => {
     const fake = cluster([REAL_NODE]);
     const result = await sync(fake, application([obj('v1', 'ConfigMap', 'web'), job('smoke', 'PostSync')]), { failHooks: ['smoke'] });
