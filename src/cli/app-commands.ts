@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ApplicationOptions, runApplications } from './application-runner';
 import { currentCluster } from './current-cluster';
-import { addCommon, addSourceOptions, EXIT_FAILED_OR_CHANGED, EXIT_OK, exitOfComparison, guarded } from './engine-commands';
+import { addCommon, addSourceOptions, collect, EXIT_FAILED_OR_CHANGED, EXIT_OK, exitOfComparison, guarded } from './engine-commands';
 import { integerOption } from './integer-option';
 import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { printResults } from './result-printer';
@@ -17,6 +17,7 @@ import { recordComparison } from '../engine/app-status/status-record';
 import { unmetWaitConditions, WaitFor } from '../engine/app-status/wait-state';
 import { CONTROL_PLANE_NAMESPACE } from '../engine/application-spec';
 import { compareApplication } from '../engine/compare-app';
+import { checkFailHooks } from '../engine/hooks';
 import { KubeClient } from '../engine/kube/client';
 import { KubeApi } from '../engine/kube/kube-api';
 import { resolveKubeConfig } from '../engine/kube/kubeconfig';
@@ -92,6 +93,7 @@ interface RollbackOptions extends Omit<ApplicationOptions, 'app' | 'revision'> {
   readonly prune: boolean;
   readonly timeout?: number;
   readonly argocdNamespace: string;
+  readonly failHook: string[];
 }
 
 interface WaitOptions extends ClusterOptions {
@@ -159,7 +161,8 @@ export function registerAppCommands(program: Command): void {
     .option('--repo-url <url>', 'only sources with this repoURL map to the local repository')
     .option('--clusters <file>', 'clusters file mapping other destinations to kubeconfigs')
     .option('--prune', 'delete tracked objects that the recorded revision does not have', false)
-    .option('--timeout <seconds>', 'fail the operation after this many seconds (default: no timeout)', integerOption({ min: 1, unit: 'seconds' })))
+    .option('--timeout <seconds>', 'fail the operation after this many seconds (default: no timeout)', integerOption({ min: 1, unit: 'seconds' }))
+    .option('--fail-hook <name>', 'make this Job or Pod hook fail on purpose, to rehearse the SyncFail path (only on a cluster that simulates pods, as the local cluster; repeatable)', collect, []))
     .action((name: string, id: number | undefined, opts: RollbackOptions) => guarded(async () => {
       const [app] = await withControlPlane(opts, (api) => readApplicationObjects(api, opts.argocdNamespace, [name]));
       const target = rollbackTarget(app, id);
@@ -172,8 +175,13 @@ export function registerAppCommands(program: Command): void {
         options: { ...opts, app: [name], revision: target.revision },
         verb: 'rollback',
         changes: true,
-        each: (client, loaded, controlPlane) =>
-          syncAndRecord(client, loaded, { initiatedBy: cliInitiator(), prune: opts.prune, timeoutSeconds: opts.timeout, controlPlane }),
+        each: (client, loaded, controlPlane) => {
+          // One Application: an unknown --fail-hook name is a usage error before its sync starts.
+          checkFailHooks(opts.failHook, [loaded]);
+          return syncAndRecord(client, loaded, {
+            initiatedBy: cliInitiator(), prune: opts.prune, timeoutSeconds: opts.timeout, controlPlane, failHooks: opts.failHook,
+          });
+        },
       });
       printResults(results, opts.output, { text: (r, s) => renderSyncResult(r, s.color, s.wide) });
       return results.every((r) => r.phase === OperationPhase.SUCCEEDED) ? EXIT_OK : EXIT_FAILED_OR_CHANGED;

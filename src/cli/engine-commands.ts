@@ -10,6 +10,7 @@ import { positionOf, topLevelArgoObjects, TreeApplicationSets } from './tree-app
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { ApplicationSetEvent, ApplicationSetRunResult } from '../engine/appset-controller';
 import { compareApplication } from '../engine/compare-app';
+import { checkFailHooks } from '../engine/hooks';
 import { gitRoot } from '../engine/load/source-tree';
 import { PlacedApplicationSet, withGeneratedApplications } from '../engine/output/appset-rows';
 import { diffDocument, hasChanges, renderApplicationDiff } from '../engine/output/diff-text';
@@ -53,7 +54,8 @@ function interruptOnSignals(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-function collect(value: string, previous: string[]): string[] {
+/** A repeatable option's values. */
+export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
@@ -107,6 +109,7 @@ interface SyncOptions extends ApplicationOptions {
   readonly recursive: boolean;
   readonly includeManual: boolean;
   readonly appConcurrency: number;
+  readonly failHook: string[];
 }
 
 interface TreeProgress {
@@ -173,6 +176,17 @@ function printTreeResults(treeRuns: readonly ApplicationRun[], sets: readonly Pl
   }
 }
 
+/**
+ * A `--fail-hook` hook that did not run (its Application was only compared, as a Synced automated
+ * child is, or the operation stopped before its phase) rehearsed nothing: say so.
+ */
+function warnUnusedFailHooks(names: readonly string[], runs: readonly ApplicationRun[]): void {
+  const forced = new Set(runs.flatMap((r) => r.operation?.resources ?? []).filter((x) => x.hookPhase && x.forced).map((x) => x.forced));
+  for (const name of names.filter((n) => !forced.has(`--fail-hook ${n}`))) {
+    process.stderr.write(`warning: --fail-hook ${name}: the hook did not run in this sync, so nothing failed on purpose\n`);
+  }
+}
+
 export function registerEngineCommands(program: Command): void {
   addCommon(program.command('sync')
     .description('sync the Application tree to the cluster as Argo CD\'s controller would: roots top-down, children by wave and health, with dry run, phases, waves, hooks, health, prune; exit 0 all synced, 1 a sync failed, 2 usage or input error'))
@@ -188,6 +202,7 @@ export function registerEngineCommands(program: Command): void {
     .option('--recursive', 'with --app: also the Applications below it (the child Applications its sync creates)', false)
     .option('--include-manual', 'sync child Applications without an automated sync policy too (otherwise they are compared and reported OutOfSync)', false)
     .option('--app-concurrency <n>', 'Applications reconciled at once (like Argo CD\'s --operation-processors)', integerOption({ min: 1, max: 1000 }), DEFAULT_APP_CONCURRENCY)
+    .option('--fail-hook <name>', 'make this Job or Pod hook fail on purpose, to rehearse the SyncFail path (only on a cluster that simulates pods, as the local cluster; repeatable)', collect, [])
     .action((path: string, opts: SyncOptions) => guarded(async () => {
       const interrupt = interruptOnSignals();
       try {
@@ -198,6 +213,8 @@ export function registerEngineCommands(program: Command): void {
           verb: opts.dryRun ? 'sync --dry-run' : 'sync',
           maxSockets: opts.concurrency,
           run: async (tree, selection, clientFor, clusters, files) => {
+            // An unknown --fail-hook name is a usage error, before anything is applied.
+            checkFailHooks(opts.failHook, [...selection.members].map((k) => tree.nodes.get(k)!.app));
             // Top-level AppProjects and ApplicationSets (in no Application's source) are applied
             // with the roots, as the README's one-time `kubectl apply -f manifests/apps/` would.
             let topLevel = opts.app.length === 0 ? topLevelArgoObjects(path, tree, files) : [];
@@ -258,6 +275,7 @@ export function registerEngineCommands(program: Command): void {
                   retryLimit: opts.retryLimit,
                   concurrency: opts.concurrency,
                   signal: interrupt.signal,
+                  failHooks: opts.failHook,
                 },
                 initiatedBy: cliInitiator(),
                 includeManual: opts.includeManual,
@@ -277,6 +295,7 @@ export function registerEngineCommands(program: Command): void {
           },
         });
         printTreeResults(runs, sets, opts.output);
+        warnUnusedFailHooks(opts.failHook, runs);
         if (interrupt.signal.aborted) {
           return EXIT_INTERRUPTED;
         }

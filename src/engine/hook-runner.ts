@@ -76,14 +76,14 @@ export class HookRunner {
     return { ok: true, hook };
   }
 
-  /** Looks at a running hook once; returns its phase (Running until it finished). */
-  async observe(hook: RunningHook): Promise<{ phase: OperationPhase; health?: HealthStatus }> {
+  /** Looks at a running hook once; returns its phase (Running until it finished) and the object seen. */
+  async observe(hook: RunningHook): Promise<{ phase: OperationPhase; health?: HealthStatus; live?: KubeObject }> {
     const live = await this.api.get(hook.obj);
     const seen = observedHookPhase(live);
     if (seen.phase !== OperationPhase.RUNNING) {
       await this.finish(hook, seen.phase, live!);
     }
-    return seen;
+    return { ...seen, live };
   }
 
   /** Deletes the hooks the delete policies ask for; failures come back as warnings. */

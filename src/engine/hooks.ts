@@ -1,4 +1,5 @@
 import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_WAVE, HELM_HOOK, HELM_HOOK_DELETE_POLICY, HELM_HOOK_WEIGHT } from './annotations';
+import { runsPods } from './hook-pods';
 import { HookDeletePolicy, KubeObject, SyncPhase } from './model';
 import { HELM_HOOK_DELETE_POLICIES, HELM_HOOK_PHASES, HOOK_SKIP } from '../argo/hooks';
 
@@ -81,4 +82,38 @@ export function syncWave(obj: KubeObject): number {
 export function generatedHookName(generateName: string, revision: string, phase: SyncPhase, startedAt: Date): string {
   const rev = revision.length >= 8 ? revision.slice(0, 7) : revision;
   return `${generateName}${`${rev}-${phase}-${Math.floor(startedAt.getTime() / 1000)}`.toLowerCase()}`;
+}
+
+/** Pure: whether `name` names this hook (`--fail-hook`): its name, or its generateName with or without the final `-`. */
+export function hookNamed(obj: KubeObject, name: string): boolean {
+  const { name: own, generateName } = obj.metadata;
+  if (own !== undefined) {
+    return own === name;
+  }
+  return generateName !== undefined && (generateName === name || generateName.replace(/-$/, '') === name);
+}
+
+/**
+ * Pure: checks `--fail-hook` names against the hooks of the selected Applications before anything
+ * runs. Throws for a name that matches no hook (listing the hooks there are) or only hooks that
+ * run no pod (a ConfigMap hook cannot fail).
+ */
+export function checkFailHooks(
+  names: readonly string[], apps: ReadonlyArray<{ readonly name: string; readonly objects: ReadonlyArray<{ readonly object: KubeObject }> }>,
+): void {
+  const hooks = apps.flatMap((a) => a.objects
+    .filter((d) => isHook(d.object) && hookPhases(d.object).length > 0)
+    .map((d) => ({ app: a.name, obj: d.object })));
+  const describe = (h: (typeof hooks)[number]) =>
+    `${h.app}: ${hookPhases(h.obj).join(',')} ${h.obj.kind} ${h.obj.metadata.name ?? h.obj.metadata.generateName}`;
+  for (const name of names) {
+    const found = hooks.filter((h) => hookNamed(h.obj, name));
+    if (found.length === 0) {
+      throw new Error(`--fail-hook ${name}: no hook named '${name}' in the selected Applications (hooks: ${hooks.map(describe).join('; ') || 'none'})`);
+    }
+    const noPod = found.find((h) => !runsPods(h.obj));
+    if (noPod) {
+      throw new Error(`--fail-hook ${name}: the hook ${describe(noPod)} runs no pod; only a Job or Pod hook can be made to fail`);
+    }
+  }
 }

@@ -164,6 +164,26 @@ export interface ResourceResult {
   health?: HealthStatus;
   /** Where the object came from. */
   readonly source?: SourcePosition;
+  /**
+   * Set when the result was only simulated, with the reason: a Job or Pod whose pod ran on a
+   * kwok node, where no container runs ("the local cluster runs no containers").
+   */
+  simulated?: string;
+  /** Set when the hook was made to fail on purpose (`--fail-hook NAME`), naming the option. */
+  forced?: string;
+  /** A failed Job or Pod hook: the last lines of its pod's log (Secret values masked). */
+  log?: HookLogTail;
+}
+
+/** The end of a failed hook pod's log, as put in its result. */
+export interface HookLogTail {
+  readonly pod: string;
+  readonly container: string;
+  /** How the container ended (`exited with 1 (Error)`), when it did. */
+  readonly exit?: string;
+  readonly lines: string[];
+  /** Why the log could not be read (the lines are then empty). */
+  readonly error?: string;
 }
 
 /** The whole outcome of one sync operation (`--output json`). */

@@ -6,13 +6,15 @@ import { dryRunTasks } from './dry-run';
 import { isApplication } from './finalize/deletion-rules';
 import { defaultFinalizePoller, finalizeApplication, FinalizeResult } from './finalize/finalize-application';
 import { hasHealthCheck, resourceHealth } from './health';
+import { forcedToFail, HookPods, logText, runsPods } from './hook-pods';
 import { HookRunner } from './hook-runner';
+import { hookNamed } from './hooks';
 import { SyncGuard } from './interruption';
 import { abortReason } from './kube/client';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import {
-  describeKey, groupOf, HealthStatusCode, KubeObject, OperationPhase, ResourceResult, ResultCode,
+  describeKey, groupOf, HealthStatusCode, KubeObject, keyOf, OperationPhase, ResourceResult, ResultCode,
   SyncOperationResult, SyncPhase, SyncTask, TaskAction,
 } from './model';
 import { pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
@@ -59,6 +61,11 @@ export interface SyncRequest {
    * destination is. Default: the destination's client (the destination is the current cluster).
    */
   readonly controlPlane?: KubeApi;
+  /**
+   * Names of Job or Pod hooks to fail on purpose (`--fail-hook`), to rehearse the SyncFail path on
+   * a cluster that only simulates pods (kwok): refused on a cluster that runs containers.
+   */
+  readonly failHooks?: readonly string[];
 }
 
 export type SyncEvent =
@@ -208,6 +215,9 @@ class SyncContext {
   private readonly poller: Poller;
   private readonly writer: ResourceWriter;
   private readonly hooks: HookRunner;
+  private readonly pods: HookPods;
+  /** Hooks to fail on purpose (`--fail-hook`), with the option that asked for it. */
+  private readonly forced = new Map<SyncTask, string>();
   private readonly concurrency: number;
   private prepared: ReadonlyMap<SyncTask, KubeObject> = new Map();
   /** Tasks whose write would change nothing (skipped without an API call). */
@@ -230,6 +240,7 @@ class SyncContext {
     this.poller = { clock, deadline: new Deadline(clock, req.timeoutSeconds ? req.timeoutSeconds * 1000 : undefined), intervalMs: req.pollMs ?? 250 };
     this.writer = new ResourceWriter(api);
     this.hooks = new HookRunner(api, this.writer, this.poller);
+    this.pods = new HookPods(api);
     this.concurrency = req.concurrency ?? 16;
   }
 
@@ -266,6 +277,10 @@ class SyncContext {
     const preflight = this.preflight(tasks, r.plan.targets.size, r.instance);
     if (!preflight.ok) {
       return this.finish(OperationPhase.FAILED, preflight.message);
+    }
+    const forcing = await this.forceFailures(tasks);
+    if (!forcing.ok) {
+      return this.finish(OperationPhase.FAILED, forcing.message);
     }
     const dry = await dryRunTasks(this.api, this.writer, {
       tasks, prepared: this.prepared, unchanged: this.unchanged, forceAll: !!req.force, concurrency: this.concurrency,
@@ -318,6 +333,28 @@ class SyncContext {
         }
         this.warn([msg]);
       }
+    }
+    return OK;
+  }
+
+  /**
+   * `--fail-hook`: the Job and Pod hooks named are made to fail (see hook-pods.ts `forcedToFail`).
+   * Only on a cluster whose pods are all simulated: on a real one the hook would run for real.
+   */
+  private async forceFailures(tasks: readonly SyncTask[]): Promise<Outcome> {
+    if (this.req.dryRun) {
+      return OK;
+    }
+    // A generateName hook's task carries its generated name: match the object as written.
+    const written = (t: SyncTask) => (t.source && this.app.objects.find((d) => d.source === t.source)?.object) || t.desired!;
+    for (const name of this.req.failHooks ?? []) {
+      for (const t of tasks.filter((x) => x.action === TaskAction.HOOK && x.desired && runsPods(x.desired) && hookNamed(written(x), name))) {
+        this.forced.set(t, `--fail-hook ${name}`);
+      }
+    }
+    if (this.forced.size > 0 && !(await this.pods.simulatesAllPods())) {
+      const names = [...this.forced.keys()].map((t) => at(t)).join(', ');
+      return failed(`--fail-hook only rehearses a failure on a cluster that simulates pods (kwok, as the local cluster): the destination of ${this.app.name} runs containers, so ${names} would really run; nothing was applied`);
     }
     return OK;
   }
@@ -463,12 +500,15 @@ class SyncContext {
   }
 
   private async startHook(t: SyncTask): Promise<Applied | { message: string }> {
-    const started = await this.hooks.start(t, this.prepared.get(t)!);
+    const forced = this.forced.get(t);
+    const prepared = this.prepared.get(t)!;
+    const started = await this.hooks.start(t, forced ? forcedToFail(prepared) : prepared);
     if (!started.ok) {
       return started;
     }
     const { hook } = started;
-    return { task: t, obj: hook.obj, result: this.record(t, ResultCode.SYNCED, `${t.key.kind.toLowerCase()}/${t.key.name} created`, { hookPhase: hook.phase }) };
+    const created = `${t.key.kind.toLowerCase()}/${t.key.name} created${forced ? ` (to fail on purpose: ${forced})` : ''}`;
+    return { task: t, obj: hook.obj, result: this.record(t, ResultCode.SYNCED, created, { hookPhase: hook.phase, ...(forced ? { forced } : {}) }) };
   }
 
   private async waitForCrds(crds: KubeObject[]): Promise<Outcome> {
@@ -502,7 +542,8 @@ class SyncContext {
         if (finished === 'running') {
           still.push(p);
         } else if (finished === 'failed') {
-          failures.push(`${at(p.task)}: ${p.result.message}`);
+          // The first line: a failed hook's log lines follow in its own result.
+          failures.push(`${at(p.task)}: ${p.result.message.split('\n')[0]}`);
         }
       });
       pending = still;
@@ -526,12 +567,35 @@ class SyncContext {
     }
     const ok = seen.phase === OperationPhase.SUCCEEDED;
     p.result.hookPhase = seen.phase;
-    p.result.message = seen.health?.message ?? (ok ? 'hook succeeded' : 'hook failed');
+    const notes = p.result.forced && !ok ? [`failed on purpose: ${p.result.forced}`] : [];
+    const simulated = seen.live && await this.simulated(seen.live);
+    if (simulated) {
+      p.result.simulated = simulated;
+      notes.push(`simulated: ${simulated}`);
+    } else if (!ok && seen.live) {
+      // A real failure says why: the end of the failing container's log.
+      p.result.log = await this.pods.failureLog(seen.live, this.app.objects.map((d) => d.object)).catch((e) => {
+        this.warn([`could not read the pods of ${describeKey(p.task.key)}: ${this.redact(e)}`]);
+        return undefined;
+      });
+    }
+    const base = seen.health?.message ?? (ok ? 'hook succeeded' : 'hook failed');
+    p.result.message = `${base}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}${p.result.log ? `\n${logText(p.result.log)}` : ''}`;
     if (!ok) {
       p.result.status = ResultCode.SYNC_FAILED;
     }
     this.emit({ type: 'resource', application: this.app.name, result: p.result });
     return ok ? 'succeeded' : 'failed';
+  }
+
+  /** Why a finished Job or Pod only ran in a simulation; a failure to tell is a warning, not a failed hook. */
+  private async simulated(live: KubeObject): Promise<string | undefined> {
+    try {
+      return await this.pods.simulated(live);
+    } catch (e) {
+      this.warn([`could not tell whether ${describeKey(keyOf(live))} ran for real: ${(e as Error).message}`]);
+      return undefined;
+    }
   }
 
   private async observeGated(p: Applied): Promise<'running' | 'succeeded' | 'failed'> {
@@ -541,11 +605,23 @@ class SyncContext {
     }
     const h = live ? resourceHealth(live) : undefined;
     p.result.health = h;
+    const finished = h?.status === HealthStatusCode.DEGRADED || h?.status === HealthStatusCode.HEALTHY;
+    // A Job or Pod gating a wave "finished" on kwok without running: say so.
+    const simulated = finished && live && runsPods(live) ? await this.simulated(live) : undefined;
     if (h?.status === HealthStatusCode.DEGRADED) {
       p.result.status = ResultCode.SYNC_FAILED;
       p.result.message = h.message ?? 'Degraded';
+    }
+    if (simulated) {
+      p.result.simulated = simulated;
+      p.result.message = `${p.result.message} (simulated: ${simulated})`;
+    }
+    if (h?.status === HealthStatusCode.DEGRADED) {
       this.emit({ type: 'resource', application: this.app.name, result: p.result });
       return 'failed';
+    }
+    if (simulated) {
+      this.emit({ type: 'resource', application: this.app.name, result: p.result });
     }
     return h?.status === HealthStatusCode.HEALTHY ? 'succeeded' : 'running';
   }

@@ -17,7 +17,7 @@
  * references are followed), controllers (nothing runs a Job or rolls out a Deployment unless the
  * test says so), watch, admission, metadata-only list projections beyond metadata, request
  * deadlines and cancellation (`withLimits` returns the fake itself), and raw `request` calls
- * other than on namespaced objects (the sync Lease) and server-side applies of YAML text.
+ * other than on namespaced objects (the sync Lease), pod logs (`setPodLog`) and server-side applies of YAML text.
  */
 import { parse } from 'yaml';
 import { ApiError } from '../../src/engine/kube/api-error';
@@ -102,6 +102,7 @@ export class FakeKube implements KubeApi {
   private readonly kinds: ApiResource[] = [];
   private readonly statusRules: Array<{ kind: string; rule: (obj: KubeObject) => Record<string, any> | undefined }> = [];
   private readonly refusals: Array<(w: FakeWrite) => ApiError | undefined> = [];
+  private readonly podLogs = new Map<string, string>();
   private version = 1;
   private uids = 1;
   discoveryInvalidations = 0;
@@ -152,6 +153,12 @@ export class FakeKube implements KubeApi {
   /** After every real write of `kind`, sets the status `rule` returns (e.g. a Job completes at once). */
   statusOnWrite(kind: string, rule: (obj: KubeObject) => Record<string, any> | undefined): this {
     this.statusRules.push({ kind, rule });
+    return this;
+  }
+
+  /** The log a container of a pod serves (`GET .../pods/<name>/log?container=`), as a kubelet would. */
+  setPodLog(namespace: string, pod: string, container: string, text: string): this {
+    this.podLogs.set(`${namespace}/${pod}/${container}`, text);
     return this;
   }
 
@@ -209,6 +216,10 @@ export class FakeKube implements KubeApi {
       // Server-side apply of a manifest sent as text (install-crds): the same as `apply`.
       return this.apply(parse(body) as KubeObject, new URLSearchParams(path.split('?')[1]).get('fieldManager') ?? '');
     }
+    const log = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/?]+)\/log\?(.*)$/.exec(path);
+    if (method === 'GET' && log) {
+      return this.podLog(decodeURIComponent(log[1]), decodeURIComponent(log[2]), new URLSearchParams(log[3]));
+    }
     const m = /^\/apis?\/(.+)\/namespaces\/([^/]+)\/([^/?]+)(?:\/([^/?]+))?/.exec(path);
     const kind = m && this.kinds.find((r) => (r.group ? `${r.group}/${r.version}` : r.version) === m[1] && r.name === m[3]);
     if (!m || !kind) {
@@ -236,6 +247,20 @@ export class FakeKube implements KubeApi {
       default:
         throw new ApiError(405, 'MethodNotAllowed', `fake: ${method} ${path}`);
     }
+  }
+
+  /** A pod's log: 404 without the pod, 400 without a log set for the container (as a kubelet that cannot be reached). */
+  private podLog(namespace: string, pod: string, q: URLSearchParams): string {
+    this.requests.push({ verb: 'get', key: `/Pod/${namespace}/${pod}/log`, dryRun: false });
+    if (!this.objects.get(keyString({ group: '', kind: 'Pod', namespace, name: pod }))) {
+      throw new ApiError(404, 'NotFound', `pods "${pod}" not found`);
+    }
+    const text = this.podLogs.get(`${namespace}/${pod}/${q.get('container')}`);
+    if (text === undefined) {
+      throw new ApiError(400, 'BadRequest', `fake: no log for container ${q.get('container')} of pod ${namespace}/${pod}`);
+    }
+    const tail = q.get('tailLines');
+    return tail ? text.split('\n').slice(-Number(tail) - (text.endsWith('\n') ? 1 : 0)).join('\n') : text;
   }
 
   // ---- reads -------------------------------------------------------------------------------

@@ -149,7 +149,8 @@ export class KubeClient implements KubeApi {
           clearTimeout(timer);
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
-            resolve(json);
+            // A text answer (a pod's log) is the text itself, even when it happens to parse as JSON.
+            resolve(accept.startsWith('text/') ? text : json);
           } else {
             reject(new ApiError(status, json?.reason ?? String(status), json?.message ?? (text.trim() || `HTTP ${status}`), json?.details));
           }

@@ -53,7 +53,10 @@ export interface KubeApi {
 
   /** The same API with request limits (deadline, cancellation, a fence before writes). */
   withLimits(limits: Partial<RequestLimits>): KubeApi;
-  /** A raw REST call (the sync Lease's compare-and-swap writes); rejects with ApiError. */
+  /**
+   * A raw REST call (the sync Lease's compare-and-swap writes, a pod's log); rejects with ApiError.
+   * Resolves the parsed JSON body, or the body as text when `accept` is a `text/` type.
+   */
   request(method: string, path: string, body?: unknown, contentType?: string, accept?: string): Promise<any>;
 
   /** The live object, or undefined when it does not exist. */

@@ -106,10 +106,11 @@ export class TtyProgress {
         return;
       case 'resource': {
         this.clearWaiting();
+        // One line per resource: a failed hook's log lines are in the result printed at the end.
         const r = e.result;
         const state = r.hookPhase ? `${r.hookPhase}` : `${r.status ?? ''}`;
         const health = r.health && r.health.status !== HealthStatusCode.HEALTHY ? ` ${colorStatus(r.health.status)}` : r.health ? ` ${pc.green('Healthy')}` : '';
-        this.out.write(`  ${colorStatus(state.padEnd(12))}${health} ${resourceName(r)}${r.hookType ? pc.dim(` (${r.hookType} hook)`) : ''} ${pc.dim(r.message)}\n`);
+        this.out.write(`  ${colorStatus(state.padEnd(12))}${health} ${resourceName(r)}${r.hookType ? pc.dim(` (${r.hookType} hook)`) : ''} ${pc.dim(r.message.split('\n')[0])}\n`);
         return;
       }
       case 'waiting': {
