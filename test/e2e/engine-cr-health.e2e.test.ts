@@ -85,15 +85,15 @@ test('each kind: Progressing without status (Argo CD\'s messages), then the verd
   const first = await cli(app, 'sync', '--timeout', '60');
   expect(first.code).toBe(0);
   expect(await verdicts(app)).toEqual([
-    `Certificate/web-tls: Progressing (Waiting for certificate)`,
-    `Cluster/db: Progressing (Waiting for the CloudNativePG operator to report cluster status)`,
+    'Certificate/web-tls: Progressing (Waiting for certificate)',
+    'Cluster/db: Progressing (Waiting for the CloudNativePG operator to report cluster status)',
     `ClusterIssuer/${clusterIssuer}: Progressing (Initializing ClusterIssuer)`,
     `ClusterSecretStore/${store}: Progressing (Waiting for ClusterSecretStore)`,
-    `ExternalSecret/db-password: Progressing (Waiting for ExternalSecret)`,
-    `Issuer/selfsigned: Progressing (Initializing issuer)`,
-    `Rollout/web: Progressing (Waiting for rollout spec update to be observed)`,
-    `ScaledObject/worker: Progressing (Creating HorizontalPodAutoscaler Object)`,
-    `SecretStore/team-store: Progressing (Waiting for SecretStore)`,
+    'ExternalSecret/db-password: Progressing (Waiting for ExternalSecret)',
+    'Issuer/selfsigned: Progressing (Initializing issuer)',
+    'Rollout/web: Progressing (Waiting for rollout spec update to be observed)',
+    'ScaledObject/worker: Progressing (Creating HorizontalPodAutoscaler Object)',
+    'SecretStore/team-store: Progressing (Waiting for SecretStore)',
   ]);
 
   // What each operator writes (shapes from the projects' documentation).
@@ -102,22 +102,38 @@ test('each kind: Progressing without status (Argo CD\'s messages), then the verd
   await writeStatus('secretstores.external-secrets.io', 'team-store', ns, { conditions: [{ type: 'Ready', status: 'False', reason: 'InvalidProviderConfig', message: 'unable to validate store' }] });
   await writeStatus('clustersecretstores.external-secrets.io', store, undefined, { capabilities: 'ReadWrite', conditions: [{ type: 'Ready', status: 'True', reason: 'Valid', message: 'store validated' }] });
   await writeStatus('clusters.postgresql.cnpg.io', 'db', ns, {
-    instances: 3, readyInstances: 2, currentPrimary: 'db-2', targetPrimary: 'db-3', phase: 'Failing over', phaseReason: 'Initiating a failover from db-2',
+    instances: 3,
+    readyInstances: 2,
+    currentPrimary: 'db-2',
+    targetPrimary: 'db-3',
+    phase: 'Failing over',
+    phaseReason: 'Initiating a failover from db-2',
     conditions: [{ type: 'Ready', status: 'False', reason: 'ClusterIsNotReady', message: 'Cluster Is Not Ready', lastTransitionTime: new Date().toISOString() }],
   });
   await writeStatus('scaledobjects.keda.sh', 'worker', ns, {
-    hpaName: 'keda-hpa-worker', originalReplicaCount: 1, conditions: [
+    hpaName: 'keda-hpa-worker',
+    originalReplicaCount: 1,
+    conditions: [
       { type: 'Ready', status: 'True', reason: 'ScaledObjectReady', message: 'ScaledObject is defined correctly and is ready for scaling' },
       { type: 'Active', status: 'False', reason: 'ScalerNotActive', message: 'Scaling is not performed because triggers are not active' },
       { type: 'Paused', status: 'True', reason: 'ScaledObjectPaused', message: 'ScaledObject is paused' },
     ],
   });
   await writeStatus('rollouts.argoproj.io', 'web', ns, {
-    observedGeneration: String(rollout.metadata.generation), phase: 'Degraded', message: 'RolloutAborted: Rollout aborted update to revision 2', abort: true,
-    currentPodHash: '6b8f7c', stableRS: '5d9c4a', replicas: 2, updatedReplicas: 0, availableReplicas: 2,
+    observedGeneration: String(rollout.metadata.generation),
+    phase: 'Degraded',
+    message: 'RolloutAborted: Rollout aborted update to revision 2',
+    abort: true,
+    currentPodHash: '6b8f7c',
+    stableRS: '5d9c4a',
+    replicas: 2,
+    updatedReplicas: 0,
+    availableReplicas: 2,
   });
   await writeStatus('certificates.cert-manager.io', 'web-tls', ns, {
-    notAfter: '2027-03-01T00:00:00Z', revision: 1, conditions: [
+    notAfter: '2027-03-01T00:00:00Z',
+    revision: 1,
+    conditions: [
       { type: 'Ready', status: 'True', reason: 'Ready', message: 'Certificate is up to date and has not expired' },
       { type: 'Issuing', status: 'True', reason: 'Renewing', message: 'Renewing certificate as renewal was scheduled at 2027-01-30' },
     ],
@@ -126,15 +142,15 @@ test('each kind: Progressing without status (Argo CD\'s messages), then the verd
   await writeStatus('clusterissuers.cert-manager.io', clusterIssuer, undefined, { acme: { uri: 'https://acme-v02.api.letsencrypt.org/acme/acct/1' }, conditions: [{ type: 'Ready', status: 'False', reason: 'ErrRegisterACMEAccount', message: 'Failed to register ACME account: 400 urn:ietf:params:acme:error:invalidContact' }] });
 
   expect(await verdicts(app)).toEqual([
-    `Certificate/web-tls: Progressing (Renewing certificate as renewal was scheduled at 2027-01-30)`,
-    `Cluster/db: Degraded (Initiating a failover from db-2)`,
+    'Certificate/web-tls: Progressing (Renewing certificate as renewal was scheduled at 2027-01-30)',
+    'Cluster/db: Degraded (Initiating a failover from db-2)',
     `ClusterIssuer/${clusterIssuer}: Degraded (Failed to register ACME account: 400 urn:ietf:params:acme:error:invalidContact)`,
     `ClusterSecretStore/${store}: Healthy (store validated)`,
-    `ExternalSecret/db-password: Healthy (Secret was synced)`,
-    `Issuer/selfsigned: Healthy ()`,
-    `Rollout/web: Degraded (RolloutAborted: Rollout aborted update to revision 2)`,
-    `ScaledObject/worker: Suspended (ScaledObject is paused)`,
-    `SecretStore/team-store: Degraded (unable to validate store)`,
+    'ExternalSecret/db-password: Healthy (Secret was synced)',
+    'Issuer/selfsigned: Healthy ()',
+    'Rollout/web: Degraded (RolloutAborted: Rollout aborted update to revision 2)',
+    'ScaledObject/worker: Suspended (ScaledObject is paused)',
+    'SecretStore/team-store: Degraded (unable to validate store)',
   ]);
   // The Application's health is the worst of them.
   expect(JSON.parse((await cli(app, 'status', '-o', 'json')).stdout).health.status).toBe('Degraded');
