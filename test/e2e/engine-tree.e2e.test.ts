@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { getJson, kubeconfigPath, kubectl, testNamespaces, waitFor } from './cluster-fixture';
+import { installThirdPartyCrdStubs } from './third-party-crds';
 import { simulateOperators } from '../../scripts/simulated-operators';
 import { deployment, configMap, e2eClient, runCliArgs } from '../engine/e2e-app';
 
@@ -19,8 +20,8 @@ const newNamespace = testNamespaces().create;
 
 /** Stubs of the examples' third-party kinds (the Argo CD CRDs come from the global setup, as `cluster up` installs them); idempotent. */
 beforeAll(async () => {
-  await kubectl(['apply', '--server-side', '-f', path.join(repoRoot, 'test', 'fixtures', 'third-party-crds')]);
-  for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io', 'scaledobjects.keda.sh', 'externalsecrets.external-secrets.io', 'clustersecretstores.external-secrets.io']) {
+  await installThirdPartyCrdStubs();
+  for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io']) {
     await waitFor(`CRD ${crd} established`, async () => (await kubectl(['get', `crd/${crd}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'], { check: false })).stdout.trim() === 'True');
   }
   if ((await kubectl(['get', 'namespace', 'argocd'], { check: false })).code !== 0) {
@@ -142,16 +143,12 @@ describe('the committed examples sync whole with one command', () => {
   });
 
   test('examples/platform-waves: children wave by wave (0, 10, 20, 30), each started after the previous one was Healthy', async () => {
-    // The copy holds the manifests folder only, so the external-secrets Application keeps its
-    // folder source only: the operator's (vendored) chart is synced by the demo test.
+    // The example with its vendored External Secrets chart (the external-secrets Application's second source).
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-tree-waves-'));
     const rel = path.join('examples', 'platform-waves', 'manifests');
     fs.cpSync(path.join(repoRoot, rel), path.join(root, rel), { recursive: true });
-    const esoFile = path.join(root, rel, 'apps', 'external-secrets.yaml');
-    const eso = parse(fs.readFileSync(esoFile, 'utf8'));
-    eso.spec.source = eso.spec.sources.find((s: any) => s.path);
-    delete eso.spec.sources;
-    fs.writeFileSync(esoFile, stringify(eso));
+    const charts = path.join('examples', 'platform-waves', 'charts');
+    fs.cpSync(path.join(repoRoot, charts), path.join(root, charts), { recursive: true });
 
     // A child already Synced is only compared (as with Argo CD): see freshCopy.
     stampRun(root, rel, ['platform-foundation', 'external-secrets', 'postgres', 'shop-web']);
