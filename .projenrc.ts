@@ -35,6 +35,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'picocolors@^1.1.0',
     // ignoreDifferences jqPathExpressions: real jq compiled to WebAssembly, no native build or download.
     'jq-wasm@^1.0.1',
+    // argocd-cm Lua health checks: Lua in plain JavaScript, synchronous like the health dispatch (see lua-health.ts).
+    'fengari@^0.1.5',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // tsx: the repositories `cdk8s-argocd init` writes run main.ts with it, at the version named here
