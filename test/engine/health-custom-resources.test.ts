@@ -2,6 +2,9 @@
  * Health of the custom resources our users run, from status objects shaped as the projects
  * document them (and as Argo CD's own Lua checks are tested, resource_customizations/<group>/<kind>/testdata).
  */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
 import { hasHealthCheck, resourceHealth } from '../../src/engine/health';
 import { HealthStatusCode } from '../../src/engine/model';
 
@@ -156,4 +159,32 @@ test('every kind has a rule, and an object being deleted is Progressing whatever
     expect(hasHealthCheck(obj)).toBe(true);
     expect(resourceHealth(obj)?.status).toBe(PROGRESSING);
   }
+});
+
+/**
+ * Differential: our TypeScript rules on the objects of Argo CD's own tests for its shipped Lua
+ * checks (test/fixtures/argo-cd-health, see its NOTICE.md), expecting what Argo CD's tests expect.
+ */
+describe("our rules against Argo CD's shipped health tests", () => {
+  const root = path.join(__dirname, '..', 'fixtures', 'argo-cd-health');
+  const cases: Array<[string, string, { status: string; message?: string }]> = [];
+  for (const group of fs.readdirSync(root).filter((f) => fs.statSync(path.join(root, f)).isDirectory())) {
+    for (const kind of fs.readdirSync(path.join(root, group))) {
+      const dir = path.join(root, group, kind);
+      for (const t of parse(fs.readFileSync(path.join(dir, 'health_test.yaml'), 'utf8')).tests) {
+        cases.push([`${group}/${kind} ${t.inputPath}`, path.join(dir, t.inputPath), t.healthStatus]);
+      }
+    }
+  }
+
+  test('the corpus covers kinds we have rules for', () => {
+    expect(cases.map(([name]) => name.split(' ')[0])).toEqual(expect.arrayContaining(['cert-manager.io/Certificate', 'external-secrets.io/ExternalSecret']));
+  });
+
+  test.each(cases)('%s', (_name, input, expected) => {
+    const obj = parse(fs.readFileSync(input, 'utf8'));
+    expect(hasHealthCheck(obj)).toBe(true);
+    const h = resourceHealth(obj);
+    expect({ status: h?.status, message: h?.message ?? '' }).toEqual({ status: expected.status, message: expected.message ?? '' });
+  });
 });
