@@ -66,8 +66,8 @@ describe("Argo CD's Lua health contract (util/lua/lua.go)", () => {
     for (let i = 0; i < 40; i++) {
       deep = { [`l${i}`]: [deep] };
     }
-    const path = Array.from({ length: 40 }, (_, i) => `.l${39 - i}[1]`).join('');
-    expect(runLuaHealth(`return { status = "Healthy", message = obj.status${path}.leaf }`, cr(deep))).toEqual({ status: HealthStatusCode.HEALTHY, message: 'found' });
+    const lookup = Array.from({ length: 40 }, (_, i) => `.l${39 - i}[1]`).join('');
+    expect(runLuaHealth(`return { status = "Healthy", message = obj.status${lookup}.leaf }`, cr(deep))).toEqual({ status: HealthStatusCode.HEALTHY, message: 'found' });
   });
 
   test('a script that runs longer than one second is stopped and Unknown', () => {
