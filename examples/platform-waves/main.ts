@@ -13,6 +13,14 @@
  * Inside the PostgreSQL Application, waves order its own resources too: the ExternalSecret that
  * produces the password syncs before the StatefulSet that reads it.
  *
+ * The External Secrets Operator comes from its Helm chart, vendored in `charts/external-secrets`
+ * (chart 0.14.4, by `scripts/vendor-external-secrets-chart.ts` from the project's Go module: see
+ * README, "The platform-waves example offline") and read from this repository like any folder, so
+ * the example syncs without reaching a chart repository. The operator runs without its admission
+ * webhook and cert controller (`webhook.create=false`, `certController.create=false`, and so no CRD
+ * conversion webhook): fewer moving parts, and on the local control plane nothing could answer a
+ * webhook anyway.
+ *
  * The platform team's Argo CD RBAC (`argocd-rbac-cm.yaml`, also beside `root.yaml`, applied the
  * same way) lets the team sync the platform project and everyone else read. The web app's image
  * tag comes from `images.yaml`, which CI updates with `cdk8s-argocd set-image shop-web=…`.
@@ -34,8 +42,8 @@ export function buildApp(): GitOpsApp {
 
   const project = new AppProject(app, 'platform', {
     description: 'Shared platform services',
-    // This repository and the External Secrets chart repository (Argo CD refuses any other source).
-    sourceRepos: ['https://github.com/acme/platform.git', 'https://charts.external-secrets.io'],
+    // This repository only (Argo CD refuses any other source): the External Secrets chart is vendored in it.
+    sourceRepos: ['https://github.com/acme/platform.git'],
     destinations: [{ server: 'https://kubernetes.default.svc', namespace: '*' }],
     clusterResourceWhitelist: [
       { group: '', kind: 'Namespace' },
@@ -88,15 +96,22 @@ export function buildApp(): GitOpsApp {
     },
   });
 
-  // Wave 10: External Secrets Operator from its Helm chart, plus the store everyone reads from.
+  // Wave 10: External Secrets Operator from its (vendored) Helm chart, plus the store everyone reads from.
   const externalSecrets = new Application(secretsWave, 'external-secrets', {
     project: project.name,
     destination: { namespace: 'external-secrets' },
     sources: [{
-      repoURL: 'https://charts.external-secrets.io',
-      chart: 'external-secrets',
-      targetRevision: '0.14.4',
-      helm: { releaseName: 'external-secrets', valuesObject: { installCRDs: true } },
+      path: path.posix.join(path.posix.dirname(app.outdirPathInRepo), 'charts', 'external-secrets'),
+      helm: {
+        releaseName: 'external-secrets',
+        valuesObject: {
+          installCRDs: true,
+          webhook: { create: false },
+          certController: { create: false },
+          // The CRDs' conversion webhook is served by the webhook: off with it (the chart's own advice).
+          crds: { conversion: { enabled: false } },
+        },
+      },
     }],
     syncPolicy: { ...automated, syncOptions: [SyncOption.CREATE_NAMESPACE, SyncOption.SERVER_SIDE_APPLY] },
   });

@@ -9,7 +9,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { parse, stringify } from 'yaml';
 import { getJson, kubeconfigPath, kubectl, testNamespaces, waitFor } from './cluster-fixture';
-import { deployment, configMap, runCliArgs } from '../engine/e2e-app';
+import { installThirdPartyCrdStubs } from './third-party-crds';
+import { simulateOperators } from '../../scripts/simulated-operators';
+import { deployment, configMap, e2eClient, runCliArgs } from '../engine/e2e-app';
 
 jest.setTimeout(300_000);
 
@@ -18,8 +20,8 @@ const newNamespace = testNamespaces().create;
 
 /** Stubs of the examples' third-party kinds (the Argo CD CRDs come from the global setup, as `cluster up` installs them); idempotent. */
 beforeAll(async () => {
-  await kubectl(['apply', '--server-side', '-f', path.join(repoRoot, 'test', 'fixtures', 'third-party-crds')]);
-  for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io', 'scaledobjects.keda.sh', 'externalsecrets.external-secrets.io', 'clustersecretstores.external-secrets.io']) {
+  await installThirdPartyCrdStubs();
+  for (const crd of ['applications.argoproj.io', 'appprojects.argoproj.io']) {
     await waitFor(`CRD ${crd} established`, async () => (await kubectl(['get', `crd/${crd}`, '-o', 'jsonpath={.status.conditions[?(@.type=="Established")].status}'], { check: false })).stdout.trim() === 'True');
   }
   if ((await kubectl(['get', 'namespace', 'argocd'], { check: false })).code !== 0) {
@@ -94,6 +96,21 @@ function freshCopy(rel: string, children: readonly string[]): string {
   return root;
 }
 
+/**
+ * Runs `during` while stand-ins for the External Secrets and KEDA operators write the Ready status
+ * of the tracked objects (no operator runs on kwok; the examples' waves wait for that health).
+ */
+async function withSimulatedOperators<T>(during: () => Promise<T>): Promise<T> {
+  const client = await e2eClient();
+  const operators = simulateOperators(client, () => undefined, 250);
+  try {
+    return await during();
+  } finally {
+    await operators.stop();
+    client.close();
+  }
+}
+
 const line = (r: Run) => `${r.application}<${r.parent ?? ''}>@${r.wave}: ${r.action} ${r.phase ?? ''} ${r.sync ?? ''}/${r.health ?? ''}`;
 
 describe('the committed examples sync whole with one command', () => {
@@ -104,7 +121,8 @@ describe('the committed examples sync whole with one command', () => {
     // without status, as on a first sync, whatever ran before.
     const root = freshCopy(rel, children);
     await forgetApplications(['team-commerce', ...children]);
-    const { code, runs } = await syncJson(path.join(root, rel), root);
+    // events-worker's ScaledObject is Healthy once KEDA reports it Ready.
+    const { code, runs } = await withSimulatedOperators(() => syncJson(path.join(root, rel), root));
     expect(runs.map(line)).toEqual([
       'team-commerce<>@0: sync Succeeded Synced/Healthy',
       ...children.map((c) => `${c}<team-commerce>@0: sync Succeeded Synced/Healthy`),
@@ -116,7 +134,7 @@ describe('the committed examples sync whole with one command', () => {
     expect(await getJson(['deployment', 'orders-api-app', '-n', 'commerce'])).toBeDefined();
 
     // As Argo CD's autoSync: a child already Synced is compared, not synced again; its status is refreshed.
-    const again = await syncJson(path.join(root, rel), root);
+    const again = await withSimulatedOperators(() => syncJson(path.join(root, rel), root));
     expect(again.code).toBe(0);
     expect(again.runs.map(line)).toEqual(['team-commerce<>@0: sync Succeeded Synced/Healthy', ...children.map((c) => `${c}<team-commerce>@0: compare  Synced/Healthy`)]);
     const after = await getJson(['application', 'orders-api', '-n', 'argocd']);
@@ -125,23 +143,21 @@ describe('the committed examples sync whole with one command', () => {
   });
 
   test('examples/platform-waves: children wave by wave (0, 10, 20, 30), each started after the previous one was Healthy', async () => {
-    // The external-secrets Application also installs the operator's Helm chart from its chart
-    // repository, which cannot be read offline: the copy keeps its folder source only.
+    // The example with its vendored External Secrets chart (the external-secrets Application's second source).
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-tree-waves-'));
     const rel = path.join('examples', 'platform-waves', 'manifests');
     fs.cpSync(path.join(repoRoot, rel), path.join(root, rel), { recursive: true });
-    const esoFile = path.join(root, rel, 'apps', 'external-secrets.yaml');
-    const eso = parse(fs.readFileSync(esoFile, 'utf8'));
-    eso.spec.source = eso.spec.sources.find((s: any) => s.path);
-    delete eso.spec.sources;
-    fs.writeFileSync(esoFile, stringify(eso));
+    const charts = path.join('examples', 'platform-waves', 'charts');
+    fs.cpSync(path.join(repoRoot, charts), path.join(root, charts), { recursive: true });
 
     // A child already Synced is only compared (as with Argo CD): see freshCopy.
     stampRun(root, rel, ['platform-foundation', 'external-secrets', 'postgres', 'shop-web']);
     // A child's health gates the next wave; on a re-sync it is already Healthy from the last run
     // (as with Argo CD), so start from Application objects without status, as on a first sync.
     await forgetApplications(['platform-root', 'platform-foundation', 'external-secrets', 'postgres', 'shop-web']);
-    const { code, runs } = await syncJson(path.join(root, rel), root);
+    // The store (wave 10) and postgres' ExternalSecret (its wave -1) are Healthy once the External
+    // Secrets operator reports them Ready.
+    const { code, runs } = await withSimulatedOperators(() => syncJson(path.join(root, rel), root));
     expect(runs.map(line)).toEqual([
       'platform-root<>@0: sync Succeeded Synced/Healthy',
       'platform-foundation<platform-root>@0: sync Succeeded Synced/Healthy',

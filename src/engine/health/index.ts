@@ -1,15 +1,20 @@
 import { groupOf, HealthStatus, KubeObject } from '../model';
 import { apiServiceHealth } from './apiservice';
 import { applicationHealth } from './application';
+import { certificateHealth, clusterIssuerHealth, issuerHealth } from './cert-manager';
+import { cnpgClusterHealth } from './cnpg-cluster';
 import { daemonSetHealth } from './daemonset';
 import { deploymentHealth } from './deployment';
+import { clusterSecretStoreHealth, externalSecretHealth, secretStoreHealth } from './external-secrets';
 import { progressing } from './health-status';
 import { hpaHealth } from './hpa';
 import { ingressHealth } from './ingress';
 import { jobHealth } from './job';
+import { scaledObjectHealth } from './keda';
 import { podHealth } from './pod';
 import { pvcHealth } from './pvc';
 import { replicaSetHealth } from './replicaset';
+import { rolloutHealth } from './rollout';
 import { serviceHealth } from './service';
 import { statefulSetHealth } from './statefulset';
 import { customHealth, hasCustomHealth } from '../settings/resource-settings';
@@ -33,6 +38,16 @@ const CHECKS: Record<string, HealthCheck> = {
   'autoscaling/HorizontalPodAutoscaler': hpaHealth,
   'apiregistration.k8s.io/APIService': apiServiceHealth,
   'argoproj.io/Application': applicationHealth,
+  // Custom resources our users run (Argo CD ships Lua checks for them; ours are TypeScript).
+  'external-secrets.io/ExternalSecret': externalSecretHealth,
+  'external-secrets.io/SecretStore': secretStoreHealth,
+  'external-secrets.io/ClusterSecretStore': clusterSecretStoreHealth,
+  'postgresql.cnpg.io/Cluster': cnpgClusterHealth,
+  'keda.sh/ScaledObject': scaledObjectHealth,
+  'argoproj.io/Rollout': rolloutHealth,
+  'cert-manager.io/Certificate': certificateHealth,
+  'cert-manager.io/Issuer': issuerHealth,
+  'cert-manager.io/ClusterIssuer': clusterIssuerHealth,
 };
 
 /** True when the kind has a health rule (kinds without one do not gate waves). */

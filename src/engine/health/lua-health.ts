@@ -135,6 +135,10 @@ function pushValue(L: LuaState, v: unknown): void {
   } else if (typeof v === 'string') {
     lua.lua_pushstring(L, toLua(v));
   } else if (Array.isArray(v)) {
+    // Each level of nesting holds a table and a key on the stack, which has room for 20 values
+    // only (LUA_MINSTACK): an Application whose history holds a nested helm.valuesObject is 9
+    // levels deep. Grow it, or fail with a clear error instead of fengari's "stack overflow".
+    lauxlib.luaL_checkstack(L, 3, toLua('object nested too deeply'));
     lua.lua_createtable(L, v.length, 0);
     v.forEach((item, i) => {
       pushValue(L, item);
@@ -142,6 +146,7 @@ function pushValue(L: LuaState, v: unknown): void {
     });
   } else if (typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>);
+    lauxlib.luaL_checkstack(L, 3, toLua('object nested too deeply'));
     lua.lua_createtable(L, 0, entries.length);
     for (const [k, item] of entries) {
       lua.lua_pushstring(L, toLua(k));

@@ -61,6 +61,15 @@ describe("Argo CD's Lua health contract (util/lua/lua.go)", () => {
     expect(runLuaHealth('return { status = leaked or "Progressing" }', cr()).status).toBe(HealthStatusCode.PROGRESSING);
   });
 
+  test('a deeply nested object is passed whole (an Application whose history holds a helm valuesObject is 9 levels deep)', () => {
+    let deep: Record<string, unknown> = { leaf: 'found' };
+    for (let i = 0; i < 40; i++) {
+      deep = { [`l${i}`]: [deep] };
+    }
+    const lookup = Array.from({ length: 40 }, (_, i) => `.l${39 - i}[1]`).join('');
+    expect(runLuaHealth(`return { status = "Healthy", message = obj.status${lookup}.leaf }`, cr(deep))).toEqual({ status: HealthStatusCode.HEALTHY, message: 'found' });
+  });
+
   test('a script that runs longer than one second is stopped and Unknown', () => {
     const started = Date.now();
     expect(runLuaHealth('while true do end', cr())).toEqual({ status: HealthStatusCode.UNKNOWN, message: expect.stringMatching(/deadline exceeded/) });
