@@ -473,9 +473,9 @@ function writeStateFile(state: ArgoCdState): void {
   fs.renameSync(`${file}.tmp`, file);
 }
 
-/** Host (with a non-default port) of an http(s) URL: the name Argo CD looks its TLS certificate up by. */
+/** Host name of an http(s) URL, without the port: the file name Argo CD looks its TLS certificate up by. */
 function tlsHostOf(url: string): string {
-  return new URL(url).host;
+  return new URL(url).hostname;
 }
 
 interface StartParams {
