@@ -38,7 +38,7 @@ export const ARGOCD_STATE_FOLDER = 'argocd';
 export interface ArgoCdComponentState {
   readonly name: ArgoCdComponent;
   readonly pid: number;
-  /** Main port: Redis, Git proxy, repo-server gRPC, controller metrics/healthz, ApplicationSet probes. */
+  /** Main port: Redis, Git proxy, repo-server gRPC, controller metrics/healthz, ApplicationSet metrics. */
   readonly port: number;
   readonly log: string;
   readonly args: string[];
@@ -228,7 +228,8 @@ function redisPing(port: number, timeoutMs = 2000): Promise<boolean> {
       sock.destroy();
       resolve(ok);
     };
-    sock.on('connect', () => sock.write('PING\r\n'));
+    // As a RESP array: miniredis does not take inline commands.
+    sock.on('connect', () => sock.write('*1\r\n$4\r\nPING\r\n'));
     sock.on('data', (d) => {
       got += d.toString('utf8');
       if (got.includes('\r\n')) done(got.startsWith('+PONG'));
@@ -429,7 +430,9 @@ async function componentHealthy(c: ArgoCdComponentState): Promise<boolean> {
     case 'argocd-application-controller':
       return (await httpStatus(`http://127.0.0.1:${c.port}/healthz`)) === 200;
     case 'argocd-applicationset-controller':
-      return (await httpStatus(`http://127.0.0.1:${c.port}/healthz`)) === 200;
+      // Argo CD registers no health checks on its probe address (404 there); the metrics server
+      // answers once the controller manager has started.
+      return (await httpStatus(`http://127.0.0.1:${c.port}/metrics`)) === 200;
   }
 }
 
@@ -556,7 +559,7 @@ async function startOnce(p: StartParams): Promise<LocalArgoCd> {
       env: controllerEnv,
     },
     'argocd-applicationset-controller': {
-      port: appsetProbePort,
+      port: appsetMetricsPort,
       args: [
         '--kubeconfig', p.kubeconfig, '--namespace', ARGOCD_NAMESPACE,
         '--argocd-repo-server', repoServer, '--repo-server-plaintext',

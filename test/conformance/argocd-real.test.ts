@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { ANNOTATION_TRACKING_ID } from '../../src/argo/annotations';
 import { argoCdDir, argoCdProcessesOfDir, LocalArgoCd } from '../../src/argocd/local-argocd';
 import { runInProcess } from '../cli/run-in-process';
 import { clusterDir, getJson, kubectl, testNamespaces, waitFor } from '../e2e/cluster-fixture';
@@ -112,14 +113,17 @@ test('the applied root Application is synced by real Argo CD from the committed 
   });
   process.stderr.write(`root.yaml applied -> Synced/Healthy: ${((Date.now() - t0) / 1000).toFixed(1)}s\n`);
   expect(app.status.sync.revision).toBe(head);
-  expect(app.status.operationState.syncResult.resources.map((r: any) => `${r.kind}/${r.name} ${r.status}`).sort()).toEqual([
-    'ConfigMap/greeting Synced',
-    'Deployment/web Synced',
+  // Every resource of the directory, as Argo CD compares it (the last operation's syncResult may
+  // hold fewer: a self-heal sync applies only what was OutOfSync).
+  expect(app.status.resources.map((r: any) => `${r.kind}/${r.namespace}/${r.name} ${r.status}`).sort()).toEqual([
+    `ConfigMap/${ns}/greeting Synced`,
+    `Deployment/${ns}/web Synced`,
   ]);
+  expect(app.status.history?.[0]?.revision).toBe(head);
   const cm = await getJson(['configmap', 'greeting', '-n', ns]);
   expect(cm.data).toEqual({ greeting: 'hello from git' });
-  // Argo CD's own tracking label, put there by its apply (not by the engine).
-  expect(cm.metadata.labels?.['app.kubernetes.io/instance']).toBe(APP);
+  // Argo CD v3's tracking annotation, written by its own apply.
+  expect(cm.metadata.annotations?.[ANNOTATION_TRACKING_ID]).toBe(`${APP}:/ConfigMap:${ns}/greeting`);
 
   const st = await runInProcess('argocd', 'status', '--dir', clusterDir());
   expect(st.stdout).toMatch(new RegExp(`argocd/${APP}\\s+Synced\\s+Healthy\\s+Succeeded\\s+${head.slice(0, 12)}`));
