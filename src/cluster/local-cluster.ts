@@ -46,6 +46,11 @@ export interface LocalClusterOptions {
   readonly fresh?: boolean;
   /** How long to wait for the cluster to become ready (default 120s). */
   readonly timeoutMs?: number;
+  /**
+   * Extra flags for components, appended to their defaults (e.g. `rehearse` shortens the
+   * HorizontalPodAutoscaler's sync period so an autoscaler acts within the rehearsal).
+   */
+  readonly extraArgs?: Partial<Record<ComponentName, readonly string[]>>;
 }
 
 export interface ComponentState {
@@ -260,7 +265,7 @@ export class LocalCluster {
     const binary = options.binary ?? (await ensureClusterBinary({ log })).binary;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000);
+        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, options.extraArgs ?? {});
       } catch (e) {
         if (e instanceof ComponentExitedError && e.portInUse && attempt < 3) {
           log(`${e.component} could not bind its port (taken meanwhile); retrying with other ports`);
@@ -550,7 +555,9 @@ function kwokStageConfig(): string {
   return files.map((f) => `# --- ${f}\n${fs.readFileSync(path.join(stagesDir, f), 'utf8').trim()}\n`).join('---\n');
 }
 
-async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: number): Promise<LocalCluster> {
+async function startOnce(
+  dir: string, binary: string, log: Logger, timeoutMs: number, extraArgs: Partial<Record<ComponentName, readonly string[]>>,
+): Promise<LocalCluster> {
   const t0 = Date.now();
   const pki = path.join(dir, 'pki');
   const configDir = path.join(dir, 'config');
@@ -658,6 +665,9 @@ async function startOnce(dir: string, binary: string, log: Logger, timeoutMs: nu
     'kube-scheduler': schedPort,
     'kwok': kwokPort,
   };
+  for (const [name, extra] of Object.entries(extraArgs) as Array<[ComponentName, readonly string[]]>) {
+    args[name] = [...args[name], ...extra];
+  }
 
   const started: ComponentState[] = [];
   const children = new Map<ComponentName, ChildProcess>();

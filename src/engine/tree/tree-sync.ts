@@ -74,6 +74,12 @@ export interface TreeSyncOptions {
   /** Sync manual children too (`--include-manual`). */
   readonly includeManual?: boolean;
   /**
+   * Reconcile the started Applications as the controller does after a commit (`rehearse`'s head
+   * run) instead of syncing them for the user: compared, and synced only when their automated
+   * policy says so (with its prune setting), like children. Default: synced, as `argocd app sync`.
+   */
+  readonly rootsByPolicy?: boolean;
+  /**
    * Whether the Applications' revision pins their manifests (no uncommitted changes in the work
    * tree): only then is an earlier automated sync "at the same revision" taken as already made
    * (see `autoSyncDecision`). Asked at most once, and only when it matters. Default: true.
@@ -154,6 +160,13 @@ class TreeRun {
   async run(): Promise<ApplicationRun[]> {
     for (const key of this.selection.starts) {
       const node = this.tree.nodes.get(key)!;
+      if (this.options.rootsByPolicy) {
+        // After a merge nobody runs a sync: the controller reconciles the roots by their policy.
+        const automated = isAutomated(node.app.manifest);
+        const action = node.app.error ? ReconcileAction.COMPARE : childAction(node.app.manifest, !!this.options.includeManual);
+        this.start(node, action, automated ? this.automated : this.options.initiatedBy, node.parent === undefined);
+        continue;
+      }
       // The user starts these: synced whatever their policy, as `argocd app sync` would.
       this.start(node, ReconcileAction.SYNC, this.options.initiatedBy, node.parent === undefined);
     }
