@@ -39,7 +39,8 @@ export function buildTimeline(events: readonly TimedEvent[]): RehearsalTimelineS
     }
   };
   const closeWave = (app: string, at: number, result: string) => {
-    closeWait(app, at, result);
+    // The wave moved on (or the operation succeeded): what it waited for became healthy.
+    closeWait(app, at, result === 'Succeeded' ? 'Healthy' : result);
     const w = openWave.get(app);
     if (w) {
       done.push({ ...w.step, endMs: at, result, seq: w.seq });
