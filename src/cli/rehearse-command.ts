@@ -19,6 +19,7 @@ interface RehearseCliOptions {
   readonly head?: string;
   readonly worktree: boolean;
   readonly clusters?: string;
+  readonly crds: string[];
   readonly output: RehearsalFormat;
   readonly out?: string;
   readonly manualBase: 'synced' | 'unsynced';
@@ -48,6 +49,8 @@ export function registerRehearseCommand(program: Command): void {
     .option('--head <rev>', 'the revision with the change (default: HEAD)')
     .option('--worktree', 'head is the work tree as it is, uncommitted changes included', false)
     .option('--clusters <file>', 'clusters file: each destination it names gets its own throwaway local cluster')
+    .option('--crds <path>', 'CustomResourceDefinitions your clusters have but the repository does not install (file or folder; repeatable)',
+      (v: string, prev: string[]) => [...prev, v], [])
     .addOption(new Option('-o, --output <format>', 'report format').choices(['markdown', 'json', 'html']).default('markdown'))
     .option('--out <file>', 'write the report to this file instead of stdout')
     .addOption(new Option('--manual-base <state>', 'manual Applications at base: synced (as last synced by hand at base) or unsynced (never synced)')
@@ -67,6 +70,7 @@ export function registerRehearseCommand(program: Command): void {
           head: opts.head,
           worktree: opts.worktree,
           clusters: opts.clusters,
+          crds: opts.crds,
           manualBase: opts.manualBase,
           timeoutSeconds: opts.timeout,
           log: (m) => process.stderr.write(`${m}\n`),

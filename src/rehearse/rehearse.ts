@@ -34,13 +34,18 @@ import { positionOf, topLevelArgoObjects, TreeApplicationSets } from '../cli/tre
 import { LocalCluster } from '../cluster/local-cluster';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { ApplicationSetRunResult } from '../engine/appset-controller';
+import { FIELD_MANAGER } from '../engine/annotations';
 import { ClusterClients } from '../engine/cluster-clients';
 import { ClusterEntry, readClustersFile } from '../engine/clusters-file';
 import { ApplicationStatus, compareApplication } from '../engine/compare-app';
+import { crdEstablished } from '../engine/crds/install-crds';
 import { maskSecretData } from '../engine/diff/mask-secrets';
+import { KubeClient } from '../engine/kube/client';
 import { KubeApi } from '../engine/kube/kube-api';
+import { resolveKubeConfig } from '../engine/kube/kubeconfig';
 import { loadApplications, LoadedApplication, LoadResult } from '../engine/load/applications';
 import { gitRoot, resolveRevision } from '../engine/load/source-tree';
+import { readYamlDocuments } from '../engine/load/yaml-documents';
 import { groupOf, KubeObject, keyOf } from '../engine/model';
 import { mapLimit } from '../engine/poll';
 import { reconcile } from '../engine/reconcile';
@@ -65,6 +70,11 @@ export interface RehearseOptions {
   readonly worktree?: boolean;
   /** A clusters file: each destination it names gets its own throwaway local cluster. */
   readonly clusters?: string;
+  /**
+   * Files or folders of CustomResourceDefinitions the real clusters have but the repository does
+   * not install (an operator's CRDs): applied to every throwaway cluster before the base sync.
+   */
+  readonly crds?: readonly string[];
   /** Manual Applications at base: synced (default; see the module comment) or left unsynced. */
   readonly manualBase?: 'synced' | 'unsynced';
   /** Per-operation timeout in seconds (default 120). */
@@ -123,6 +133,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   const headRef = options.worktree ? 'worktree' : options.head ?? 'HEAD';
   const headSha = options.worktree ? resolve('HEAD', '--worktree: HEAD') : resolve(headRef, '--head');
   const entries = options.clusters ? readClusters(options.clusters) : [];
+  const crds = readCrds(options.crds ?? []);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-argocd-rehearse-'));
   const sides: Side[] = [];
@@ -161,6 +172,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     }
     const main = clusters[0];
     await installCrdsInto({ kubeconfig: main.kubeconfigPath }, quiet);
+    if (crds.length > 0) {
+      await Promise.all(clusters.map((c) => applyCrds(c.kubeconfigPath, crds)));
+      log(`rehearse: applied ${crds.length} CustomResourceDefinition(s) from --crds`);
+    }
     log(`rehearse: clusters ready in ${((Date.now() - tc) / 1000).toFixed(1)}s`);
     const throwawayEntries = entries.map((e, i): ClusterEntry => ({ ...e, kubeconfig: clusters[i + 1].kubeconfigPath, context: undefined }));
     const clustersFile = throwawayEntries.length ? writeClustersFile(tmp, throwawayEntries) : undefined;
@@ -266,6 +281,56 @@ function readClusters(file: string): ClusterEntry[] {
     return readClustersFile(file);
   } catch (e) {
     throw new RehearsalInputError((e as Error).message);
+  }
+}
+
+/** The CRDs in `paths` (files, or folders read recursively), checked before any cluster starts. */
+function readCrds(paths: readonly string[]): KubeObject[] {
+  const files: string[] = [];
+  const walk = (p: string) => {
+    if (!fs.existsSync(p)) {
+      throw new RehearsalInputError(`--crds ${p}: no such file or directory`);
+    }
+    if (fs.statSync(p).isDirectory()) {
+      fs.readdirSync(p).sort().forEach((e) => walk(path.join(p, e)));
+    } else if (/\.(ya?ml|json)$/.test(p)) {
+      files.push(p);
+    }
+  };
+  paths.forEach(walk);
+  const out: KubeObject[] = [];
+  for (const file of files) {
+    let docs;
+    try {
+      docs = readYamlDocuments(fs.readFileSync(file, 'utf8'), file);
+    } catch (e) {
+      throw new RehearsalInputError(`--crds: ${(e as Error).message}`);
+    }
+    out.push(...docs.map((d) => d.value as KubeObject).filter((o) => o?.kind === 'CustomResourceDefinition'));
+  }
+  if (paths.length > 0 && out.length === 0) {
+    throw new RehearsalInputError(`--crds ${paths.join(' ')}: no CustomResourceDefinition found`);
+  }
+  return out;
+}
+
+/** Applies the CRDs (server-side, as `install-crds` does) and waits until each is Established. */
+async function applyCrds(kubeconfig: string, crds: readonly KubeObject[]): Promise<void> {
+  const client = await KubeClient.create((await resolveKubeConfig({ kubeconfig })).config, 4);
+  try {
+    await Promise.all(crds.map((crd) => client.apply(crd, FIELD_MANAGER, { force: true })));
+    const deadline = Date.now() + 60_000;
+    for (const crd of crds) {
+      while (!crdEstablished(await client.get(crd))) {
+        if (Date.now() > deadline) {
+          throw new Error(`--crds: CustomResourceDefinition ${crd.metadata.name} was not Established within 60s`);
+        }
+        await sleep(100);
+      }
+    }
+    client.invalidateDiscovery();
+  } finally {
+    client.close();
   }
 }
 
