@@ -9,8 +9,8 @@ import { EXIT_USAGE } from './engine-commands';
 import { integerOption } from './integer-option';
 import { renderHtml } from '../rehearse/html-report';
 import { renderMarkdown } from '../rehearse/markdown';
-import { RehearsalReport } from '../rehearse/report';
 import { rehearse, RehearsalInputError } from '../rehearse/rehearse';
+import { RehearsalReport } from '../rehearse/report';
 
 type RehearsalFormat = 'markdown' | 'json' | 'html';
 

@@ -4,15 +4,15 @@
  * cluster as the base sync left it, the head run, and the second comparison; the static
  * findings; the ApplicationSet runs; the timeline.
  */
+import {
+  ApplicationRehearsal, ApplicationSetRehearsal, FindingKind, FindingSeverity, RehearsalFinding, RehearsalObjectChange,
+  RehearsalReport, RehearsalResource, RehearsalRevision, RehearsalTimelineStep,
+} from './report';
 import { ApplicationStatus, ResourceStatus } from '../engine/compare-app';
 import { renderDiff } from '../engine/diff/compare';
 import { OperationPhase, ResultCode, SyncStatusCode } from '../engine/model';
 import { ReconcileAction } from '../engine/tree/child-policy';
 import { ApplicationRun } from '../engine/tree/tree-sync';
-import {
-  ApplicationRehearsal, ApplicationSetRehearsal, FindingKind, FindingSeverity, RehearsalFinding, RehearsalObjectChange,
-  RehearsalReport, RehearsalResource, RehearsalRevision, RehearsalTimelineStep,
-} from './report';
 
 /** Everything observed about one Application (by name) across base and head. */
 export interface ApplicationEvidence {
@@ -142,7 +142,9 @@ function syncFindings(e: ApplicationEvidence): RehearsalFinding[] {
     out.push(finding(FindingKind.SYNC_FAILED, `the Application cannot be compared after the merge, so Argo CD will not sync it: ${run.message}`));
   }
   // Never settles: synced (or found Synced) after the merge, yet the second comparison still differs.
-  const settled = run && (run.action === ReconcileAction.SYNC ? run.phase === OperationPhase.SUCCEEDED : e.automated && run.sync === SyncStatusCode.SYNCED);
+  const settled = run && (run.action === ReconcileAction.SYNC
+    ? run.phase === OperationPhase.SUCCEEDED
+    : e.automated && run.sync === SyncStatusCode.SYNCED);
   if (settled && e.after) {
     for (const r of e.after.resources) {
       if (r.status !== SyncStatusCode.OUT_OF_SYNC || r.requiresPruning) {
@@ -215,8 +217,19 @@ export function assembleReport(input: ReportInput): RehearsalReport {
   const orphans = input.staticFindings.filter((f) => !names.has(f.application));
   if (orphans.length > 0) {
     applications.push({
-      name: '(tree)', project: '', change: 'unchanged', automated: false, outcome: 'None', message: '', syncStatus: '', healthStatus: '',
-      created: [], changed: [], pruned: [], requirePruning: [], findings: orphans,
+      name: '(tree)',
+      project: '',
+      change: 'unchanged',
+      automated: false,
+      outcome: 'None',
+      message: '',
+      syncStatus: '',
+      healthStatus: '',
+      created: [],
+      changed: [],
+      pruned: [],
+      requirePruning: [],
+      findings: orphans,
     });
   }
   const applicationSets: ApplicationSetRehearsal[] = input.applicationSets.map((s) => ({

@@ -28,13 +28,13 @@ import { ApplicationEvidence, ApplicationSetEvidence, assembleReport } from './a
 import { ApplicationChange, findingsFor } from './findings';
 import { RehearsalReport, RehearsalResource, RehearsalRevision } from './report';
 import { buildTimeline, TimedEvent } from './timeline';
+import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { applyAll } from '../cli/appset-sync-command';
 import { installCrdsInto } from '../cli/crds-command';
 import { positionOf, topLevelArgoObjects, TreeApplicationSets } from '../cli/tree-appsets';
 import { LocalCluster } from '../cluster/local-cluster';
-import { ARGOCD_NAMESPACE } from '../argo/destination';
-import { ApplicationSetRunResult } from '../engine/appset-controller';
 import { FIELD_MANAGER } from '../engine/annotations';
+import { ApplicationSetRunResult } from '../engine/appset-controller';
 import { ClusterClients } from '../engine/cluster-clients';
 import { ClusterEntry, readClustersFile } from '../engine/clusters-file';
 import { ApplicationStatus, compareApplication } from '../engine/compare-app';

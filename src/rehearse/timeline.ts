@@ -4,9 +4,9 @@
  * hook from its first result to its last, health waits between the first `waiting` message and
  * the next event of that Application, and prunes. Times are milliseconds since the head sync began.
  */
+import { RehearsalTimelineStep, TimelineStepKind } from './report';
 import { ResultCode } from '../engine/model';
 import { TreeEvent } from '../engine/tree/tree-sync';
-import { RehearsalTimelineStep, TimelineStepKind } from './report';
 
 /** A tree event and when it happened (ms since the head sync began). */
 export interface TimedEvent {
@@ -65,8 +65,13 @@ export function buildTimeline(events: readonly TimedEvent[]): RehearsalTimelineS
         openWait.set(app, {
           seq: seq++,
           step: {
-            application: app, kind: TimelineStepKind.HEALTH_WAIT, phase: wave?.phase ?? 'Sync', wave: wave?.wave ?? 0,
-            name: e.message, startMs: atMs, simulated: SIMULATED_HEALTH,
+            application: app,
+            kind: TimelineStepKind.HEALTH_WAIT,
+            phase: wave?.phase ?? 'Sync',
+            wave: wave?.wave ?? 0,
+            name: e.message,
+            startMs: atMs,
+            simulated: SIMULATED_HEALTH,
           },
         });
       }
@@ -78,8 +83,16 @@ export function buildTimeline(events: readonly TimedEvent[]): RehearsalTimelineS
         const seen = hooks.get(key);
         const result = r.hookPhase ?? (r.status === ResultCode.SYNC_FAILED ? 'Failed' : 'Running');
         hooks.set(key, seen ? { ...seen, endMs: atMs, result } : {
-          seq: seq++, application: app, kind: TimelineStepKind.HOOK, phase: r.hookType, wave: r.syncWave,
-          name: `${r.kind}/${r.name}`, startMs: atMs, endMs: atMs, result, simulated: SIMULATED_HOOK,
+          seq: seq++,
+          application: app,
+          kind: TimelineStepKind.HOOK,
+          phase: r.hookType,
+          wave: r.syncWave,
+          name: `${r.kind}/${r.name}`,
+          startMs: atMs,
+          endMs: atMs,
+          result,
+          simulated: SIMULATED_HOOK,
         });
       } else if (r.status === ResultCode.PRUNED || (r.status === ResultCode.SYNC_FAILED && r.message.startsWith('prun'))) {
         const key = `${app}\u0000${r.syncPhase}\u0000${r.syncWave}`;
@@ -87,8 +100,15 @@ export function buildTimeline(events: readonly TimedEvent[]): RehearsalTimelineS
         const count = seen ? Number(seen.name.split(' ')[0]) + 1 : 1;
         const failed = r.status !== ResultCode.PRUNED || seen?.result === 'Failed';
         prunes.set(key, {
-          seq: seen?.seq ?? seq++, application: app, kind: TimelineStepKind.PRUNE, phase: r.syncPhase, wave: r.syncWave,
-          name: `${count} object${count === 1 ? '' : 's'}`, startMs: seen?.startMs ?? atMs, endMs: atMs, result: failed ? 'Failed' : 'Succeeded',
+          seq: seen?.seq ?? seq++,
+          application: app,
+          kind: TimelineStepKind.PRUNE,
+          phase: r.syncPhase,
+          wave: r.syncWave,
+          name: `${count} object${count === 1 ? '' : 's'}`,
+          startMs: seen?.startMs ?? atMs,
+          endMs: atMs,
+          result: failed ? 'Failed' : 'Succeeded',
         });
       }
     } else if (e.type === 'done') {

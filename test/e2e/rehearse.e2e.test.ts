@@ -216,7 +216,9 @@ test('an unchanged tree reports no change (exit 0); a clusters-file destination 
   const { code, report, stderr } = await rehearse(repo.dir, '--base', sha('base'), '--head', sha('readme'), '--clusters', path.join(repo.dir, 'clusters.yaml'), '-o', 'json');
   expect(stderr).toContain('starting a throwaway local control plane and 1 destination cluster(s)');
   expect(report).toBeDefined();
-  expect(report!.summary).toEqual({ applications: 3, created: 0, changed: 0, pruned: 0, requirePruning: 0, failures: 0, dangers: 0, neverSettling: 0 });
+  expect(report!.summary).toEqual({
+    applications: 3, created: 0, changed: 0, pruned: 0, requirePruning: 0, failures: 0, dangers: 0, neverSettling: 0,
+  });
   expect(report!.applications.map((a) => `${a.name} ${a.change} ${a.syncStatus}/${a.healthStatus}`)).toEqual([
     'db unchanged Synced/Healthy', 'edge unchanged Synced/Healthy', 'web unchanged Synced/Healthy',
   ]);

@@ -13,7 +13,9 @@ import { FindingKind, FindingSeverity, RehearsalFinding, TimelineStepKind } from
 import { buildTimeline, TimedEvent } from '../../src/rehearse/timeline';
 
 const deployment = (replicas: number, image = 'nginx:1.25') => ({
-  apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'web' },
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'web' },
   spec: { replicas, template: { spec: { containers: [{ name: 'web', image }] } } },
 });
 
@@ -39,8 +41,15 @@ function status(resources: ResourceStatus[], extra: Partial<ApplicationStatus> =
 
 function run(extra: Partial<ApplicationRun> = {}): ApplicationRun {
   return {
-    application: 'web', namespace: 'argocd', wave: 0, action: ReconcileAction.SYNC, phase: OperationPhase.SUCCEEDED,
-    sync: SyncStatusCode.SYNCED, health: HealthStatusCode.HEALTHY, message: 'successfully synced (all tasks run)', ...extra,
+    application: 'web',
+    namespace: 'argocd',
+    wave: 0,
+    action: ReconcileAction.SYNC,
+    phase: OperationPhase.SUCCEEDED,
+    sync: SyncStatusCode.SYNCED,
+    health: HealthStatusCode.HEALTHY,
+    message: 'successfully synced (all tasks run)',
+    ...extra,
   };
 }
 
@@ -75,7 +84,13 @@ describe('assembleReport', () => {
       { ...(await row(undefined, pvc)), requiresPruning: true, status: SyncStatusCode.OUT_OF_SYNC },
     ]);
     const operation = {
-      application: 'web', revision: 'b', phase: OperationPhase.SUCCEEDED, message: 'ok', dryRun: false, startedAt: '', attempts: 1,
+      application: 'web',
+      revision: 'b',
+      phase: OperationPhase.SUCCEEDED,
+      message: 'ok',
+      dryRun: false,
+      startedAt: '',
+      attempts: 1,
       resources: [{ group: '', version: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'gone', syncPhase: SyncPhase.SYNC, syncWave: 0, status: ResultCode.PRUNED, message: 'pruned' },
         { group: '', version: 'v1', kind: 'PersistentVolumeClaim', namespace: 'web', name: 'data', syncPhase: SyncPhase.SYNC, syncWave: 0, status: ResultCode.PRUNE_SKIPPED, message: 'ignored (no prune): Prune=false' }],
     };
@@ -91,15 +106,24 @@ describe('assembleReport', () => {
     expect(web.pruned.map((r) => `${r.kind}/${r.name}`)).toEqual(['ConfigMap/gone']);
     expect(web.requirePruning.map((r) => `${r.kind}/${r.name}`)).toEqual(['PersistentVolumeClaim/data']);
     expect(web).toMatchObject({ change: 'changed', outcome: 'Succeeded', syncStatus: 'Synced', healthStatus: 'Healthy' });
-    expect(report.summary).toEqual({ applications: 1, created: 1, changed: 2, pruned: 1, requirePruning: 1, failures: 0, dangers: 0, neverSettling: 0 });
+    expect(report.summary).toEqual({
+      applications: 1, created: 1, changed: 2, pruned: 1, requirePruning: 1, failures: 0, dangers: 0, neverSettling: 0,
+    });
     expect(report.exitCode).toBe(0);
   });
 
   test('a failed automated head sync is a SYNC_FAILED failure naming the failed resource (exit 1)', () => {
     const failed = run({
-      phase: OperationPhase.FAILED, message: 'one or more objects failed to apply: Deployment web/web: field is immutable',
+      phase: OperationPhase.FAILED,
+      message: 'one or more objects failed to apply: Deployment web/web: field is immutable',
       operation: {
-        application: 'web', revision: 'b', phase: OperationPhase.FAILED, message: 'x', dryRun: false, startedAt: '', attempts: 1,
+        application: 'web',
+        revision: 'b',
+        phase: OperationPhase.FAILED,
+        message: 'x',
+        dryRun: false,
+        startedAt: '',
+        attempts: 1,
         resources: [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', syncPhase: SyncPhase.SYNC, syncWave: 0, status: ResultCode.SYNC_FAILED, message: 'field is immutable' }],
       },
     });
@@ -200,7 +224,10 @@ describe('buildTimeline', () => {
 describe('renderMarkdown', () => {
   test('summary and findings first, each Application in a collapsed block, the timeline collapsed', async () => {
     const danger: RehearsalFinding = {
-      kind: FindingKind.STATEFUL_PRUNE, severity: FindingSeverity.DANGER, application: 'web', message: 'PVC data is deleted | with its data',
+      kind: FindingKind.STATEFUL_PRUNE,
+      severity: FindingSeverity.DANGER,
+      application: 'web',
+      message: 'PVC data is deleted | with its data',
       resource: { group: '', kind: 'PersistentVolumeClaim', namespace: 'web', name: 'data' },
     };
     const before = status([await row(deployment(1, 'nginx:1.26'), deployment(1))]);
@@ -222,7 +249,8 @@ describe('renderMarkdown', () => {
   });
 
   test('no change says so', () => {
-    const report = assembleReport(input([evidence({ before: status([]), run: run({ action: ReconcileAction.COMPARE, phase: undefined }), after: status([]) })]));
+    const compared = run({ action: ReconcileAction.COMPARE, phase: undefined });
+    const report = assembleReport(input([evidence({ before: status([]), run: compared, after: status([]) })]));
     expect(renderMarkdown(report)).toContain('No change: every Application stays as it is.');
     expect(renderMarkdown(report)).toContain(':white_check_mark: **Predicted to succeed, no danger sign.**');
   });
