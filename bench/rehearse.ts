@@ -93,6 +93,13 @@ function main(): void {
     throw new Error(`compiling the engine failed:\n${tsc.stdout}${tsc.stderr}`);
   }
   fs.copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
+  // What the compiled engine reads next to the package root: Argo CD's CRDs and the template runtime.
+  for (const shipped of ['crds', 'wasm']) {
+    const link = path.join(out, shipped);
+    if (!fs.existsSync(link)) {
+      fs.symlinkSync(path.join(root, shipped), link);
+    }
+  }
   const repo = exampleRepository();
   const report = path.join(repo, '..', `${path.basename(repo)}.json`);
   const samples: Array<{ ms: number; code: number; ready: string; summary: string }> = [];
@@ -113,6 +120,9 @@ function main(): void {
       }
       samples.push({ ms, code: res.status ?? -1, ready, summary });
       process.stdout.write(`run ${i + 1}: ${(ms / 1000).toFixed(1)} s (exit ${res.status}, control plane ready in ${ready}, load ${load}): ${summary}\n`);
+      // Where the time goes: the rehearsal's own progress lines carry their time since its start.
+      const phases = res.stderr.split('\n').filter((l) => /^rehearse: [\d.]+s /.test(l)).map((l) => `    ${l.replace(/^rehearse: /, '')}`);
+      process.stdout.write(`${phases.join('\n')}\n`);
     }
   } finally {
     fs.rmSync(repo, { recursive: true, force: true });

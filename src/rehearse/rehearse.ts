@@ -114,7 +114,9 @@ interface SideRun {
 
 export async function rehearse(options: RehearseOptions): Promise<RehearsalReport> {
   const t0 = Date.now();
-  const log = options.log ?? (() => undefined);
+  const sink = options.log ?? (() => undefined);
+  // Each progress line says when it happened, so a slow phase shows (`rehearse: 12.3s base sync …`).
+  const log = (m: string) => sink(m.replace(/^rehearse: /, `rehearse: ${((Date.now() - t0) / 1000).toFixed(1)}s `));
   const absPath = path.resolve(options.path);
   const startDir = fs.existsSync(absPath) && fs.statSync(absPath).isDirectory() ? absPath : path.dirname(absPath);
   const repo = fs.existsSync(startDir) ? gitRoot(startDir) : undefined;
@@ -263,6 +265,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     }
   } finally {
     log('rehearse: removing the throwaway clusters and checkouts');
+    const cleanup = Date.now();
     await clients?.close();
     await Promise.all(clusters.map((c) => c.stop({ purge: true, log: () => undefined }).catch((e) => log(`rehearse: warning: ${(e as Error).message}`))));
     for (const side of sides.filter((s) => s.temporary)) {
@@ -273,6 +276,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       }
     }
     fs.rmSync(tmp, { recursive: true, force: true });
+    log(`rehearse: removed in ${((Date.now() - cleanup) / 1000).toFixed(1)}s`);
   }
 }
 
