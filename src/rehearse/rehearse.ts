@@ -517,6 +517,13 @@ function applicationSetEvidence(base: SideRun, head: SideRun): ApplicationSetEvi
       baseApplications: b ? b.applications.map((a) => a.name) : [],
       headApplications: h.applications.map((a) => a.name).filter((n) => !h.changes.some((c) => c.action === 'delete' && c.application === n)),
       rollingSteps: [...stepOf.entries()].sort(([x], [y]) => x - y).map(([, apps]) => apps.sort()),
+      generated: h.applications.map((a) => ({
+        name: a.name,
+        phase: a.outcome?.phase,
+        sync: a.outcome?.sync ?? a.compared?.sync ?? 'Unknown',
+        health: a.outcome?.health ?? a.compared?.health ?? 'Unknown',
+        message: a.outcome?.message,
+      })),
     };
   });
 }
