@@ -179,7 +179,10 @@ describe('assembleReport', () => {
   test('the Applications a set generates get their entry; a failed sync of one is a SYNC_FAILED failure', () => {
     const report = assembleReport(input([], {
       applicationSets: [{
-        name: 'argocd/web', baseApplications: ['web-dev'], headApplications: ['web-dev', 'web-prod'], rollingSteps: [],
+        name: 'argocd/web',
+        baseApplications: ['web-dev'],
+        headApplications: ['web-dev', 'web-prod'],
+        rollingSteps: [],
         generated: [
           { name: 'web-dev', phase: 'Succeeded', sync: 'Synced', health: 'Healthy' },
           { name: 'web-prod', phase: 'Failed', sync: 'OutOfSync', health: 'Missing', message: 'namespace prod not found' },
