@@ -81,7 +81,14 @@ export function registerRehearseCommand(program: Command): void {
         process.exitCode = EXIT_USAGE;
         return;
       }
-      const text = formatRehearsal(report, opts.output);
+      let text: string;
+      try {
+        text = formatRehearsal(report, opts.output);
+      } catch (e) {
+        process.stderr.write(`error: cannot render the report as ${opts.output}: ${(e as Error).message} (-o json prints the model)\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      }
       if (opts.out) {
         fs.writeFileSync(opts.out, text);
         process.stderr.write(`rehearse: report written to ${opts.out}\n`);
