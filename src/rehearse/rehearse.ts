@@ -46,7 +46,7 @@ import { resolveKubeConfig } from '../engine/kube/kubeconfig';
 import { loadApplications, LoadedApplication, LoadResult } from '../engine/load/applications';
 import { gitRoot, resolveRevision } from '../engine/load/source-tree';
 import { readYamlDocuments } from '../engine/load/yaml-documents';
-import { groupOf, KubeObject, keyOf } from '../engine/model';
+import { groupOf, HealthStatusCode, KubeObject, keyOf, SyncStatusCode } from '../engine/model';
 import { mapLimit } from '../engine/poll';
 import { reconcile } from '../engine/reconcile';
 import { cliInitiator } from '../engine/record-sync';
@@ -194,7 +194,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       const controlPlane = (await clients.forDestination(undefined)).client;
       const before = new Map<string, ApplicationStatus>();
       await mapLimit(headApps, 4, async (app) => {
-        before.set(app.name, await compareApplication(await clients!.forApplication(app), app, { withObjects: true, controlPlane }));
+        before.set(app.name, await compared(clients!, app, controlPlane));
       });
       const removed = [...baseApps.values()].filter((a) => !headApps.some((h) => h.name === a.name));
       const changes = await applicationChanges(clients, baseApps, headApps, removed, before);
@@ -218,7 +218,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
         const after = new Map<string, ApplicationStatus>();
         await mapLimit([...headRun.tree.nodes.values()].map((n) => n.app), 4, async (app) => {
           if (runs.get(app.name)?.action !== 'skipped' && runs.has(app.name)) {
-            after.set(app.name, await compareApplication(await clients!.forApplication(app), app, { withObjects: true, controlPlane }));
+            after.set(app.name, await compared(clients!, app, controlPlane));
           }
         });
         const gone = await removedOutcome(clients, removed, changes);
@@ -429,6 +429,22 @@ async function runSide(side: Side, mode: 'base' | 'head', ctx: RunContext, inclu
   }
 }
 
+/** The comparison `diff` makes (with objects, for the report's diffs); a failure is the Application's error, not the rehearsal's. */
+async function compared(clients: ClusterClients, app: LoadedApplication, controlPlane: KubeApi): Promise<ApplicationStatus> {
+  try {
+    return await compareApplication(await clients.forApplication(app), app, { withObjects: true, controlPlane });
+  } catch (e) {
+    return {
+      application: app.name,
+      revision: app.revision,
+      sync: SyncStatusCode.UNKNOWN,
+      health: { status: HealthStatusCode.UNKNOWN },
+      resources: [],
+      error: (e as Error).message,
+    };
+  }
+}
+
 /** Secret values never leave the engine's masking, whatever the findings do with the objects. */
 function masked(objects: Iterable<KubeObject>): KubeObject[] {
   return [...objects].map((o) => {
@@ -457,8 +473,13 @@ async function applicationChanges(
   });
   const all = [...changed.map((h) => ({ app: h, head: h })), ...removed.map((b) => ({ app: b, head: undefined }))];
   return mapLimit(all, 4, async ({ app, head }) => {
-    const r = await reconcile(await clients.forApplication(app), app, { prune: true, startedAt: new Date() });
-    const live = r.ok ? [...r.live.values()] : [];
+    let live: KubeObject[] = [];
+    try {
+      const r = await reconcile(await clients.forApplication(app), app, { prune: true, startedAt: new Date() });
+      live = r.ok ? [...r.live.values()] : [];
+    } catch {
+      // What cannot be read live (a kind the cluster does not serve) the comparison reports already.
+    }
     const baseApp = baseApps.get(app.name);
     const tracked = masked(live);
     return {
