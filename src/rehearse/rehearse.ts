@@ -145,7 +145,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     const base = checkout(repo, tmp, 'base', options.base, baseSha);
     sides.push(base);
     const head = options.worktree
-      ? { revision: { ref: 'worktree', sha: headSha, dirty: hasUncommittedChanges(absPath) }, root: repo, temporary: false }
+      // Dirty anywhere in the repository: sources may read files outside the manifests folder.
+      ? { revision: { ref: 'worktree', sha: headSha, dirty: hasUncommittedChanges(repo) }, root: repo, temporary: false }
       : checkout(repo, tmp, 'head', headRef, headSha);
     sides.push(head);
     for (const side of sides) {

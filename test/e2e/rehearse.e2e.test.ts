@@ -278,6 +278,22 @@ test('an HPA-scaled Deployment without the ignore rule never settles (exit 1)', 
   expect(code).toBe(1);
 });
 
+test('--worktree: head is the work tree with its uncommitted changes, synced as a new revision', async () => {
+  repo.restore('drop-claim').write('workloads/db/config.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: db-config\ndata:\n  size: large\n');
+  try {
+    const { code, report } = await rehearse(path.join(repo.dir, 'manifests'), '--base', sha('drop-claim'), '--worktree', '-o', 'json');
+    expect(report!.head).toEqual({ ref: 'worktree', sha: sha('hpa'), dirty: true });
+    const db = app(report!, 'db');
+    expect(db.changed.map((c) => `${c.kind}/${c.name}`)).toEqual(['ConfigMap/db-config']);
+    expect(db.changed[0].diff).toContain('+  size: large');
+    expect(db.outcome).toBe('Succeeded');
+    expect(app(report!, 'web').change).toBe('unchanged');
+    expect(code).toBe(0);
+  } finally {
+    repo.restore('hpa');
+  }
+});
+
 describe('bad input exits 2 with a clear message, before any cluster starts', () => {
   test('an unknown revision', async () => {
     const { code, stderr } = await rehearse(path.join(repo.dir, 'manifests'), '--base', 'no-such-branch');
