@@ -175,6 +175,13 @@ function syncFindings(e: ApplicationEvidence): RehearsalFinding[] {
   return out;
 }
 
+/** The static findings, then the syncs' own; a NEVER_SETTLES the second comparison observed replaces the pattern-based one for the same field. */
+function merged(staticFindings: readonly RehearsalFinding[], observed: readonly RehearsalFinding[]): RehearsalFinding[] {
+  const seen = (f: RehearsalFinding) => f.kind === FindingKind.NEVER_SETTLES && !!f.resource
+    && observed.some((o) => o.kind === FindingKind.NEVER_SETTLES && !!o.resource && sameResource(o.resource, f.resource!) && o.path === f.path);
+  return [...staticFindings.filter((f) => !seen(f)), ...observed];
+}
+
 function applicationRehearsal(e: ApplicationEvidence, staticFindings: readonly RehearsalFinding[]): ApplicationRehearsal {
   const created: RehearsalResource[] = [];
   const changed: RehearsalObjectChange[] = [];
@@ -218,7 +225,7 @@ function applicationRehearsal(e: ApplicationEvidence, staticFindings: readonly R
     changed,
     pruned,
     requirePruning,
-    findings: [...staticFindings.filter((f) => f.application === e.name), ...syncFindings(e)],
+    findings: merged(staticFindings.filter((f) => f.application === e.name), syncFindings(e)),
   };
 }
 

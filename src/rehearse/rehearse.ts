@@ -26,6 +26,7 @@ import { setTimeout as sleep } from 'timers/promises';
 import { stringify } from 'yaml';
 import { ApplicationEvidence, ApplicationSetEvidence, assembleReport } from './assemble';
 import { ApplicationChange, findingsFor } from './findings';
+import { autoscaledReplicaFindings } from './never-settles';
 import { RehearsalReport, RehearsalResource, RehearsalRevision } from './report';
 import { buildTimeline, TimedEvent } from './timeline';
 import { ARGOCD_NAMESPACE } from '../argo/destination';
@@ -199,9 +200,11 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       });
       const removed = [...baseApps.values()].filter((a) => !headApps.some((h) => h.name === a.name));
       const changes = await applicationChanges(clients, baseApps, headApps, removed, before);
-      let staticFindings = [] as ReturnType<typeof findingsFor>;
+      const changedNames = new Set(changes.map((c) => c.change.name));
+      // The autoscaler pattern only for what this merge changes: a pre-existing one is not this change's finding.
+      let staticFindings = headApps.filter((a) => changedNames.has(a.name)).flatMap(autoscaledReplicaFindings);
       try {
-        staticFindings = findingsFor(changes.map((c) => c.change));
+        staticFindings = [...findingsFor(changes.map((c) => c.change)), ...staticFindings];
       } catch (e) {
         log(`rehearse: warning: the static findings could not be computed: ${(e as Error).message}`);
       }
