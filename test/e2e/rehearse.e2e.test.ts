@@ -152,7 +152,7 @@ class Repo {
 
   /** The work tree as `name` committed it. */
   restore(name: string): this {
-    this.git('rm', '-r', '-q', '.');
+    this.git('rm', '-r', '-q', '-f', '.');
     this.git('checkout', this.commits.get(name)!, '--', '.');
     return this;
   }
