@@ -33,7 +33,7 @@ import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { applyAll } from '../cli/appset-sync-command';
 import { installCrdsInto } from '../cli/crds-command';
 import { positionOf, topLevelArgoObjects, TreeApplicationSets } from '../cli/tree-appsets';
-import { LocalCluster } from '../cluster/local-cluster';
+import { LocalCluster, processesOfDir } from '../cluster/local-cluster';
 import { FIELD_MANAGER } from '../engine/annotations';
 import { ApplicationSetRunResult } from '../engine/appset-controller';
 import { ClusterClients } from '../engine/cluster-clients';
@@ -142,6 +142,23 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   const sides: Side[] = [];
   const clusters: LocalCluster[] = [];
   let clients: ClusterClients | undefined;
+  // Ctrl-C or a CI job cancelled: the clusters' processes are detached, so they are killed here
+  // (those still starting too, found by their state folder) and the checkouts removed, then exit.
+  const onSignal = (signal: NodeJS.Signals) => {
+    sink(`rehearse: ${signal}: removing the throwaway clusters and checkouts`);
+    for (const p of processesOfDir(tmp)) {
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    removeCheckouts(repo, sides, sink);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const base = checkout(repo, tmp, 'base', options.base, baseSha);
     sides.push(base);
@@ -272,14 +289,10 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
     const cleanup = Date.now();
     await clients?.close();
     await Promise.all(clusters.map((c) => c.stop({ purge: true, log: () => undefined }).catch((e) => log(`rehearse: warning: ${(e as Error).message}`))));
-    for (const side of sides.filter((s) => s.temporary)) {
-      try {
-        git(repo, ['worktree', 'remove', '--force', side.root]);
-      } catch (e) {
-        log(`rehearse: warning: could not remove the checkout ${side.root}: ${(e as Error).message}`);
-      }
-    }
+    removeCheckouts(repo, sides, log);
     fs.rmSync(tmp, { recursive: true, force: true });
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     log(`rehearse: removed in ${((Date.now() - cleanup) / 1000).toFixed(1)}s`);
   }
 }
@@ -347,6 +360,16 @@ function writeClustersFile(tmp: string, entries: readonly ClusterEntry[]): strin
   const file = path.join(tmp, 'clusters.yaml');
   fs.writeFileSync(file, stringify({ clusters: entries.map(({ origin: _origin, ...e }) => JSON.parse(JSON.stringify(e))) }));
   return file;
+}
+
+function removeCheckouts(repo: string, sides: readonly Side[], log: (m: string) => void): void {
+  for (const side of sides.filter((s) => s.temporary)) {
+    try {
+      git(repo, ['worktree', 'remove', '--force', side.root]);
+    } catch (e) {
+      log(`rehearse: warning: could not remove the checkout ${side.root}: ${(e as Error).message}`);
+    }
+  }
 }
 
 /** A detached worktree of `sha` (a real Git checkout: generators and revisions read it as they read a clone). */
