@@ -54,7 +54,7 @@ import { cliInitiator } from '../engine/record-sync';
 import { ApplicationTree, discoverTree } from '../engine/tree/application-tree';
 import { isAutomated } from '../engine/tree/child-policy';
 import { selectTree } from '../engine/tree/tree-selection';
-import { ApplicationRun, syncTree, TreeEvent } from '../engine/tree/tree-sync';
+import { ApplicationRun, runSucceeded, syncTree, TreeEvent } from '../engine/tree/tree-sync';
 import { hasUncommittedChanges } from '../git/work-tree-changes';
 
 /** Bad input (not a Git repository, unknown revision, bad clusters file): exit 2. */
@@ -211,8 +211,18 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       const headApps = [...headLoaded.tree.nodes.values()].map((n) => n.app);
       const baseApps = new Map([...baseRun.tree.nodes.values()].map((n) => [n.app.name, n.app]));
       const controlPlane = (await clients.forDestination(undefined)).client;
+      // An Application whose spec and objects are those base synced successfully cannot change: it
+      // is not compared here nor a second time (its head reconcile still runs and is reported).
+      const baseRuns = new Map(baseRun.runs.map((r) => [r.application, r]));
+      const untouched = new Set(headApps.filter((h) => {
+        const b = baseApps.get(h.name);
+        const r = baseRuns.get(h.name);
+        return b && r && runSucceeded(r) && r.sync === SyncStatusCode.SYNCED && !r.failedBefore
+          && JSON.stringify(b.manifest) === JSON.stringify(h.manifest)
+          && JSON.stringify(b.objects.map((d) => d.object)) === JSON.stringify(h.objects.map((d) => d.object));
+      }).map((h) => h.name));
       const before = new Map<string, ApplicationStatus>();
-      await mapLimit(headApps, 4, async (app) => {
+      await mapLimit(headApps.filter((a) => !untouched.has(a.name)), 4, async (app) => {
         before.set(app.name, await compared(clients!, app, controlPlane));
       });
       const removed = [...baseApps.values()].filter((a) => !headApps.some((h) => h.name === a.name));
@@ -238,7 +248,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
         log('rehearse: second comparison of the head tree (what never settles)');
         const after = new Map<string, ApplicationStatus>();
         await mapLimit([...headRun.tree.nodes.values()].map((n) => n.app), 4, async (app) => {
-          if (runs.get(app.name)?.action !== 'skipped' && runs.has(app.name)) {
+          if (runs.get(app.name)?.action !== 'skipped' && runs.has(app.name) && !untouched.has(app.name)) {
             after.set(app.name, await compared(clients!, app, controlPlane));
           }
         });
@@ -496,7 +506,9 @@ async function applicationChanges(
 ): Promise<ChangeWithTracked[]> {
   const changed = headApps.filter((h) => {
     const b = baseApps.get(h.name);
-    return !b || JSON.stringify(b.manifest.spec) !== JSON.stringify(h.manifest.spec) || before.get(h.name)?.sync !== 'Synced';
+    const status = before.get(h.name);
+    return !b || JSON.stringify(b.manifest.spec) !== JSON.stringify(h.manifest.spec)
+      || (status !== undefined && status.sync !== SyncStatusCode.SYNCED);
   });
   const all = [...changed.map((h) => ({ app: h, head: h })), ...removed.map((b) => ({ app: b, head: undefined }))];
   return mapLimit(all, 4, async ({ app, head }) => {
