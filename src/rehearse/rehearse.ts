@@ -238,7 +238,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       headLoaded.loaded.dispose();
 
       log(`rehearse: head sync of ${headRef} (${headSha.slice(0, 12)}) as Argo CD reconciles it after the merge`);
-      const headRun = await runSide(head, 'head', ctx, false);
+      const headRun = await runSide(head, 'head', ctx, false, new Set(baseApps.keys()));
       try {
         const runs = new Map(headRun.runs.map((r) => [r.application, r]));
         if (headApps.some((a) => a.objects.some((d) => AUTOSCALER_KINDS.has(d.object.kind)))) {
@@ -418,7 +418,9 @@ function loadSide(side: Side, relPath: string): { loaded: LoadResult; tree: Appl
  * and synced before), manual children too when `includeManual`. `head`: every Application is
  * reconciled by its policy, as the controller does after the merge.
  */
-async function runSide(side: Side, mode: 'base' | 'head', ctx: RunContext, includeManual: boolean): Promise<SideRun> {
+async function runSide(
+  side: Side, mode: 'base' | 'head', ctx: RunContext, includeManual: boolean, existing?: ReadonlySet<string>,
+): Promise<SideRun> {
   const { loaded, tree } = loadSide(side, ctx.relPath);
   const target = path.join(side.root, ctx.relPath);
   const events: TimedEvent[] = [];
@@ -449,6 +451,7 @@ async function runSide(side: Side, mode: 'base' | 'head', ctx: RunContext, inclu
       initiatedBy: cliInitiator(),
       includeManual,
       rootsByPolicy: mode === 'head',
+      existingChild: existing ? (app) => existing.has(app.name) : undefined,
       exactRevision: () => !side.revision.dirty,
       clientFor,
       controlPlane,

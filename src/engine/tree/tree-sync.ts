@@ -80,6 +80,11 @@ export interface TreeSyncOptions {
    */
   readonly rootsByPolicy?: boolean;
   /**
+   * With `rootsByPolicy`: the children whose Application object exists already (from before the
+   * commit); they are reconciled even when their parent does not apply them (see `startExistingChildren`).
+   */
+  readonly existingChild?: (app: LoadedApplication) => boolean;
+  /**
    * Whether the Applications' revision pins their manifests (no uncommitted changes in the work
    * tree): only then is an earlier automated sync "at the same revision" taken as already made
    * (see `autoSyncDecision`). Asked at most once, and only when it matters. Default: true.
@@ -212,7 +217,29 @@ class TreeRun {
       const final = api && objects ? await this.settle(node, run, api, objects, progressing ?? []) : run;
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
+      this.startExistingChildren(node);
     })());
+  }
+
+  /**
+   * After a commit, a child Application that already exists follows its source's branch whether
+   * or not its parent syncs (a manual parent, or one whose sync stopped before applying it): the
+   * controller reconciles it by its own policy. Only with `rootsByPolicy`, for the children
+   * `existingChild` says were there before.
+   */
+  private startExistingChildren(parent: TreeNode): void {
+    const existing = this.options.existingChild;
+    if (!this.options.rootsByPolicy || !existing) {
+      return;
+    }
+    for (const key of parent.children) {
+      const child = this.tree.nodes.get(key)!;
+      if (!this.running.has(key) && this.selection.members.has(key) && existing(child.app)) {
+        const automated = isAutomated(child.app.manifest);
+        const action = child.app.error ? ReconcileAction.COMPARE : childAction(child.app.manifest, !!this.options.includeManual);
+        this.start(child, action, automated ? this.automated : this.options.initiatedBy, false);
+      }
+    }
   }
 
   /**
