@@ -35,11 +35,16 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'picocolors@^1.1.0',
     // ignoreDifferences jqPathExpressions: real jq compiled to WebAssembly, no native build or download.
     'jq-wasm@^1.0.1',
+    // argocd-cm Lua health checks: Lua in plain JavaScript, synchronous like the health dispatch (see lua-health.ts).
+    'fengari@^0.1.5',
+    // rehearse: checks existing custom resources against a changed CRD's structural schema.
+    'ajv@^8.17.0',
   ],
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
   // tsx: the repositories `cdk8s-argocd init` writes run main.ts with it, at the version named here
   // (init reads its versions of cdk8s, jest, typescript, … from this package.json).
-  devDeps: ['ajv@^8.17.0', 'ts-node@^10.9.2', 'jest-environment-node@^30', 'tsx@^4.23.15'],
+  // playwright-core: drives Debian's Chromium (/usr/bin/chromium) to test the rehearsal's HTML report.
+  devDeps: ['ts-node@^10.9.2', 'jest-environment-node@^30', 'tsx@^4.23.15', 'playwright-core@^1.65.1'],
 
   jestOptions: {
     // `npm test` must never rewrite snapshots; `npm run test:update` does.
@@ -80,7 +85,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     javaPackage: 'io.github.cdk8sargocd',
   },
   // .jsii.tabl.json: jsii-rosetta's translations of the README snippets (test/languages/rosetta.test.ts).
-  gitignore: ['/.jsii.tabl.json', '.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
+  // /node_modules without a slash: also a node_modules symlink (a git worktree sharing another's), which node_modules/ misses.
+  gitignore: ['/.jsii.tabl.json', '/node_modules', '.cdk8s-argocd/', '/bench/.out/', '/wasm/*.wasm', '/wasm/*.sha256', '/wasm/*.partial'],
 });
 
 // Layering: no import cycles; the engine (and Argo CD's vocabulary under src/argo) never import

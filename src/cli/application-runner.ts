@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { announceTargets, currentCluster } from './current-cluster';
 import { OutputFormat } from './output-format';
 import { ClusterClients } from '../engine/cluster-clients';
@@ -6,6 +8,9 @@ import { KubeClient } from '../engine/kube/client';
 import { KubeApi } from '../engine/kube/kube-api';
 import { loadApplications, LoadedApplication } from '../engine/load/applications';
 import { ManifestFiles } from '../engine/load/manifest-file';
+import { gitRoot } from '../engine/load/source-tree';
+import { resolveResourceSettings } from '../engine/settings/find-argocd-cm';
+import { activateResourceSettings } from '../engine/settings/resource-settings';
 import { ApplicationTree, discoverTree } from '../engine/tree/application-tree';
 import { selectTree, TreeSelection } from '../engine/tree/tree-selection';
 
@@ -54,6 +59,24 @@ function refuseUnreadable(apps: readonly LoadedApplication[]): void {
 }
 
 /**
+ * Reads the user's argocd-cm (the repository's, else the cluster's; see find-argocd-cm.ts) and
+ * makes its resource settings the run's, saying on stderr which one is in use. With `--revision`
+ * only the Applications' manifests at that revision are searched (not the work tree's files).
+ */
+async function activateArgoCdCm(
+  apps: readonly LoadedApplication[], manifestsPath: string, opts: ApplicationOptions, controlPlane: () => Promise<KubeApi>, files: ManifestFiles,
+): Promise<void> {
+  const target = path.resolve(manifestsPath);
+  const dir = fs.statSync(target).isDirectory() ? target : path.dirname(target);
+  const root = opts.repoRoot ? path.resolve(opts.repoRoot) : gitRoot(dir) ?? dir;
+  const settings = await resolveResourceSettings(apps, opts.revision ? '' : manifestsPath, root, controlPlane, files);
+  activateResourceSettings(settings);
+  if (settings) {
+    process.stderr.write(`argocd-cm: resource settings from ${settings.source}\n`);
+  }
+}
+
+/**
  * Loads the Applications, refuses them all if any cannot be read or has no known cluster (nothing
  * is half-applied), then runs `each` for one Application after the other against the cluster its
  * destination names, saying on stderr which cluster and context each goes to before the first runs.
@@ -75,6 +98,7 @@ export async function runApplications<R>(req: RunRequest<R>): Promise<R[]> {
       }
       // Every cluster is named before the first Application runs.
       announceTargets(req.verb, targets.filter((t) => req.changes || !t.target.chosen), opts.output);
+      await activateArgoCdCm(loaded.applications, req.path, opts, async () => (await clients.forDestination(undefined)).client, loaded.files);
       const results: R[] = [];
       for (const app of loaded.applications) {
         results.push(await req.each(await clients.forApplication(app), app, (await clients.forDestination(undefined)).client));
@@ -139,6 +163,7 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         targets.push({ name: app.name, target: await clients.target(app) });
       }
       announceTargets(req.verb, targets, opts.output);
+      await activateArgoCdCm(loaded.applications, req.path, opts, async () => (await clients.forDestination(undefined)).client, loaded.files);
       // Said before the top-level AppProjects and ApplicationSets are applied there.
       const currentClient = async (what: string) => {
         const { client, target } = await clients.forDestination(undefined);

@@ -1,15 +1,22 @@
 /**
  * `cdk8s-argocd cluster ...`: a local Kubernetes control plane (etcd,
- * kube-apiserver, kube-controller-manager, kube-scheduler, kwok) run as plain
+ * kube-apiserver, kube-controller-manager, kube-scheduler, kwok, metrics-server) run as plain
  * processes from binaries built out of cluster/.
  */
 import * as path from 'path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { installCrdsInto } from './crds-command';
 import { integerOption } from './integer-option';
 import { formatDocument, isMachineFormat, OutputFormat, outputOption } from './output-format';
 import { ClusterError, ensureClusterBinary } from '../cluster/build';
-import { CLUSTER_DIR_ENV, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from '../cluster/constants';
+import {
+  CLUSTER_DIR_ENV,
+  DEFAULT_SIMULATED_USAGE_PERCENT,
+  POD_FAIL_LABEL,
+  POD_FAIL_LABEL_VALUE,
+  USAGE_CPU_ANNOTATION,
+  USAGE_MEMORY_ANNOTATION,
+} from '../cluster/constants';
 import { ClusterStatus, LocalCluster } from '../cluster/local-cluster';
 import { ClusterLocation, locateCluster } from '../cluster/state-dir';
 
@@ -17,7 +24,25 @@ interface DirOption {
   readonly dir?: string;
 }
 
+interface UpOptions extends DirOption {
+  readonly fresh: boolean;
+  readonly timeout: number;
+  readonly argocdCrds: boolean;
+  readonly simulatedCpu?: number;
+  readonly simulatedMemory?: number;
+  readonly metricsServer: boolean;
+}
+
 const log = (m: string) => process.stderr.write(`${m}\n`);
+
+/** `50` or `50%`: a percentage >= 0 (over 100 simulates a container above its request). */
+function percentOption(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
+  if (!m) {
+    throw new InvalidArgumentError('Expected a percentage of the request, e.g. 50 or 50%.');
+  }
+  return Number(m[1]);
+}
 
 /** The state dir (`--dir`, else see locateCluster), saying on stderr when an older version left it inside the repository. */
 function resolveDir(opts: DirOption): ClusterLocation {
@@ -70,7 +95,7 @@ export function registerClusterCommand(program: Command): void {
     .command('cluster')
     .description(
       'Run a local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, ' +
-        `kwok fake nodes) as plain processes. State dir: --dir, $${CLUSTER_DIR_ENV}, or one per repository (found from any subdirectory) ` +
+        `kwok fake nodes, metrics-server) as plain processes. State dir: --dir, $${CLUSTER_DIR_ENV}, or one per repository (found from any subdirectory) ` +
         'in $XDG_STATE_HOME/cdk8s-argocd/clusters (default ~/.local/state/cdk8s-argocd/clusters), outside the repository',
     );
 
@@ -81,8 +106,21 @@ export function registerClusterCommand(program: Command): void {
     .option('--fresh', 'discard existing state (etcd data, certificates) first', false)
     .option('--timeout <seconds>', 'how long to wait for readiness', integerOption({ min: 1, unit: 'seconds' }), 120)
     .option('--no-argocd-crds', 'do not install the Argo CD CRDs and the argocd namespace (installed by default)')
+    .option(
+      '--simulated-cpu <percent>',
+      `simulated CPU use of each container, in percent of its CPU request (default ${DEFAULT_SIMULATED_USAGE_PERCENT}); ` +
+        `a pod's ${USAGE_CPU_ANNOTATION} annotation (e.g. 750m) wins; on a running cluster, restarts kwok with the new value`,
+      percentOption,
+    )
+    .option(
+      '--simulated-memory <percent>',
+      `simulated memory use of each container, in percent of its memory request (default ${DEFAULT_SIMULATED_USAGE_PERCENT}); ` +
+        `a pod's ${USAGE_MEMORY_ANNOTATION} annotation (e.g. 300Mi) wins`,
+      percentOption,
+    )
+    .option('--no-metrics-server', 'start without the metrics-server (lighter; HPAs get no metrics, kubectl top fails)')
     .action(
-      action(async (opts: DirOption & { fresh: boolean; timeout: number; argocdCrds: boolean }) => {
+      action(async (opts: UpOptions) => {
         const location = resolveDir(opts);
         const dir = location.dir;
         // Ctrl-C during start-up must not leave detached processes behind.
@@ -93,7 +131,15 @@ export function registerClusterCommand(program: Command): void {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         try {
-          const c = await LocalCluster.start({ dir, fresh: opts.fresh, log, timeoutMs: opts.timeout * 1000 });
+          const c = await LocalCluster.start({
+            dir,
+            fresh: opts.fresh,
+            log,
+            timeoutMs: opts.timeout * 1000,
+            simulatedCpuPercent: opts.simulatedCpu,
+            simulatedMemoryPercent: opts.simulatedMemory,
+            metricsServer: opts.metricsServer,
+          });
           if (opts.argocdCrds) {
             const t0 = Date.now();
             try {
@@ -115,6 +161,12 @@ export function registerClusterCommand(program: Command): void {
               '  kubectl get nodes',
               '',
               `Pods run on kwok fake nodes: they become Ready, Job pods succeed, pods labelled ${POD_FAIL_LABEL}=${POD_FAIL_LABEL_VALUE} fail.`,
+              ...(opts.metricsServer
+                ? [
+                  'kubectl top and HorizontalPodAutoscalers see simulated usage (metrics-server): a share of each container\'s requests',
+                  `(--simulated-cpu/--simulated-memory, default ${DEFAULT_SIMULATED_USAGE_PERCENT}%), or a pod's ${USAGE_CPU_ANNOTATION} / ${USAGE_MEMORY_ANNOTATION} annotation.`,
+                ]
+                : []),
               `Stop it with: cdk8s-argocd cluster down${opts.dir ? ` --dir ${opts.dir}` : ''}`,
               '',
             ].join('\n'),

@@ -27,7 +27,7 @@ export class ApiClient {
     this.agent = new https.Agent({ ...credentials, keepAlive: false });
   }
 
-  request(method: string, path: string, body?: unknown, timeoutMs = 5000): Promise<ApiResponse> {
+  request(method: string, path: string, body?: unknown, timeoutMs = 5000, contentType = 'application/json'): Promise<ApiResponse> {
     const url = new URL(path, this.server);
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     return new Promise((resolve, reject) => {
@@ -38,7 +38,7 @@ export class ApiClient {
           agent: this.agent,
           headers: {
             Accept: 'application/json',
-            ...(payload !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+            ...(payload !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(payload) } : {}),
           },
           timeout: timeoutMs,
         },
@@ -75,6 +75,26 @@ export class ApiClient {
     const res = await this.request('POST', path, obj);
     if (res.status >= 300 && res.status !== 409) {
       throw new Error(`POST ${path}: HTTP ${res.status}: ${res.body}`);
+    }
+  }
+
+  /**
+   * Server-side apply of `obj` at `path` (the object's own URL) as field manager
+   * `cdk8s-argocd-cluster`, taking over conflicting fields: the cluster's own objects follow
+   * whatever the current start-up wants (e.g. the metrics-server's port of this start).
+   */
+  async apply(path: string, obj: unknown): Promise<void> {
+    const res = await this.request('PATCH', `${path}?fieldManager=cdk8s-argocd-cluster&force=true`, obj, 5000, 'application/apply-patch+yaml');
+    if (res.status >= 300) {
+      throw new Error(`apply ${path}: HTTP ${res.status}: ${res.body}`);
+    }
+  }
+
+  /** JSON merge patch of `path` (e.g. a status subresource). */
+  async mergePatch(path: string, patch: unknown): Promise<void> {
+    const res = await this.request('PATCH', path, patch, 5000, 'application/merge-patch+json');
+    if (res.status >= 300) {
+      throw new Error(`PATCH ${path}: HTTP ${res.status}: ${res.body}`);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * Builds the `k8s-local` multi-call binary (etcd, kube-apiserver,
- * kube-controller-manager, kube-scheduler, kwok) from the Go module in
+ * kube-controller-manager, kube-scheduler, kwok, metrics-server) from the Go module in
  * `cluster/`, and caches it outside the repository.
  *
  * The cache key is a hash of the wrapper module: `go.sum` (which pins every
@@ -54,6 +54,7 @@ export interface ComponentVersions {
   readonly kubernetes: string;
   readonly etcd: string;
   readonly kwok: string;
+  readonly metricsServer: string;
 }
 
 const defaultLog: Logger = (m) => process.stderr.write(`${m}\n`);
@@ -89,6 +90,7 @@ export function readComponentVersions(moduleDir: string = findClusterModuleDir()
     kubernetes: find('k8s.io/kubernetes'),
     etcd: find('go.etcd.io/etcd/server/v3'),
     kwok: find('sigs.k8s.io/kwok'),
+    metricsServer: find('sigs.k8s.io/metrics-server'),
   };
 }
 
@@ -113,7 +115,8 @@ function isWorkingBinary(binary: string): boolean {
     return false;
   }
   const r = spawnSync(binary, ['version'], { encoding: 'utf8', timeout: 30_000 });
-  return r.status === 0 && /kubernetes=/.test(r.stdout);
+  // A binary without the metrics-server (an older cache entry, or a stale prebuilt one) is not enough.
+  return r.status === 0 && /kubernetes=.* metrics-server=/.test(r.stdout);
 }
 
 function goVersion(): string {
@@ -216,7 +219,7 @@ export async function ensureClusterBinary(options: BuildOptions = {}): Promise<B
     const goVer = goVersion();
     const versions = readComponentVersions(moduleDir);
     log(
-      `Building the local control plane (kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}) with ${goVer}\n` +
+      `Building the local control plane (kubernetes ${versions.kubernetes}, etcd ${versions.etcd}, kwok ${versions.kwok}, metrics-server ${versions.metricsServer}) with ${goVer}\n` +
         `  module: ${moduleDir}\n  output: ${binary}\n` +
         '  The first build downloads the Go modules and compiles ~2700 packages (about 10-20 minutes on 2 cores);\n' +
         '  later runs reuse the cached binary until cluster/go.sum (or the wrapper) changes.',
@@ -249,6 +252,7 @@ export async function ensureClusterBinary(options: BuildOptions = {}): Promise<B
       x('main.kubernetesVersion', versions.kubernetes),
       x('main.etcdVersion', versions.etcd),
       x('main.kwokVersion', versions.kwok),
+      x('main.metricsServerVersion', versions.metricsServer),
     ].join(' ');
     const buildArgs = ['build', '-v', '-trimpath', '-buildvcs=false', '-ldflags', ldflags, '-o', tmp, `./cmd/${BINARY_NAME}`];
     log(`[2/3] modules ready after ${Math.round(seconds())}s; compiling (CGO_ENABLED=0 go ${buildArgs.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')})`);

@@ -11,6 +11,18 @@ export const KUBERNETES_VERSION = 'v1.36.3';
 export const ETCD_VERSION = 'v3.6.8';
 /** kwok release (simulates nodes and pods). */
 export const KWOK_VERSION = 'v0.8.0';
+/** metrics-server release (serves the resource metrics API, metrics.k8s.io, from kwok's simulated usage). */
+export const METRICS_SERVER_VERSION = 'v0.8.0';
+
+/**
+ * Pod annotations that set the simulated usage of each of the pod's containers on the local
+ * cluster (a Kubernetes quantity, e.g. `750m`, `300Mi`). kwok's own names (its
+ * `usage-from-annotation` ClusterResourceUsage), so manifests written for kwokctl work here too.
+ */
+export const USAGE_CPU_ANNOTATION = 'kwok.x-k8s.io/usage-cpu';
+export const USAGE_MEMORY_ANNOTATION = 'kwok.x-k8s.io/usage-memory';
+/** Default simulated usage of a container without the annotations: this percentage of its request. */
+export const DEFAULT_SIMULATED_USAGE_PERCENT = 50;
 
 /**
  * Label that makes a pod fail in the local cluster: kwok's `pod-fail` stage
@@ -43,5 +55,5 @@ export const CLUSTER_BIN_CACHE_ENV = 'CDK8S_ARGOCD_CLUSTER_BIN_CACHE';
 export const CLUSTER_BINARY_ENV = 'CDK8S_ARGOCD_K8S_LOCAL';
 
 /** Components in start order. */
-export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok'] as const;
+export const COMPONENTS = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok', 'metrics-server'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];

@@ -1,14 +1,15 @@
 /**
  * A local Kubernetes control plane made of plain processes: etcd,
- * kube-apiserver, kube-controller-manager, kube-scheduler and kwok (which
- * plays kubelet for fake nodes). No Docker, no VMs.
+ * kube-apiserver, kube-controller-manager, kube-scheduler, kwok (which
+ * plays kubelet for fake nodes) and metrics-server (the resource metrics API,
+ * from kwok's simulated usage). No Docker, no VMs.
  *
  * State directory layout (`<dir>`):
  *
  *   state.json          pids, ports and arguments of the running components
  *   kubeconfig          admin kubeconfig (user in group system:masters)
  *   pki/                CA, serving cert, client certs, service-account keys
- *   config/             component kubeconfigs and the kwok stage config
+ *   config/             component kubeconfigs and the kwok config (stages, metrics, simulated usage)
  *   etcd/               etcd data
  *   logs/<component>.log
  */
@@ -24,12 +25,15 @@ import { BINARY_NAME, ClusterError, ensureClusterBinary, findClusterModuleDir, L
 import {
   ComponentName,
   COMPONENTS,
+  DEFAULT_SIMULATED_USAGE_PERCENT,
   FAKE_NODE_NAMES,
   KUBERNETES_SERVICE_IP,
   KWOK_NODE_ANNOTATION,
   KWOK_NODE_ANNOTATION_VALUE,
   POD_CIDR,
   SERVICE_CLUSTER_IP_RANGE,
+  USAGE_CPU_ANNOTATION,
+  USAGE_MEMORY_ANNOTATION,
 } from './constants';
 import { pidAlive } from './pid-alive';
 import { defaultClusterDir } from './state-dir';
@@ -46,6 +50,20 @@ export interface LocalClusterOptions {
   readonly fresh?: boolean;
   /** How long to wait for the cluster to become ready (default 120s). */
   readonly timeoutMs?: number;
+  /**
+   * Simulated CPU use of a container without the {@link USAGE_CPU_ANNOTATION} annotation, in
+   * percent of its CPU request (default {@link DEFAULT_SIMULATED_USAGE_PERCENT}). Applies to this
+   * start (a later start without it goes back to the default); given for a running cluster, kwok
+   * is restarted with it.
+   */
+  readonly simulatedCpuPercent?: number;
+  /** Same as {@link simulatedCpuPercent} for memory (percent of the memory request). */
+  readonly simulatedMemoryPercent?: number;
+  /**
+   * Run the metrics-server and register the resource metrics API (default true). Without it the
+   * cluster is lighter (see BENCHMARKS.md), and HPAs get no metrics (`ScalingActive` False).
+   */
+  readonly metricsServer?: boolean;
   /**
    * Extra flags for components, appended to their defaults (e.g. `rehearse` shortens the
    * HorizontalPodAutoscaler's sync period so an autoscaler acts within the rehearsal).
@@ -70,6 +88,8 @@ export interface ClusterState {
   readonly kubeconfig: string;
   readonly startedAt: string;
   readonly components: ComponentState[];
+  /** Components this start left out on purpose (`cluster up --no-metrics-server`). */
+  readonly disabled?: ComponentName[];
 }
 
 export interface ComponentStatus {
@@ -250,6 +270,9 @@ export class LocalCluster {
       const st = await existing.status();
       if (st.running && st.apiReady && !options.fresh) {
         log(`cluster in ${dir} is already running (${existing.server})`);
+        if (options.simulatedCpuPercent !== undefined || options.simulatedMemoryPercent !== undefined) {
+          await existing.setSimulatedUsage(simulatedUsage(options), log);
+        }
         return existing;
       }
       // Partially running or asked for a fresh start: clean up first.
@@ -265,7 +288,7 @@ export class LocalCluster {
     const binary = options.binary ?? (await ensureClusterBinary({ log })).binary;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, options.extraArgs ?? {});
+        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, simulatedUsage(options), options.metricsServer ?? true, options.extraArgs ?? {});
       } catch (e) {
         if (e instanceof ComponentExitedError && e.portInUse && attempt < 3) {
           log(`${e.component} could not bind its port (taken meanwhile); retrying with other ports`);
@@ -277,6 +300,11 @@ export class LocalCluster {
   }
 
   constructor(public readonly state: ClusterState) {}
+
+  /** The components of this cluster, in start order (all but those its start left out). */
+  private components(): ComponentName[] {
+    return COMPONENTS.filter((c) => !this.state.disabled?.includes(c));
+  }
 
   get dir(): string {
     return this.state.dir;
@@ -299,13 +327,13 @@ export class LocalCluster {
 
   /** The last `lines` lines of every component's log, for test failure reports. */
   logTails(lines = 40): string {
-    return COMPONENTS.map((c) => `----- ${c} (${this.logPath(c)}) -----\n${tail(this.logPath(c), lines)}`).join('\n');
+    return this.components().map((c) => `----- ${c} (${this.logPath(c)}) -----\n${tail(this.logPath(c), lines)}`).join('\n');
   }
 
   /** Status of each component and of the API. */
   async status(): Promise<ClusterStatus> {
     const components: ComponentStatus[] = [];
-    for (const name of COMPONENTS) {
+    for (const name of this.components()) {
       const c = this.state.components.find((x) => x.name === name);
       if (!c) {
         components.push({ name, running: false });
@@ -347,6 +375,8 @@ export class LocalCluster {
         return (await probe(`https://127.0.0.1:${c.port}/healthz`)) === 200;
       case 'kwok':
         return (await probe(`http://127.0.0.1:${c.port}/healthz`)) === 200;
+      case 'metrics-server':
+        return (await probe(`https://127.0.0.1:${c.port}/livez`)) === 200;
     }
   }
 
@@ -380,6 +410,24 @@ export class LocalCluster {
     if (options.purge) {
       fs.rmSync(this.dir, { recursive: true, force: true });
     }
+  }
+
+  /**
+   * Rewrites kwok's configuration with another simulated usage and restarts kwok (the only
+   * component reading it); the metrics-server reports the new usage from its next scrape.
+   */
+  async setSimulatedUsage(usage: SimulatedUsage, log: Logger = defaultLog): Promise<void> {
+    if (this.state.disabled?.includes('metrics-server')) {
+      throw new ClusterError(`the cluster in ${this.dir} runs without the metrics-server; restart it with it: cdk8s-argocd cluster down && cdk8s-argocd cluster up`);
+    }
+    const kwok = this.state.components.find((c) => c.name === 'kwok');
+    const config = kwok?.args.find((a) => a.startsWith('--config='))?.slice('--config='.length);
+    if (!config) {
+      throw new ClusterError(`the cluster in ${this.dir} has no kwok configuration to change; restart it with: cdk8s-argocd cluster down && cdk8s-argocd cluster up`);
+    }
+    fs.writeFileSync(config, kwokConfig(usage));
+    log(`simulated usage: cpu ${usage.cpuPercent}%, memory ${usage.memoryPercent}% of the requests; restarting kwok`);
+    await this.restart('kwok', { log });
   }
 
   /** The pid of a running component, or undefined. */
@@ -547,16 +595,87 @@ const CLIENTS: Record<string, string> = {
   'kube-scheduler': 'system:kube-scheduler',
   // kwok plays kubelet for every fake node; it gets admin rights like kwokctl gives it.
   'kwok': 'kwok-controller/system:masters',
+  // metrics-server reads nodes and pods, scrapes the (kwok) kubelets and delegates authn/authz of
+  // its own API to kube-apiserver; admin rights like kwokctl gives it, instead of four RBAC objects.
+  'metrics-server': 'system:metrics-server/system:masters',
+  // kube-apiserver's identity when it proxies to an aggregated API (metrics.k8s.io): the
+  // metrics-server trusts the user named in the X-Remote-User header only from this CN.
+  'front-proxy-client': 'front-proxy-client',
 };
 
-function kwokStageConfig(): string {
-  const stagesDir = path.join(findClusterModuleDir(), 'stages');
-  const files = fs.readdirSync(stagesDir).filter((f) => f.endsWith('.yaml')).sort();
-  return files.map((f) => `# --- ${f}\n${fs.readFileSync(path.join(stagesDir, f), 'utf8').trim()}\n`).join('---\n');
+/** Group and version of the resource metrics API, served by metrics-server through the aggregation layer. */
+const METRICS_API_SERVICE = 'v1beta1.metrics.k8s.io';
+/** `app.kubernetes.io/managed-by` of the objects `cluster up` creates for it. */
+const METRICS_MANAGED_BY = 'cdk8s-argocd-cluster';
+
+/** Simulated usage, in percent of each container's requests. */
+export interface SimulatedUsage {
+  readonly cpuPercent: number;
+  readonly memoryPercent: number;
+}
+
+function simulatedUsage(options: LocalClusterOptions): SimulatedUsage {
+  const pct = (what: string, v: number | undefined) => {
+    const value = v ?? DEFAULT_SIMULATED_USAGE_PERCENT;
+    if (!Number.isFinite(value) || value < 0) {
+      throw new ClusterError(`simulated ${what} usage must be a percentage >= 0, got ${v}`);
+    }
+    return value;
+  };
+  return { cpuPercent: pct('CPU', options.simulatedCpuPercent), memoryPercent: pct('memory', options.simulatedMemoryPercent) };
+}
+
+/**
+ * kwok's ClusterResourceUsage for every pod: a container uses what the pod's
+ * USAGE_*_ANNOTATION says, else the given percentage of its request, else (no request) 1m CPU /
+ * 1Mi memory. Evaluated by kwok (CEL) on every scrape, so a changed annotation shows at once.
+ */
+export function clusterResourceUsageYaml(usage: SimulatedUsage): string {
+  const expr = (resource: string, annotation: string, percent: number, fallback: string) =>
+    [
+      `"${annotation}" in pod.metadata.annotations`,
+      `? Quantity(pod.metadata.annotations["${annotation}"])`,
+      `: ("${resource}" in container.resources.requests`,
+      `  ? container.resources.requests["${resource}"] * ${(percent / 100).toFixed(4)}`,
+      `  : Quantity("${fallback}"))`,
+    ].map((l) => `          ${l}`).join('\n');
+  return [
+    'apiVersion: kwok.x-k8s.io/v1alpha1',
+    'kind: ClusterResourceUsage',
+    'metadata:',
+    '  name: cdk8s-argocd-simulated-usage',
+    'spec:',
+    '  usages:',
+    '  - usage:',
+    '      cpu:',
+    '        expression: |',
+    expr('cpu', USAGE_CPU_ANNOTATION, usage.cpuPercent, '1m'),
+    '      memory:',
+    '        expression: |',
+    expr('memory', USAGE_MEMORY_ANNOTATION, usage.memoryPercent, '1Mi'),
+    '',
+  ].join('\n');
+}
+
+/**
+ * kwok's configuration: the Stages and, for the metrics-server (`usage`), the kubelet resource
+ * Metric and the simulated usage (without them kwok keeps no pod cache for metrics).
+ */
+function kwokConfig(usage: SimulatedUsage | undefined): string {
+  const moduleDir = findClusterModuleDir();
+  const yamlFiles = (sub: string) =>
+    fs.readdirSync(path.join(moduleDir, sub)).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join(sub, f));
+  const files = [...yamlFiles('stages'), ...(usage ? yamlFiles('metrics') : [])];
+  const docs = files.map((f) => `# --- ${f}\n${fs.readFileSync(path.join(moduleDir, f), 'utf8').trim()}\n`);
+  if (usage) {
+    docs.push(`# --- simulated usage (cpu ${usage.cpuPercent}%, memory ${usage.memoryPercent}% of the requests)\n${clusterResourceUsageYaml(usage)}`);
+  }
+  return docs.join('---\n');
 }
 
 async function startOnce(
-  dir: string, binary: string, log: Logger, timeoutMs: number, extraArgs: Partial<Record<ComponentName, readonly string[]>>,
+  dir: string, binary: string, log: Logger, timeoutMs: number, usage: SimulatedUsage, withMetricsServer: boolean,
+  extraArgs: Partial<Record<ComponentName, readonly string[]>>,
 ): Promise<LocalCluster> {
   const t0 = Date.now();
   const pki = path.join(dir, 'pki');
@@ -575,7 +694,7 @@ async function startOnce(
     throw new ClusterError(`generating certificates failed: ${pkiRun.stderr || pkiRun.error?.message}`);
   }
 
-  const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kwokPort] = await freePorts(6);
+  const [etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kwokPort, metricsPort] = await freePorts(7);
   const server = `https://127.0.0.1:${apiPort}`;
   const kubeconfig = path.join(dir, 'kubeconfig');
   fs.writeFileSync(kubeconfig, kubeconfigYaml(server, pki, 'admin'), { mode: 0o600 });
@@ -584,8 +703,8 @@ async function startOnce(
     fs.writeFileSync(file, kubeconfigYaml(server, pki, client), { mode: 0o600 });
     return file;
   };
-  const kwokConfig = path.join(configDir, 'kwok-stages.yaml');
-  fs.writeFileSync(kwokConfig, kwokStageConfig());
+  const kwokConfigFile = path.join(configDir, 'kwok.yaml');
+  fs.writeFileSync(kwokConfigFile, kwokConfig(withMetricsServer ? usage : undefined));
 
   const p = (f: string) => path.join(pki, f);
   const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -623,6 +742,16 @@ async function startOnce(
       // The advertise address is loopback, which may not appear in Endpoints.
       '--endpoint-reconciler-type=none',
       '--profiling=false',
+      // The aggregation layer (for metrics.k8s.io): kube-apiserver proxies with this client
+      // certificate and names the user in X-Remote-* headers, which the metrics-server trusts only
+      // from a certificate of this CA with CN front-proxy-client.
+      `--proxy-client-cert-file=${p('front-proxy-client.crt')}`,
+      `--proxy-client-key-file=${p('front-proxy-client.key')}`,
+      `--requestheader-client-ca-file=${p('ca.crt')}`,
+      '--requestheader-allowed-names=front-proxy-client',
+      '--requestheader-username-headers=X-Remote-User',
+      '--requestheader-group-headers=X-Remote-Group',
+      '--requestheader-extra-headers-prefix=X-Remote-Extra-',
     ],
     'kube-controller-manager': [
       `--kubeconfig=${kc('kube-controller-manager')}`,
@@ -651,11 +780,35 @@ async function startOnce(
     ],
     'kwok': [
       `--kubeconfig=${kc('kwok')}`,
-      `--config=${kwokConfig}`,
+      `--config=${kwokConfigFile}`,
       `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=${KWOK_NODE_ANNOTATION_VALUE}`,
       '--node-lease-duration-seconds=40',
       `--cidr=${POD_CIDR}`,
       `--server-address=127.0.0.1:${kwokPort}`,
+      // kwok's server is the fake nodes' kubelet: metrics-server scrapes it over TLS at the node's
+      // InternalIP and status port (the serving certificate is valid for 127.0.0.1). kwok serves
+      // plain HTTP (its /healthz) on the same port.
+      `--tls-cert-file=${p('apiserver.crt')}`,
+      `--tls-private-key-file=${p('apiserver.key')}`,
+      '--node-ip=127.0.0.1',
+      `--node-port=${kwokPort}`,
+    ],
+    'metrics-server': [
+      `--kubeconfig=${kc('metrics-server')}`,
+      `--authentication-kubeconfig=${path.join(configDir, 'metrics-server.kubeconfig')}`,
+      `--authorization-kubeconfig=${path.join(configDir, 'metrics-server.kubeconfig')}`,
+      '--bind-address=127.0.0.1',
+      `--secure-port=${metricsPort}`,
+      // A self-signed serving certificate (the APIService skips verification, as upstream's does).
+      `--cert-dir=${path.join(pki, 'metrics-server')}`,
+      '--kubelet-preferred-address-types=InternalIP',
+      '--kubelet-use-node-status-port',
+      `--kubelet-certificate-authority=${p('ca.crt')}`,
+      // The shortest resolution it accepts: CPU is a rate of two scrapes, so HPAs get their first
+      // CPU metrics ~2 resolutions after a pod starts.
+      '--metric-resolution=10s',
+      // Must be below the resolution; kwok answers from memory in milliseconds.
+      '--kubelet-request-timeout=5s',
     ],
   };
   const ports: Record<ComponentName, number> = {
@@ -664,6 +817,7 @@ async function startOnce(
     'kube-controller-manager': kcmPort,
     'kube-scheduler': schedPort,
     'kwok': kwokPort,
+    'metrics-server': metricsPort,
   };
   for (const [name, extra] of Object.entries(extraArgs) as Array<[ComponentName, readonly string[]]>) {
     args[name] = [...args[name], ...extra];
@@ -681,6 +835,7 @@ async function startOnce(
       kubeconfig,
       startedAt: new Date(t0).toISOString(),
       components: started,
+      ...(withMetricsServer ? {} : { disabled: ['metrics-server' as const] }),
     };
     writeStateFile(state);
     return state;
@@ -737,9 +892,39 @@ async function startOnce(
     launch('kube-controller-manager');
     launch('kube-scheduler');
     launch('kwok');
+    if (withMetricsServer) {
+      launch('metrics-server');
+    }
 
     for (const name of FAKE_NODE_NAMES) {
       await a.create('/api/v1/nodes', fakeNode(name));
+      // Also on a restart (new ports) and for nodes registered by an older version: where the
+      // metrics-server finds the node's (kwok) kubelet.
+      await a.mergePatch(`/api/v1/nodes/${name}`, { metadata: { annotations: fakeNodeAnnotations(name) } });
+      await a.mergePatch(`/api/v1/nodes/${name}/status`, fakeNodeKubeletEndpoint(name, kwokPort));
+    }
+
+    if (withMetricsServer) {
+      // Register the resource metrics API once the metrics-server answers, so the aggregator's
+      // first availability check succeeds (an unavailable APIService breaks API discovery, and
+      // with it namespace deletion and garbage collection).
+      await waitFor('metrics-server to be live', async () => (await probe(`https://127.0.0.1:${metricsPort}/livez`)) === 200);
+      for (const [url, obj] of metricsApiObjects(metricsPort)) {
+        await a.apply(url, obj);
+      }
+      await waitFor(`the APIService ${METRICS_API_SERVICE} to be Available`, async () => {
+        const svc = await a.getJson(`/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_API_SERVICE}`);
+        return svc?.status?.conditions?.find((c: { type: string }) => c.type === 'Available')?.status === 'True';
+      });
+      log(`metrics API available (${elapsed()})`);
+    } else {
+      // A restart without it must not leave the APIService of an earlier start pointing nowhere
+      // (an unavailable APIService breaks API discovery); only ours, never one the user installed.
+      const url = `/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_API_SERVICE}`;
+      const svc = await a.getJson(url);
+      if (svc?.metadata?.labels?.['app.kubernetes.io/managed-by'] === METRICS_MANAGED_BY) {
+        await a.request('DELETE', url);
+      }
     }
 
     await waitFor('the default ServiceAccount', async () => (await a.getJson('/api/v1/namespaces/default/serviceaccounts/default')) !== undefined);
@@ -769,16 +954,91 @@ async function startOnce(
   return new LocalCluster(writeState());
 }
 
+function fakeNodeAnnotations(name: string): Record<string, string> {
+  return {
+    [KWOK_NODE_ANNOTATION]: KWOK_NODE_ANNOTATION_VALUE,
+    'node.alpha.kubernetes.io/ttl': '0',
+    // metrics-server scrapes this path instead of the kubelet's /metrics/resource; kwok serves every
+    // node's resource metrics on its one server (as kwokctl's nodes do).
+    'metrics.k8s.io/resource-metrics-path': `/metrics/nodes/${name}/metrics/resource`,
+  };
+}
+
+/** Node status fields naming the node's kubelet: kwok's server on loopback. */
+function fakeNodeKubeletEndpoint(name: string, kwokPort: number): object {
+  return {
+    status: {
+      addresses: [
+        { type: 'InternalIP', address: '127.0.0.1' },
+        { type: 'Hostname', address: name },
+      ],
+      daemonEndpoints: { kubeletEndpoint: { Port: kwokPort } },
+    },
+  };
+}
+
+/**
+ * The Service and APIService registering the metrics-server as metrics.k8s.io/v1beta1, and the
+ * ClusterRole that lets the view/edit/admin roles read metrics (as upstream's components.yaml,
+ * minus the Deployment and the metrics-server's own RBAC: it runs as system:masters). The Service is an ExternalName of
+ * 127.0.0.1: with a ClusterIP, kube-apiserver would dial the ClusterIP, which nothing routes
+ * here (no kube-proxy); for an ExternalName it dials the name at the APIService's port.
+ */
+function metricsApiObjects(metricsPort: number): Array<[string, object]> {
+  const labels = { 'k8s-app': 'metrics-server', 'app.kubernetes.io/managed-by': METRICS_MANAGED_BY };
+  return [
+    [
+      '/api/v1/namespaces/kube-system/services/metrics-server',
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'metrics-server', namespace: 'kube-system', labels },
+        spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port: metricsPort, protocol: 'TCP' }] },
+      },
+    ],
+    [
+      '/apis/rbac.authorization.k8s.io/v1/clusterroles/system:aggregated-metrics-reader',
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: {
+          name: 'system:aggregated-metrics-reader',
+          labels: {
+            ...labels,
+            'rbac.authorization.k8s.io/aggregate-to-admin': 'true',
+            'rbac.authorization.k8s.io/aggregate-to-edit': 'true',
+            'rbac.authorization.k8s.io/aggregate-to-view': 'true',
+          },
+        },
+        rules: [{ apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
+      },
+    ],
+    [
+      `/apis/apiregistration.k8s.io/v1/apiservices/${METRICS_API_SERVICE}`,
+      {
+        apiVersion: 'apiregistration.k8s.io/v1',
+        kind: 'APIService',
+        metadata: { name: METRICS_API_SERVICE, labels },
+        spec: {
+          group: 'metrics.k8s.io',
+          version: 'v1beta1',
+          groupPriorityMinimum: 100,
+          versionPriority: 100,
+          insecureSkipTLSVerify: true,
+          service: { name: 'metrics-server', namespace: 'kube-system', port: metricsPort },
+        },
+      },
+    ],
+  ];
+}
+
 function fakeNode(name: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: {
       name,
-      annotations: {
-        [KWOK_NODE_ANNOTATION]: KWOK_NODE_ANNOTATION_VALUE,
-        'node.alpha.kubernetes.io/ttl': '0',
-      },
+      annotations: fakeNodeAnnotations(name),
       labels: {
         'beta.kubernetes.io/arch': 'amd64',
         'beta.kubernetes.io/os': 'linux',

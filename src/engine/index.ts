@@ -12,6 +12,8 @@ export { syncApplication, SyncRequest, SyncEvent } from './sync';
 export { compareApplication, ApplicationStatus, ResourceStatus, CompareOptions } from './compare-app';
 export { renderDiff, compareObjects, Comparison } from './diff/compare';
 export { resourceHealth, hasHealthCheck } from './health';
+export { parseResourceSettings, activateResourceSettings, activeResourceSettings, ResourceSettings, ResourceOverride } from './settings/resource-settings';
+export { resolveResourceSettings, findRepositoryArgoCdCm } from './settings/find-argocd-cm';
 export { trackingId, parseTrackingId, instanceName, trackingInstance } from './tracking';
 export { KubeClient } from './kube/client';
 export { KubeApi, ApiResource, ApplyOptions, ObjectRef } from './kube/kube-api';

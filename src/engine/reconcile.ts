@@ -9,6 +9,7 @@ import { KubeObject, SyncTask, TaskAction } from './model';
 import { Plan, planSync, ResourceFilter } from './plan';
 import { preparedObject, scopeLookup } from './prepare';
 import { forceFallback, ResourceWriter } from './resource-writer';
+import { activeResourceSettings, destinationServer, excludedWarning, isExcluded, settingsIgnoreDifferences } from './settings/resource-settings';
 import { optionTrue } from './sync-options';
 import { instanceName } from './tracking';
 
@@ -51,10 +52,12 @@ export function applicationInstance(app: LoadedApplication): string {
 export async function reconcile(api: KubeApi, app: LoadedApplication, options: ReconcileOptions): Promise<Reconciliation> {
   const instance = applicationInstance(app);
   const spec = app.manifest.spec;
-  const rules = spec.ignoreDifferences ?? [];
-  const isNamespaced = await scopeLookup(api, app.objects.map((d) => d.object));
+  // argocd-cm's ignoreDifferences apply to every Application, next to the Application's own.
+  const rules = [...spec.ignoreDifferences ?? [], ...settingsIgnoreDifferences()];
+  const desired = withoutExcluded(app, options.onWarning);
+  const isNamespaced = await scopeLookup(api, desired.map((d) => d.object));
   const base = {
-    instance, spec, desired: app.objects, isNamespaced, revision: app.revision, startedAt: options.startedAt, resources: options.resources,
+    instance, spec, desired, isNamespaced, revision: app.revision, startedAt: options.startedAt, resources: options.resources,
   };
   // A first plan without live state gives the final identities (namespaces, hook names) to look up.
   const draft = planSync({ ...base, live: new Map(), prune: false });
@@ -62,7 +65,7 @@ export async function reconcile(api: KubeApi, app: LoadedApplication, options: R
     return { ok: false, errors: draft.errors };
   }
   const lookups = draft.tasks.filter((t) => t.desired).map((t) => t.desired!);
-  const live = await loadLiveState(api, lookups, { tracked: options.prune, instance, onWarning: options.onWarning });
+  const live = withoutExcludedLive(await loadLiveState(api, lookups, { tracked: options.prune, instance, onWarning: options.onWarning }), app);
   const plan = planSync({ ...base, live, prune: options.prune });
   const prepared = new Map<SyncTask, KubeObject>();
   const unchanged = new Set<SyncTask>();
@@ -76,6 +79,38 @@ export async function reconcile(api: KubeApi, app: LoadedApplication, options: R
     }
   }
   return { ok: true, instance, plan, live, prepared, unchanged, rules };
+}
+
+/**
+ * The Application's manifests without those of kinds argocd-cm excludes (`resource.exclusions`,
+ * `resource.inclusions`): Argo CD drops them from the target state with an ExcludedResourceWarning
+ * (controller/state.go), so they are neither compared nor applied.
+ */
+function withoutExcluded(app: LoadedApplication, onWarning?: (message: string) => void) {
+  if (!activeResourceSettings()) {
+    return app.objects;
+  }
+  const server = destinationServer(app.manifest.spec);
+  return app.objects.filter((d) => {
+    if (!isExcluded(d.object, server)) {
+      return true;
+    }
+    // Without a listener (diff, status) on stderr, as live-state.ts reports unlistable kinds.
+    (onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`)))(`${excludedWarning(d.object)} (${d.source.file}:${d.source.line})`);
+    return false;
+  });
+}
+
+/**
+ * Live objects of excluded kinds are invisible to Argo CD (its cluster cache never watches them),
+ * so they are never compared and never pruned, even when they carry this Application's tracking id.
+ */
+function withoutExcludedLive(live: Map<string, KubeObject>, app: LoadedApplication): Map<string, KubeObject> {
+  if (!activeResourceSettings()) {
+    return live;
+  }
+  const server = destinationServer(app.manifest.spec);
+  return new Map([...live].filter(([, obj]) => !isExcluded(obj, server)));
 }
 
 /** What a task's object will look like after the sync, as far as a dry run can tell. */

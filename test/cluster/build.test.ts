@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { buildKey, cachedBinaryPath, findClusterModuleDir, readComponentVersions } from '../../src/cluster/build';
-import { ETCD_VERSION, KUBERNETES_VERSION, KWOK_VERSION } from '../../src/cluster/constants';
+import { ETCD_VERSION, KUBERNETES_VERSION, KWOK_VERSION, METRICS_SERVER_VERSION } from '../../src/cluster/constants';
 
 const moduleDir = findClusterModuleDir();
 
@@ -14,7 +14,9 @@ function copyModule(): string {
 
 describe('cluster build', () => {
   test('constants name the versions pinned in cluster/go.mod', () => {
-    expect(readComponentVersions(moduleDir)).toEqual({ kubernetes: KUBERNETES_VERSION, etcd: ETCD_VERSION, kwok: KWOK_VERSION });
+    expect(readComponentVersions(moduleDir)).toEqual({
+      kubernetes: KUBERNETES_VERSION, etcd: ETCD_VERSION, kwok: KWOK_VERSION, metricsServer: METRICS_SERVER_VERSION,
+    });
   });
 
   test('every k8s.io staging module is replaced at the Kubernetes version', () => {

@@ -55,6 +55,7 @@ describe('LocalCluster without a running cluster', () => {
         ['kube-controller-manager', false],
         ['kube-scheduler', false],
         ['kwok', false],
+        ['metrics-server', false],
       ]);
       expect(formatStatus(st)).toMatch(/etcd\s+stopped/);
       await cluster.stop({ log: () => undefined }); // nothing to kill, must not throw

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { findClusterModuleDir } from '../../src/cluster/build';
-import { POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE } from '../../src/cluster/constants';
+import { POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../../src/cluster/constants';
+import { clusterResourceUsageYaml } from '../../src/cluster/local-cluster';
 
 const stagesDir = path.join(findClusterModuleDir(), 'stages');
 
@@ -48,5 +49,26 @@ describe('kwok stages', () => {
     for (const name of ['pod-complete', 'pod-complete-bare']) {
       expect(expressions(stages()[name])[`.metadata.labels["${POD_FAIL_LABEL}"]`]).toEqual({ operator: 'NotIn', values: [POD_FAIL_LABEL_VALUE] });
     }
+  });
+});
+
+describe('simulated usage for the metrics-server', () => {
+  test('kwok\'s ClusterResourceUsage: the pod annotation, else the share of the request, else 1m / 1Mi', () => {
+    const doc = parse(clusterResourceUsageYaml({ cpuPercent: 50, memoryPercent: 125 }));
+    expect(doc).toMatchObject({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'ClusterResourceUsage' });
+    const usage = doc.spec.usages[0].usage;
+    expect(usage.cpu.expression).toContain(`Quantity(pod.metadata.annotations["${USAGE_CPU_ANNOTATION}"])`);
+    expect(usage.cpu.expression).toContain('container.resources.requests["cpu"] * 0.5000');
+    expect(usage.cpu.expression).toContain('Quantity("1m")');
+    expect(usage.memory.expression).toContain(`Quantity(pod.metadata.annotations["${USAGE_MEMORY_ANNOTATION}"])`);
+    expect(usage.memory.expression).toContain('container.resources.requests["memory"] * 1.2500');
+  });
+  test('the kubelet resource Metric is the one metrics-server scrapes, at the path the nodes announce', () => {
+    const metric = parse(fs.readFileSync(path.join(findClusterModuleDir(), 'metrics', 'metrics-resource.yaml'), 'utf8'));
+    expect(metric.kind).toBe('Metric');
+    expect(metric.spec.path).toBe('/metrics/nodes/{nodeName}/metrics/resource');
+    expect(metric.spec.metrics.map((m: any) => m.name)).toEqual(expect.arrayContaining([
+      'container_cpu_usage_seconds_total', 'container_memory_working_set_bytes', 'node_cpu_usage_seconds_total', 'node_memory_working_set_bytes',
+    ]));
   });
 });

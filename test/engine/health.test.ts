@@ -84,6 +84,37 @@ describe('other kinds', () => {
     expect(resourceHealth({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'a' }, status: { conditions: [{ type: 'Available', status: 'True' }] } })?.status).toBe('Healthy');
     expect(resourceHealth({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, status: {} })?.status).toBe('Progressing');
   });
+  describe('HPA as Argo CD (gitops-engine health_hpa.go): the first deciding condition wins', () => {
+    const hpa = (...conditions: Array<[string, string, string]>) => ({
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'h' },
+      status: { conditions: conditions.map(([type, status, reason]) => ({ type, status, reason, message: `${type} ${reason}` })) },
+    });
+    test('current metrics: AbleToScale True is Healthy', () => {
+      expect(resourceHealth(hpa(['AbleToScale', 'True', 'ReadyForNewScale'], ['ScalingActive', 'True', 'ValidMetricFound'], ['ScalingLimited', 'False', 'DesiredWithinRange'])))
+        .toEqual({ status: 'Healthy', message: 'AbleToScale ReadyForNewScale' });
+    });
+    test('a failure listed before AbleToScale is Degraded, after it is not reached', () => {
+      expect(resourceHealth(hpa(['ScalingActive', 'False', 'FailedGetResourceMetric'], ['AbleToScale', 'True', 'SucceededGetScale']))?.status).toBe('Degraded');
+      expect(resourceHealth(hpa(['AbleToScale', 'True', 'SucceededGetScale'], ['ScalingActive', 'False', 'FailedGetResourceMetric']))?.status).toBe('Healthy');
+      expect(resourceHealth(hpa(['AbleToScale', 'False', 'FailedGetScale']))).toEqual({ status: 'Degraded', message: 'AbleToScale FailedGetScale' });
+    });
+    test('failures Argo CD does not list, and False AbleToScale/ScalingLimited, decide nothing', () => {
+      expect(resourceHealth(hpa(['ScalingActive', 'False', 'FailedGetPodsMetric'], ['AbleToScale', 'False', 'BackoffBoth'])))
+        .toEqual({ status: 'Progressing', message: 'Waiting to Autoscale' });
+      expect(resourceHealth(hpa(['ScalingLimited', 'True', 'TooFewReplicas']))?.status).toBe('Healthy');
+    });
+    test('autoscaling/v1 reads the conditions annotation; a broken one is Unknown', () => {
+      const v1 = (annotation?: string) => {
+        const annotations: Record<string, string> = annotation === undefined ? {} : { 'autoscaling.alpha.kubernetes.io/conditions': annotation };
+        return { apiVersion: 'autoscaling/v1', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', annotations } };
+      };
+      expect(resourceHealth(v1())?.status).toBe('Progressing');
+      expect(resourceHealth(v1('[{"type":"ScalingActive","status":"False","reason":"InvalidSelector","message":"m"}]'))).toEqual({ status: 'Degraded', message: 'm' });
+      expect(resourceHealth(v1('{'))?.status).toBe('Unknown');
+    });
+  });
   test('an object being deleted is Progressing whatever its kind', () => {
     expect(resourceHealth({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', deletionTimestamp: '2024-01-01T00:00:00Z' } })?.status).toBe(HealthStatusCode.PROGRESSING);
   });

@@ -12,7 +12,7 @@ export const ROOT = path.join(__dirname, '..', '..');
  * Packages only the sync engine and the CLI use. Importing the construct library (`cdk8s-argocd`,
  * src/index.ts) must load none of them: a cdk8s app pays for what it uses.
  */
-export const ENGINE_ONLY_PACKAGES = ['@kubernetes/client-node', 'commander', 'jq-wasm', 'picocolors'];
+export const ENGINE_ONLY_PACKAGES = ['@kubernetes/client-node', 'ajv', 'commander', 'fengari', 'jq-wasm', 'picocolors'];
 
 /**
  * Our own modules the construct library may load, relative to src/ (or lib/): the constructs, Argo

@@ -1,13 +1,13 @@
 // Command k8s-local is a multi-call binary bundling the components of the
 // cdk8s-argocd local control plane: etcd, kube-apiserver,
-// kube-controller-manager, kube-scheduler and kwok, plus a tiny "pki" helper
+// kube-controller-manager, kube-scheduler, kwok and metrics-server, plus a tiny "pki" helper
 // that writes the certificates and keys the control plane needs.
 //
 // The component is chosen by the first argument (`k8s-local kube-apiserver
 // --flag ...`) or, busybox style, by the base name the binary was invoked as
 // (a symlink named `kube-apiserver` pointing at k8s-local).
 //
-// See ../../README.md for why this is one binary rather than five.
+// See ../../README.md for why this is one binary rather than six.
 package main
 
 import (
@@ -20,9 +20,10 @@ import (
 
 // Versions, overwritten by the build script through -ldflags -X.
 var (
-	kubernetesVersion = "unknown"
-	etcdVersion       = "unknown"
-	kwokVersion       = "unknown"
+	kubernetesVersion    = "unknown"
+	etcdVersion          = "unknown"
+	kwokVersion          = "unknown"
+	metricsServerVersion = "unknown"
 )
 
 var components = map[string]func(args []string) int{
@@ -31,6 +32,7 @@ var components = map[string]func(args []string) int{
 	"kube-controller-manager": runKubeControllerManager,
 	"kube-scheduler":          runKubeScheduler,
 	"kwok":                    runKwok,
+	"metrics-server":          runMetricsServer,
 	"pki":                     runPKI,
 	"version":                 runVersion,
 }
@@ -67,6 +69,6 @@ func usage() {
 }
 
 func runVersion(_ []string) int {
-	fmt.Printf("kubernetes=%s etcd=%s kwok=%s\n", kubernetesVersion, etcdVersion, kwokVersion)
+	fmt.Printf("kubernetes=%s etcd=%s kwok=%s metrics-server=%s\n", kubernetesVersion, etcdVersion, kwokVersion, metricsServerVersion)
 	return 0
 }

@@ -21,7 +21,8 @@ async function runJq(input: unknown, filter: string): Promise<unknown> {
 /** The ignoreDifferences entries that apply to an object (group and kind are globs, as in Argo CD). */
 export function matchingRules(rules: readonly IgnoreDifferencesEntry[], obj: KubeObject): IgnoreDifferencesEntry[] {
   const group = groupOf(obj.apiVersion);
-  return rules.filter((r) => minimatch(group, r.group ?? '') && minimatch(obj.kind, r.kind)
+  // `*` also matches the core group's empty name (Argo CD's gobwas glob; minimatch never matches '').
+  return rules.filter((r) => (r.group === '*' || minimatch(group, r.group ?? '')) && minimatch(obj.kind, r.kind)
     && (!r.name || r.name === obj.metadata.name) && (!r.namespace || r.namespace === (obj.metadata.namespace ?? '')));
 }
 

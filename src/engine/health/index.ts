@@ -12,6 +12,7 @@ import { pvcHealth } from './pvc';
 import { replicaSetHealth } from './replicaset';
 import { serviceHealth } from './service';
 import { statefulSetHealth } from './statefulset';
+import { customHealth, hasCustomHealth } from '../settings/resource-settings';
 
 type HealthCheck = (obj: any) => HealthStatus;
 
@@ -36,7 +37,7 @@ const CHECKS: Record<string, HealthCheck> = {
 
 /** True when the kind has a health rule (kinds without one do not gate waves). */
 export function hasHealthCheck(obj: KubeObject): boolean {
-  return CHECKS[`${groupOf(obj.apiVersion)}/${obj.kind}`] !== undefined;
+  return hasCustomHealth(obj) || CHECKS[`${groupOf(obj.apiVersion)}/${obj.kind}`] !== undefined;
 }
 
 /**
@@ -46,6 +47,11 @@ export function hasHealthCheck(obj: KubeObject): boolean {
 export function resourceHealth(obj: KubeObject): HealthStatus | undefined {
   if (obj.metadata.deletionTimestamp) {
     return progressing('Pending deletion');
+  }
+  // A user's Lua check from argocd-cm wins over every built-in rule (Argo CD: resource overrides first).
+  const custom = customHealth(obj);
+  if (custom) {
+    return custom;
   }
   const check = CHECKS[`${groupOf(obj.apiVersion)}/${obj.kind}`];
   return check ? check(obj) : undefined;
