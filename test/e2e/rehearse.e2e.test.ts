@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { processesOfDir } from '../../src/cluster/local-cluster';
+import { formatRehearsal } from '../../src/cli/rehearse-command';
 import { renderMarkdown } from '../../src/rehearse/markdown';
 import { FindingKind, RehearsalReport, TimelineStepKind } from '../../src/rehearse/report';
 import { runInProcess } from '../cli/run-in-process';
@@ -242,6 +243,10 @@ test('an added PreSync hook shows in the timeline before the Sync wave, marked s
   expect(webApp(report!).changed.map((c) => `${c.kind}/${c.name}`)).toEqual(['Deployment/web']);
   expect(report!.summary).toMatchObject({ failures: 0, dangers: 0, neverSettling: 0 });
   expect(code).toBe(0);
+  // The HTML report draws the same timeline.
+  const html = formatRehearsal(report!, 'html');
+  expect(html).toMatch(/^<!DOCTYPE html>/i);
+  expect(html).toContain('migrate');
 });
 
 test('a changed Deployment selector is a predicted failure (exit 1), with the changed object\'s diff', async () => {
@@ -261,11 +266,11 @@ test('a PVC deleted from code is pruned by the automated prune and reported', as
   const db = app(report!, 'db');
   expect(db.pruned.map((r) => `${r.kind} ${r.namespace}/${r.name}`)).toEqual(['PersistentVolumeClaim db/data']);
   expect(report!.timeline.some((s) => s.application === 'db' && s.kind === TimelineStepKind.PRUNE)).toBe(true);
-  // The danger sign itself (STATEFUL_PRUNE) comes from findingsFor (branch rehearse-findings).
-  if (db.findings.some((f) => f.kind === FindingKind.STATEFUL_PRUNE)) {
-    expect(code).toBe(1);
-  }
-  expect(code).toBe(report!.exitCode);
+  // The danger sign (from findingsFor) names the claim and the file it was deleted from.
+  const danger = db.findings.filter((f) => f.kind === FindingKind.STATEFUL_PRUNE);
+  expect(danger.map((f) => `${f.severity} ${f.resource?.kind} ${f.resource?.name}`)).toEqual(['danger PersistentVolumeClaim data']);
+  expect(report!.outcome).toBe('Failed');
+  expect(code).toBe(1);
 });
 
 test('an HPA-scaled Deployment without the ignore rule never settles (exit 1)', async () => {
