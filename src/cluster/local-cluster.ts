@@ -288,7 +288,8 @@ export class LocalCluster {
     const binary = options.binary ?? (await ensureClusterBinary({ log })).binary;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, simulatedUsage(options), options.metricsServer ?? true, options.extraArgs ?? {});
+        const usage = simulatedUsage(options);
+        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, usage, options.metricsServer ?? true, options.extraArgs ?? {});
       } catch (e) {
         if (e instanceof ComponentExitedError && e.portInUse && attempt < 3) {
           log(`${e.component} could not bind its port (taken meanwhile); retrying with other ports`);
