@@ -51,6 +51,7 @@ import { groupOf, HealthStatusCode, KubeObject, keyOf, SyncStatusCode } from '..
 import { mapLimit } from '../engine/poll';
 import { reconcile } from '../engine/reconcile';
 import { cliInitiator } from '../engine/record-sync';
+import { trackingInstance } from '../engine/tracking';
 import { ApplicationTree, discoverTree } from '../engine/tree/application-tree';
 import { isAutomated } from '../engine/tree/child-policy';
 import { selectTree } from '../engine/tree/tree-selection';
@@ -518,7 +519,8 @@ async function applicationChanges(
     let live: KubeObject[] = [];
     try {
       const r = await reconcile(await clients.forApplication(app), app, { prune: true, startedAt: new Date() });
-      live = r.ok ? [...r.live.values()] : [];
+      // Only what the Application tracks: not the namespace CreateNamespace made, nor another Application's object.
+      live = r.ok ? [...r.live.values()].filter((o) => trackingInstance(o) === r.instance) : [];
     } catch {
       // What cannot be read live (a kind the cluster does not serve) the comparison reports already.
     }
