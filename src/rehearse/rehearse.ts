@@ -242,7 +242,8 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       const headRun = await runSide(head, 'head', ctx, false, new Set(baseApps.keys()));
       try {
         const runs = new Map(headRun.runs.map((r) => [r.application, r]));
-        if (headApps.some((a) => a.objects.some((d) => AUTOSCALER_KINDS.has(d.object.kind)))) {
+        // Only the Applications compared a second time matter (the untouched ones are not).
+        if (headApps.some((a) => !untouched.has(a.name) && a.objects.some((d) => AUTOSCALER_KINDS.has(d.object.kind)))) {
           log(`rehearse: letting autoscalers act (${AUTOSCALER_SETTLE_MS / 1000}s) before the second comparison`);
           await sleep(AUTOSCALER_SETTLE_MS);
         }
