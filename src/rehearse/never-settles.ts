@@ -2,7 +2,8 @@
  * The forever-OutOfSync pattern the second comparison cannot always show on the local control
  * plane: a workload that sets `spec.replicas` and is scaled by a HorizontalPodAutoscaler of the
  * same Application, without an ignoreDifferences rule for the field. The autoscaler moves replicas
- * with load (kwok has no load and no metrics, so it only acts when replicas are outside min–max);
+ * with load (the local cluster's usage is simulated, a fixed share of the requests, so during a
+ * rehearsal it may not move them, or only to its min–max);
  * every move makes the Application OutOfSync, and with selfHeal Argo CD scales it back.
  * Argo CD's documentation: leave `replicas` out of the manifest, or ignore the field.
  */
