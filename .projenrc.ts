@@ -266,6 +266,11 @@ const benchImport = project.addTask('bench:import', {
 benchImport.spawn(project.compileTask);
 benchImport.exec(`${tsNode} bench/import-time.ts`, { receiveArgs: true });
 
+project.addTask('bench:rehearse', {
+  description: 'Benchmark `rehearse` of the committed examples (base HEAD~1) from the cached control-plane binary (args: --runs N)',
+  exec: `${tsNode} bench/rehearse.ts`,
+  receiveArgs: true,
+});
 project.addTask('bench:sync', {
   description: 'Benchmark the sync engine (cold sync, no-op re-sync, diff) against kubectl on the local control plane',
   exec: `${tsNode} bench/sync.ts`,

@@ -8,6 +8,7 @@ import { registerCrdsCommand } from './crds-command';
 import { registerDeleteCommand } from './delete-command';
 import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
 import { registerInitCommand } from './init-command';
+import { registerRehearseCommand } from './rehearse-command';
 import { registerSetImageCommand } from './set-image-command';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,6 +61,7 @@ export function buildProgram(): Command {
   registerCrdsCommand(program);
   registerDeleteCommand(program);
   registerSetImageCommand(program);
+  registerRehearseCommand(program);
   reportUsageErrorsOnOneLine(program);
   return program;
 }

@@ -64,6 +64,11 @@ export interface LocalClusterOptions {
    * cluster is lighter (see BENCHMARKS.md), and HPAs get no metrics (`ScalingActive` False).
    */
   readonly metricsServer?: boolean;
+  /**
+   * Extra flags for components, appended to their defaults (e.g. `rehearse` shortens the
+   * HorizontalPodAutoscaler's sync period so an autoscaler acts within the rehearsal).
+   */
+  readonly extraArgs?: Partial<Record<ComponentName, readonly string[]>>;
 }
 
 export interface ComponentState {
@@ -283,7 +288,8 @@ export class LocalCluster {
     const binary = options.binary ?? (await ensureClusterBinary({ log })).binary;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, simulatedUsage(options), options.metricsServer ?? true);
+        const usage = simulatedUsage(options);
+        return await startOnce(dir, binary, log, options.timeoutMs ?? 120_000, usage, options.metricsServer ?? true, options.extraArgs ?? {});
       } catch (e) {
         if (e instanceof ComponentExitedError && e.portInUse && attempt < 3) {
           log(`${e.component} could not bind its port (taken meanwhile); retrying with other ports`);
@@ -670,6 +676,7 @@ function kwokConfig(usage: SimulatedUsage | undefined): string {
 
 async function startOnce(
   dir: string, binary: string, log: Logger, timeoutMs: number, usage: SimulatedUsage, withMetricsServer: boolean,
+  extraArgs: Partial<Record<ComponentName, readonly string[]>>,
 ): Promise<LocalCluster> {
   const t0 = Date.now();
   const pki = path.join(dir, 'pki');
@@ -813,6 +820,9 @@ async function startOnce(
     'kwok': kwokPort,
     'metrics-server': metricsPort,
   };
+  for (const [name, extra] of Object.entries(extraArgs) as Array<[ComponentName, readonly string[]]>) {
+    args[name] = [...args[name], ...extra];
+  }
 
   const started: ComponentState[] = [];
   const children = new Map<ComponentName, ChildProcess>();

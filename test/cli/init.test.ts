@@ -95,6 +95,24 @@ describe('the scaffold files (pure)', () => {
     expect(nested.jobs.check.steps[1].with['cache-dependency-path']).toBe('infra/gitops/package-lock.json');
   });
 
+  test('the CI workflow rehearses a pull request against its base branch and posts the Markdown as a comment', () => {
+    const wf = parse(files['.github/workflows/ci.yml']);
+    const job = wf.jobs.rehearse;
+    expect(job.if).toBe("github.event_name == 'pull_request'");
+    expect(job.permissions['pull-requests']).toBe('write');
+    expect(job.steps[0].with['fetch-depth']).toBe(0);
+    const runs = job.steps.filter((s: { run?: string }) => s.run).map((s: { run: string }) => s.run);
+    expect(runs).toEqual([
+      'npm ci',
+      'npx cdk8s-argocd rehearse --base origin/${{ github.base_ref }} -o markdown > rehearsal.md',
+      'gh pr comment ${{ github.event.pull_request.number }} --body-file rehearsal.md',
+      'exit 1',
+    ]);
+    expect(job.steps.find((s: { id?: string }) => s.id === 'rehearse')['continue-on-error']).toBe(true);
+    const nested = parse(scaffoldFiles({ name: 'x', repoURL: 'u', cdk8sArgocd: '1', versions, pathInRepo: 'infra/gitops' })['.github/workflows/ci.yml']);
+    expect(nested.jobs.rehearse.defaults.run['working-directory']).toBe('infra/gitops');
+  });
+
   test('package names from folder names', () => {
     expect(packageNameFor('My GitOps')).toBe('my-gitops');
     expect(packageNameFor('.hidden')).toBe('hidden');

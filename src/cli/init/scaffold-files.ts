@@ -207,7 +207,8 @@ export function missingGitignoreEntries(existing: string): string[] {
 }
 
 /**
- * The GitHub Actions workflow: committed manifests up to date, types, snapshot tests. (v5 of
+ * The GitHub Actions workflow: committed manifests up to date, types, snapshot tests; and on a
+ * pull request, `rehearse` against the base branch, posted as a comment (README "rehearse"). (v5 of
  * checkout and setup-node: the first majors on the node24 action runtime; v4's node20 is deprecated.)
  */
 export function ciWorkflow(pathInRepo?: string): string {
@@ -233,6 +234,37 @@ ${defaults}    steps:
       - run: npm run typecheck
       # CI=true: a missing or changed snapshot fails.
       - run: npm test
+  rehearse:
+    # What Argo CD will do when this merges, rehearsed on a throwaway local control plane.
+    if: github.event_name == 'pull_request'
+    runs-on: ubuntu-latest
+    permissions:
+      contents: read
+      pull-requests: write
+${defaults}    steps:
+      - uses: actions/checkout@v5
+        with:
+          fetch-depth: 0
+      - uses: actions/setup-node@v5
+        with:
+          node-version: 22
+          cache: npm${cachePath}
+      # The local control plane's binaries, built once (with the runner's Go) and kept.
+      - uses: actions/cache@v4
+        with:
+          path: ~/.cache/cdk8s-argocd
+          key: cdk8s-argocd-\${{ runner.os }}-\${{ hashFiles('**/package-lock.json') }}
+      - run: npm ci
+      - id: rehearse
+        continue-on-error: true
+        run: npx cdk8s-argocd rehearse --base origin/\${{ github.base_ref }} -o markdown > rehearsal.md
+      - if: always() && hashFiles('**/rehearsal.md') != ''
+        run: gh pr comment \${{ github.event.pull_request.number }} --body-file rehearsal.md
+        env:
+          GH_TOKEN: \${{ github.token }}
+      # Exit 1: a predicted failure, a danger sign or an Application that never settles.
+      - if: steps.rehearse.outcome == 'failure'
+        run: exit 1
 `;
 }
 

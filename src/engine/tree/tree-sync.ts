@@ -74,6 +74,17 @@ export interface TreeSyncOptions {
   /** Sync manual children too (`--include-manual`). */
   readonly includeManual?: boolean;
   /**
+   * Reconcile the started Applications as the controller does after a commit (`rehearse`'s head
+   * run) instead of syncing them for the user: compared, and synced only when their automated
+   * policy says so (with its prune setting), like children. Default: synced, as `argocd app sync`.
+   */
+  readonly rootsByPolicy?: boolean;
+  /**
+   * With `rootsByPolicy`: the children whose Application object exists already (from before the
+   * commit); they are reconciled even when their parent does not apply them (see `startExistingChildren`).
+   */
+  readonly existingChild?: (app: LoadedApplication) => boolean;
+  /**
    * Whether the Applications' revision pins their manifests (no uncommitted changes in the work
    * tree): only then is an earlier automated sync "at the same revision" taken as already made
    * (see `autoSyncDecision`). Asked at most once, and only when it matters. Default: true.
@@ -154,6 +165,13 @@ class TreeRun {
   async run(): Promise<ApplicationRun[]> {
     for (const key of this.selection.starts) {
       const node = this.tree.nodes.get(key)!;
+      if (this.options.rootsByPolicy) {
+        // After a merge nobody runs a sync: the controller reconciles the roots by their policy.
+        const automated = isAutomated(node.app.manifest);
+        const action = node.app.error ? ReconcileAction.COMPARE : childAction(node.app.manifest, !!this.options.includeManual);
+        this.start(node, action, automated ? this.automated : this.options.initiatedBy, node.parent === undefined);
+        continue;
+      }
       // The user starts these: synced whatever their policy, as `argocd app sync` would.
       this.start(node, ReconcileAction.SYNC, this.options.initiatedBy, node.parent === undefined);
     }
@@ -199,7 +217,29 @@ class TreeRun {
       const final = api && objects ? await this.settle(node, run, api, objects, progressing ?? []) : run;
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
+      this.startExistingChildren(node);
     })());
+  }
+
+  /**
+   * After a commit, a child Application that already exists follows its source's branch whether
+   * or not its parent syncs (a manual parent, or one whose sync stopped before applying it): the
+   * controller reconciles it by its own policy. Only with `rootsByPolicy`, for the children
+   * `existingChild` says were there before.
+   */
+  private startExistingChildren(parent: TreeNode): void {
+    const existing = this.options.existingChild;
+    if (!this.options.rootsByPolicy || !existing) {
+      return;
+    }
+    for (const key of parent.children) {
+      const child = this.tree.nodes.get(key)!;
+      if (!this.running.has(key) && this.selection.members.has(key) && existing(child.app)) {
+        const automated = isAutomated(child.app.manifest);
+        const action = child.app.error ? ReconcileAction.COMPARE : childAction(child.app.manifest, !!this.options.includeManual);
+        this.start(child, action, automated ? this.automated : this.options.initiatedBy, false);
+      }
+    }
   }
 
   /**
