@@ -891,6 +891,7 @@ async function startOnce(
 
     launch('kube-controller-manager');
     launch('kube-scheduler');
+    const tCrds = Date.now();
     await installKwokLogCrds(a);
     await waitFor(`kwok's ${KWOK_LOG_CRDS.map((c) => c.kind).join(' and ')} CRDs to be established`, async () => {
       for (const crd of KWOK_LOG_CRDS) {
@@ -901,6 +902,7 @@ async function startOnce(
       }
       return true;
     });
+    log(`kwok's Logs and ClusterLogs CRDs established in ${((Date.now() - tCrds) / 1000).toFixed(1)}s (${elapsed()})`);
     launch('kwok');
     if (withMetricsServer) {
       launch('metrics-server');
