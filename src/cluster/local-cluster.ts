@@ -20,6 +20,7 @@ import * as https from 'https';
 import * as net from 'net';
 import * as path from 'path';
 import { setTimeout as sleep } from 'timers/promises';
+import { parse as parseYaml } from 'yaml';
 import { ApiClient } from './api';
 import { BINARY_NAME, ClusterError, ensureClusterBinary, findClusterModuleDir, Logger } from './build';
 import {
@@ -753,6 +754,10 @@ async function startOnce(
       '--requestheader-username-headers=X-Remote-User',
       '--requestheader-group-headers=X-Remote-Group',
       '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+      // `kubectl logs` (and the engine's hook logs) reach the fake nodes' kubelet, kwok's server, at
+      // the nodes' InternalIP; the default tries their Hostname first, which no DNS resolves.
+      '--kubelet-preferred-address-types=InternalIP',
+      `--kubelet-certificate-authority=${p('ca.crt')}`,
     ],
     'kube-controller-manager': [
       `--kubeconfig=${kc('kube-controller-manager')}`,
@@ -793,6 +798,10 @@ async function startOnce(
       `--tls-private-key-file=${p('apiserver.key')}`,
       '--node-ip=127.0.0.1',
       `--node-port=${kwokPort}`,
+      // Pod logs come from kwok's Logs (one pod) and ClusterLogs (pods by namespace and name)
+      // objects in the cluster, read as they change: a test or a user points a pod at a log file
+      // (CRI format) without restarting kwok. Their CRDs are installed before kwok starts.
+      `--enable-crds=${KWOK_LOG_CRDS.map((c) => c.kind).join(',')}`,
     ],
     'metrics-server': [
       `--kubeconfig=${kc('metrics-server')}`,
@@ -892,6 +901,18 @@ async function startOnce(
 
     launch('kube-controller-manager');
     launch('kube-scheduler');
+    const tCrds = Date.now();
+    await installKwokLogCrds(a);
+    await waitFor(`kwok's ${KWOK_LOG_CRDS.map((c) => c.kind).join(' and ')} CRDs to be established`, async () => {
+      for (const crd of KWOK_LOG_CRDS) {
+        const live = await a.getJson(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`);
+        if (live?.status?.conditions?.find((c: { type: string }) => c.type === 'Established')?.status !== 'True') {
+          return false;
+        }
+      }
+      return true;
+    });
+    log(`kwok's Logs and ClusterLogs CRDs established in ${((Date.now() - tCrds) / 1000).toFixed(1)}s (${elapsed()})`);
     launch('kwok');
     if (withMetricsServer) {
       launch('metrics-server');
@@ -953,6 +974,20 @@ async function startOnce(
     }
   }
   return new LocalCluster(writeState());
+}
+
+/** kwok's CRDs for pod logs (cluster/crds/, copied from kwok's kustomize/crd/bases at the pinned version). */
+const KWOK_LOG_CRDS = [
+  { kind: 'Logs', name: 'logs.kwok.x-k8s.io', file: 'kwok.x-k8s.io_logs.yaml' },
+  { kind: 'ClusterLogs', name: 'clusterlogs.kwok.x-k8s.io', file: 'kwok.x-k8s.io_clusterlogs.yaml' },
+];
+
+async function installKwokLogCrds(a: ApiClient): Promise<void> {
+  const dir = path.join(findClusterModuleDir(), 'crds');
+  for (const crd of KWOK_LOG_CRDS) {
+    const obj = parseYaml(fs.readFileSync(path.join(dir, crd.file), 'utf8'));
+    await a.apply(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.name}`, obj);
+  }
 }
 
 function fakeNodeAnnotations(name: string): Record<string, string> {

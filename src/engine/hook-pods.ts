@@ -20,6 +20,9 @@ export const POD_FAIL_LABEL_VALUE = 'true';
 /** Why a result on a cluster whose nodes are all kwok's is only simulated. */
 export const SIMULATED_CLUSTER_REASON = 'the local cluster runs no containers';
 
+/** The Accept header of a pod log request (read as text by the client: it starts with text/). */
+const LOG_ACCEPT = 'text/plain, */*';
+
 /** Log lines of a failed hook's pod put in its result. */
 export const HOOK_LOG_LINES = 20;
 
@@ -150,7 +153,9 @@ export class HookPods {
     const q = new URLSearchParams({ container: container.name, tailLines: String(n), ...(container.previous ? { previous: 'true' } : {}) });
     let text: string;
     try {
-      text = String(await this.api.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod.metadata.name!)}/log?${q}`, undefined, undefined, 'text/plain') ?? '');
+      // kube-apiserver answers `Accept: text/plain` alone with 406 Not Acceptable (it negotiates
+      // pods/log against its serializers); with `*/*`, as kubectl asks, it sends the text.
+      text = String(await this.api.request('GET', `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(pod.metadata.name!)}/log?${q}`, undefined, undefined, LOG_ACCEPT) ?? '');
     } catch (e) {
       return { ...base, lines: [], error: (e as Error).message };
     }

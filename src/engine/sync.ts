@@ -572,12 +572,16 @@ class SyncContext {
     if (simulated) {
       p.result.simulated = simulated;
       notes.push(`simulated: ${simulated}`);
-    } else if (!ok && seen.live) {
-      // A real failure says why: the end of the failing container's log.
-      p.result.log = await this.pods.failureLog(seen.live, this.app.objects.map((d) => d.object)).catch((e) => {
+    }
+    if (!ok && seen.live) {
+      // A failure says why: the end of the failing container's log.
+      const log = await this.pods.failureLog(seen.live, this.app.objects.map((d) => d.object)).catch((e) => {
         this.warn([`could not read the pods of ${describeKey(p.task.key)}: ${this.redact(e)}`]);
         return undefined;
       });
+      // A simulated pod ran no container: it has a log only where one was given to kwok for it
+      // (its Logs/ClusterLogs objects, to rehearse a failure's output); that it has none is no news.
+      p.result.log = simulated && log?.error ? undefined : log;
     }
     const base = seen.health?.message ?? (ok ? 'hook succeeded' : 'hook failed');
     p.result.message = `${base}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}${p.result.log ? `\n${logText(p.result.log)}` : ''}`;

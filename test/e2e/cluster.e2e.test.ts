@@ -3,7 +3,9 @@
  * scheduler, garbage collector, namespace lifecycle and CRD machinery all do
  * their jobs, with kwok standing in for kubelets.
  */
+import * as fs from 'fs';
 import * as net from 'net';
+import * as os from 'os';
 import * as path from 'path';
 import { clusterDir, createTestNamespace, getJson, kubectl, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, useTestNamespace, waitFor } from './cluster-fixture';
 import { KUBERNETES_VERSION } from '../../src/cluster/constants';
@@ -142,6 +144,25 @@ describe('local control plane', () => {
     const pods = await getJson<any>(['pods', '-l', 'job-name=doomed'], { namespace: ns.name });
     expect(pods.items.map((p: any) => p.status.phase)).toEqual(['Failed']);
     expect(pods.items[0].status.containerStatuses[0].state.terminated.exitCode).toBe(1);
+  });
+
+  test('a pod\'s log is what a kwok Logs object names (CRI file format), read by kubectl logs through the API server; without one, kwok says so', async () => {
+    await applyServerSide(job('logged'), ns.name);
+    const pod = await waitFor('the pod of Job logged', async () => (await getJson<any>(['pods', '-l', 'job-name=logged'], { namespace: ns.name }))?.items[0]?.metadata.name);
+    const none = await kubectl(['logs', pod], { namespace: ns.name, check: false });
+    expect(none.stderr).toContain(`no logs found for container "main" in pod "${ns.name}/${pod}"`);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pod-log-')), 'main.log');
+    fs.writeFileSync(file, '2026-12-01T12:00:00Z stdout F one\n2026-12-01T12:00:01Z stderr F two\n2026-12-01T12:00:02Z stdout F three\n');
+    await kubectl(['apply', '-f', '-'], {
+      namespace: ns.name,
+      input: JSON.stringify({ apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name: pod }, spec: { logs: [{ containers: ['main'], logsFile: file }] } }),
+    });
+    // kwok sees the object through its watch: no restart.
+    const out = await waitFor('kubectl logs to serve the file', async () => {
+      const r = await kubectl(['logs', pod, '--tail', '2'], { namespace: ns.name, check: false });
+      return r.code === 0 && r.stdout;
+    });
+    expect(out).toBe('two\nthree\n');
   });
 
   test('deleting a Namespace completes (namespace controller empties it)', async () => {

@@ -4,9 +4,9 @@
  * Application's status. `--fail-hook` makes the hook fail on purpose (kwok's pod-fail stage) and the
  * SyncFail hook runs; an unknown name is a usage error before anything is applied.
  *
- * A failed hook's log lines (hook-pods.ts `failureLog`) are not tested here: the local cluster's
- * API server cannot reach kwok's kubelet endpoint (its nodes have no address and port 0, so
- * `kubectl logs` answers "no preferred addresses found"); test/engine/hook-pods.test.ts covers them.
+ * A failed hook's last log lines: kwok serves a pod's log from a file named by a kwok
+ * `ClusterLogs` object (the local cluster enables kwok's Logs/ClusterLogs CRDs), so the hook
+ * failed with `--fail-hook` shows that file's end, as a hook that really ran would show its own.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -25,16 +25,37 @@ const SIMULATED = 'simulated: the local cluster runs no containers';
 /** The Job controller's condition message for a Job that completed. */
 const JOB_DONE = 'Reached expected number of succeeded pods';
 const apps: string[] = [];
+const clusterLogs: string[] = [];
+
+/**
+ * Gives every container of the pods in `ns` the log `lines` (kwok's ClusterLogs, read by kwok as it
+ * changes): a file in the CRI log format kubelets read, `<time> <stream> F <line>`.
+ */
+async function podLogsIn(ns: string, lines: Array<['stdout' | 'stderr', string]>): Promise<void> {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'hook-log-')), 'main.log');
+  const t0 = Date.parse('2026-12-01T12:00:00Z');
+  fs.writeFileSync(file, lines.map(([stream, line], i) => `${new Date(t0 + i * 1000).toISOString()} ${stream} F ${line}\n`).join(''));
+  clusterLogs.push(ns);
+  await kubectl(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'ClusterLogs',
+      metadata: { name: ns },
+      spec: { selector: { matchNamespaces: [ns] }, logs: [{ logsFile: file }] },
+    }),
+  });
+}
 
 /**
  * A repository with one Application (named as its namespace): a Job `migrate` in wave -1, a
  * ConfigMap, a SmokeTestHook (PostSync Job `<ns>-smoke`) and a SyncFail Job `on-fail`, synthesized
  * as a user would.
  */
-function repository(ns: string): { root: string; manifests: string } {
+function repository(ns: string, more?: (app: Application) => void): { root: string; manifests: string } {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hooks-sim-'));
   const gitops = new GitOpsApp({ repoURL: 'https://github.com/acme/gitops.git', outdir: 'manifests', outdirPathInRepo: 'manifests' });
   const app = new Application(gitops, ns, { destination: { namespace: ns } });
+  more?.(app);
   new ApiObject(app, 'web', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' }, data: { a: '1' } } as any);
   new SmokeTestHook(app, 'smoke', { checks: [SmokeCheck.http({ url: `http://web.${ns}.svc/` })] });
   // Not a hook: a Job the next wave waits for.
@@ -82,6 +103,9 @@ async function recordedHooks(app: string): Promise<Record<string, { hookPhase: s
 }
 
 afterAll(async () => {
+  for (const name of clusterLogs) {
+    await kubectl(['delete', 'clusterlogs.kwok.x-k8s.io', name, '--ignore-not-found'], { check: false });
+  }
   // The synthesized Applications carry Argo CD's resources finalizer: no controller would remove it.
   for (const name of apps) {
     await kubectl(['patch', 'application', name, '-n', 'argocd', '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}'], { check: false });
@@ -177,5 +201,53 @@ describe('hooks on the local cluster only simulate', () => {
       [`PostSync Job/${ns}-smoke`]: { hookPhase: 'Failed', message: `Job has reached the specified backoff limit (failed on purpose: --fail-hook ${ns}-smoke; ${SIMULATED})` },
       'SyncFail Job/on-fail': { hookPhase: 'Succeeded', message: `${JOB_DONE} (${SIMULATED})` },
     });
+  });
+
+  test('a hook failed on purpose with a log given to kwok shows its last lines, Secret values masked, in text, JSON and status', async () => {
+    const ns = await newNamespace('hook-log');
+    const password = 'hunter2-s3cret';
+    const repo = repository(ns, (app) => {
+      new ApiObject(app, 'db', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'db' }, stringData: { password } } as any);
+    });
+    const url = `http://web.${ns}.svc/`;
+    // 22 lines, as the smoke test would print them: the hook shows the last 20.
+    await podLogsIn(ns, [
+      ...Array.from({ length: 19 }, (_, i): ['stdout', string] => ['stdout', `     GET ${url}: attempt ${i + 1} of 20 failed: connect ECONNREFUSED`]),
+      ['stdout', `connecting with password ${password}`],
+      ['stdout', `     GET ${url}: attempt 20 of 20 failed: HTTP 503`],
+      ['stderr', `FAIL GET ${url}: HTTP 503 (after 20 attempts)`],
+    ]);
+    const tail = [
+      ...Array.from({ length: 17 }, (_, i) => `     GET ${url}: attempt ${i + 3} of 20 failed: connect ECONNREFUSED`),
+      'connecting with password ********',
+      `     GET ${url}: attempt 20 of 20 failed: HTTP 503`,
+      `FAIL GET ${url}: HTTP 503 (after 20 attempts)`,
+    ];
+
+    const { code, run } = await syncJson(repo, ns, '--fail-hook', `${ns}-smoke`);
+    expect(code).toBe(1);
+    const smoke = run.resources.find((r: any) => r.name === `${ns}-smoke`);
+    expect(smoke.log).toEqual({ pod: expect.stringMatching(new RegExp(`^${ns}-smoke-`)), container: 'main', exit: 'exited with 1 (Error)', lines: tail });
+    const pod = smoke.log.pod;
+    const forced = `failed on purpose: --fail-hook ${ns}-smoke`;
+    const message = [`Job has reached the specified backoff limit (${forced}; ${SIMULATED})`, `last 20 log lines of pod ${pod}, container main exited with 1 (Error):`, ...tail].join('\n');
+    expect(smoke.message).toBe(message);
+    // kubectl reads the same log through the API server and kwok's kubelet endpoint.
+    expect((await kubectl(['logs', pod, '--tail', '1'], { namespace: ns })).stdout).toBe(`FAIL GET ${url}: HTTP 503 (after 20 attempts)\n`);
+    // Only the failed hook's log is read.
+    expect(run.resources.filter((r: any) => r.log).map((r: any) => r.name)).toEqual([`${ns}-smoke`]);
+    expect((await recordedHooks(ns))[`PostSync Job/${ns}-smoke`]).toEqual({ hookPhase: 'Failed', message });
+
+    const text = await sync(repo, ns, '--fail-hook', `${ns}-smoke`);
+    expect(text.code).toBe(1);
+    const textPod = /PostSync hook Job \S+ failed; last 20 log lines of pod (\S+), container main exited with 1 \(Error\):\n/.exec(text.stdout)?.[1];
+    expect(textPod).toMatch(new RegExp(`^${ns}-smoke-`));
+    expect(text.stdout).toContain(`\nPostSync hook Job ${ns}-smoke failed; last 20 log lines of pod ${textPod}, container main exited with 1 (Error):\n`
+      + tail.map((l) => `  ${l}`).join('\n'));
+
+    for (const out of [text.stdout, text.stderr, JSON.stringify(run), JSON.stringify(await getJson(['application', ns, '-n', 'argocd']))]) {
+      expect(out).toContain('connecting with password ********');
+      expect(out).not.toContain(password);
+    }
   });
 });

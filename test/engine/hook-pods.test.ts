@@ -1,9 +1,8 @@
 /**
  * Hook results that are only simulated (kwok nodes run no container), hooks failed on purpose
  * (`--fail-hook`) and the log lines of a failed hook, against the in-memory API. The e2e on the
- * local cluster (test/e2e/engine-hooks-simulated.e2e.test.ts) covers the simulated and forced
- * cases for real; pod logs cannot be served by the local cluster (see that file), so the log
- * path is tested here only.
+ * local cluster (test/e2e/engine-hooks-simulated.e2e.test.ts) covers them for real, the log
+ * lines with a log given to kwok for the hook's pod.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -248,10 +247,21 @@ describe('a failed hook says why', () => {
     expect(row(result, 'smoke').message).toBe('Job has reached the specified backoff limit\npod smoke-x1, container smoke exited with 1 (Error): its log could not be read: fake: no log for container smoke of pod dest/smoke-x1');
   });
 
-  test('no log is read for a simulated pod (there is none) nor for a hook that succeeded', async () => {
+  test('a simulated pod that failed shows the log given to kwok for it; without one (kwok has none) nothing is said', async () => {
     const kwok = cluster([KWOK_NODE], () => true);
     const failedOnKwok = await sync(kwok, application([job('smoke', 'PostSync')]));
     expect(row(failedOnKwok, 'smoke').log).toBeUndefined();
+    expect(row(failedOnKwok, 'smoke').message).toBe('Job has reached the specified backoff limit (simulated: the local cluster runs no containers)');
+    const withLog = cluster([KWOK_NODE], () => true).setPodLog('dest', 'smoke-x1', 'smoke', 'FAIL GET http://web/health: 503\n');
+    const rehearsed = row(await sync(withLog, application([job('smoke', 'PostSync')])), 'smoke');
+    expect(rehearsed.log).toEqual({ pod: 'smoke-x1', container: 'smoke', exit: 'exited with 1 (Error)', lines: ['FAIL GET http://web/health: 503'] });
+    expect(rehearsed.message).toBe('Job has reached the specified backoff limit (simulated: the local cluster runs no containers)\n'
+      + 'last 1 log lines of pod smoke-x1, container smoke exited with 1 (Error):\nFAIL GET http://web/health: 503');
+  });
+
+  test('no log is read for a hook that succeeded', async () => {
+    const kwok = cluster([KWOK_NODE]);
+    await sync(kwok, application([job('smoke', 'PostSync')]));
     const real = cluster([REAL_NODE]);
     await sync(real, application([job('smoke', 'PostSync')]));
     expect([...kwok.requests, ...real.requests].filter((r) => r.key.endsWith('/log'))).toEqual([]);

@@ -211,13 +211,17 @@ export class FakeKube implements KubeApi {
   }
 
   /** Raw REST calls on `/api[s]/<gv>/namespaces/<ns>/<plural>[/<name>]` (what the sync Lease uses). */
-  async request(method: string, path: string, body?: any, contentType?: string): Promise<any> {
+  async request(method: string, path: string, body?: any, contentType?: string, accept = 'application/json'): Promise<any> {
     if (method === 'PATCH' && contentType === 'application/apply-patch+yaml' && typeof body === 'string') {
       // Server-side apply of a manifest sent as text (install-crds): the same as `apply`.
       return this.apply(parse(body) as KubeObject, new URLSearchParams(path.split('?')[1]).get('fieldManager') ?? '');
     }
     const log = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/?]+)\/log\?(.*)$/.exec(path);
     if (method === 'GET' && log) {
+      // As kube-apiserver (1.36) negotiates pods/log: `Accept: text/plain` alone is 406 Not Acceptable.
+      if (!accept.split(',').some((t) => ['*/*', 'application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'].includes(t.trim()))) {
+        throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf');
+      }
       return this.podLog(decodeURIComponent(log[1]), decodeURIComponent(log[2]), new URLSearchParams(log[3]));
     }
     const m = /^\/apis?\/(.+)\/namespaces\/([^/]+)\/([^/?]+)(?:\/([^/?]+))?/.exec(path);
