@@ -8,6 +8,7 @@ import { registerDeleteCommand } from './delete-command';
 import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
 import { registerInitCommand } from './init-command';
 import { registerSetImageCommand } from './set-image-command';
+import { registerWatchCommand } from './watch-command';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json');
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   registerInitCommand(program);
   registerClusterCommand(program);
   registerEngineCommands(program);
+  registerWatchCommand(program);
   registerAppCommands(program);
   registerAppsetCommand(program);
   registerCrdsCommand(program);

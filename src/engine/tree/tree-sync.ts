@@ -10,6 +10,7 @@ import { ApplicationTree, applicationKey, TreeNode } from './application-tree';
 import { childAction, isAutomated, ReconcileAction } from './child-policy';
 import { reconcileApplication, ReconcileOutcome } from './reconcile-application';
 import { SharedListCache } from './shared-list-cache';
+import { SelfHealBackoff } from './self-heal';
 import { SlotPool, Slot } from './slot-pool';
 import { TreeSelection } from './tree-selection';
 import { FIELD_MANAGER } from '../annotations';
@@ -59,11 +60,17 @@ export interface ApplicationRun {
    * failed (Argo CD does not retry it by itself): the run failed for it.
    */
   readonly failedBefore?: boolean;
+  /** A self-heal waits for Argo CD's self-heal backoff: refresh it again after this many ms (controller mode). */
+  readonly retryAfterMs?: number;
 }
 
 export type TreeEvent =
   | SyncEvent
-  | { readonly type: 'started'; readonly application: string; readonly parent?: string; readonly wave: number; readonly action: ReconcileAction }
+  | {
+    readonly type: 'started'; readonly application: string; readonly parent?: string; readonly wave: number; readonly action: ReconcileAction;
+    /** Why an automated sync starts (autoSync's reason: a new revision, a self-heal). */
+    readonly reason?: string;
+  }
   | { readonly type: 'reconciled'; readonly application: string; readonly run: ApplicationRun };
 
 export interface TreeSyncOptions {
@@ -99,6 +106,15 @@ export interface TreeSyncOptions {
    * a rejection is reported as a warning (the callback reports the set's own outcome).
    */
   readonly onApplicationSetApplied?: (set: AppliedApplicationSet, parent: LoadedApplication, api: KubeApi) => Promise<unknown>;
+  /**
+   * Run as the controller does by itself (the long-running `watch`), not for a user: every
+   * selected Application is reconciled by its own sync policy (compared; synced only when
+   * `autoSync` says so), roots included, and once a parent is done, the children its sync did
+   * not apply (it was in sync, or is manual) are reconciled too, if their Application object
+   * exists. With `selfHealBackoff`, a self-heal waits for Argo CD's backoff.
+   */
+  readonly controller?: boolean;
+  readonly selfHealBackoff?: SelfHealBackoff;
 }
 
 /** An ApplicationSet object a parent's sync applied. */
@@ -154,8 +170,13 @@ class TreeRun {
   async run(): Promise<ApplicationRun[]> {
     for (const key of this.selection.starts) {
       const node = this.tree.nodes.get(key)!;
-      // The user starts these: synced whatever their policy, as `argocd app sync` would.
-      this.start(node, ReconcileAction.SYNC, this.options.initiatedBy, node.parent === undefined);
+      if (this.options.controller) {
+        // The controller reconciles each by its own policy; a root's object is applied as the user's `kubectl apply` left it.
+        this.startByPolicy(node, node.parent === undefined);
+      } else {
+        // The user starts these: synced whatever their policy, as `argocd app sync` would.
+        this.start(node, ReconcileAction.SYNC, this.options.initiatedBy, node.parent === undefined);
+      }
     }
     // Children are started while their parents run: wait until nothing new started.
     for (let seen = -1; seen !== this.running.size;) {
@@ -196,10 +217,28 @@ class TreeRun {
     }
     this.running.set(node.key, (async () => {
       const { run, api, objects, progressing } = await this.reconcile(node, action, initiatedBy, applyObject);
+      if (this.options.controller && !this.options.request.signal?.aborted) {
+        // The children this parent's sync did not reach are reconciled on their own, as Argo CD's controller refreshes every Application.
+        for (const key of node.children) {
+          const child = this.tree.nodes.get(key)!;
+          if (this.selection.members.has(key)) {
+            this.startByPolicy(child, false);
+          }
+        }
+      }
       const final = api && objects ? await this.settle(node, run, api, objects, progressing ?? []) : run;
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
     })());
+  }
+
+  /** Started by its own sync policy (see {@link childAction}), as the controller picks up an Application. */
+  private startByPolicy(node: TreeNode, applyObject: boolean): void {
+    const automated = isAutomated(node.app.manifest);
+    // Argo CD does not start an automated sync of an Application whose manifests cannot be
+    // loaded (its sync status is Unknown): it is compared, recording the ComparisonError.
+    const action = node.app.error ? ReconcileAction.COMPARE : childAction(node.app.manifest, !!this.options.includeManual);
+    this.start(node, action, automated ? this.automated : this.options.initiatedBy, applyObject);
   }
 
   /**
@@ -288,9 +327,12 @@ class TreeRun {
         initiatedBy,
         controlPlane: objects,
         // The controller compares an automated child first and syncs it only when autoSync would.
+        // In controller mode a child whose Application object does not exist yet is not Argo CD's to reconcile.
+        onlyWithObject: this.options.controller && !applyObject,
         autoSync: automated && action === ReconcileAction.COMPARE ? {
+          selfHealBackoff: this.options.selfHealBackoff,
           exactRevision: () => this.exactRevision(),
-          onSync: () => this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action: ReconcileAction.SYNC }),
+          onSync: (reason) => this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action: ReconcileAction.SYNC, reason }),
         } : undefined,
         onEvent: (e) => {
           this.emit(e);
@@ -343,11 +385,7 @@ class TreeRun {
     const child = this.tree.nodes.get(key)!;
     // An automated child is synced by its sync policy (initiated by `automated`, pruning as
     // `automated.prune` says, subject to sync windows); a manual one only on --include-manual, for the user.
-    const automated = isAutomated(child.app.manifest);
-    // Argo CD does not start an automated sync of an Application whose manifests cannot be
-    // loaded (its sync status is Unknown): it is compared, recording the ComparisonError.
-    const action = child.app.error ? ReconcileAction.COMPARE : childAction(child.app.manifest, !!this.options.includeManual);
-    this.start(child, action, automated ? this.automated : this.options.initiatedBy, false);
+    this.startByPolicy(child, false);
   }
 
   /**
@@ -396,6 +434,7 @@ class TreeRun {
       message: operation?.message ?? comparison?.error ?? notSynced,
       operation,
       ...(outcome.failedBefore ? { failedBefore: true } : {}),
+      ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
     };
   }
 }

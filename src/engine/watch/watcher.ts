@@ -1,0 +1,387 @@
+/**
+ * `watch`: the engine as a long-running Argo CD application controller for the whole tree. It
+ * reuses the one pipeline (tree-sync.ts in controller mode → reconcile-application.ts →
+ * autoSyncDecision → sync.ts, status written by app-status/), and adds only what decides when
+ * to run it: the tracked branch's HEAD (and, with `--worktree`, saved files), a periodic full
+ * refresh, and Kubernetes watches on the tracked kinds for drift (see refresh-schedule.ts,
+ * live-watch.ts). One Application tree run at a time, as one controller queue; an interruption
+ * is the engine's (interruption.ts): the in-flight operation stops, hooks and the Lease are released.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { LiveChange, LiveObjectWatch } from './live-watch';
+import { matchesHeadCommit } from '../../git/work-tree-changes';
+import { WatchMetrics } from './metrics';
+import { RefreshSchedule } from './refresh-schedule';
+import { Initiator } from '../app-status/status-record';
+import { isHook } from '../hooks';
+import { KubeClient } from '../kube/client';
+import { KubeApi } from '../kube/kube-api';
+import { loadApplications, LoadedApplication, LoadResult } from '../load/applications';
+import { OperationPhase, SyncStatusCode } from '../model';
+import { applicationInstance } from '../reconcile';
+import { ApplicationTree, discoverTree } from '../tree/application-tree';
+import { ReconcileAction } from '../tree/child-policy';
+import { SelfHealBackoff } from '../tree/self-heal';
+import { ApplicationRun, syncTree, TreeEvent } from '../tree/tree-sync';
+import { TreeSelection } from '../tree/tree-selection';
+
+export interface WatchOptions {
+  /** The manifests directory (Applications anywhere below it). */
+  readonly path: string;
+  /** The Git work tree's top level (source paths are relative to it). */
+  readonly repoRoot: string;
+  readonly repoURL?: string;
+  /** Read the work tree (saved changes count) instead of the branch's HEAD commit. */
+  readonly worktree: boolean;
+  readonly refreshIntervalMs: number;
+  /** How often HEAD (the ref file) is looked at. */
+  readonly headPollMs: number;
+  readonly selfHealBackoff: SelfHealBackoff;
+  readonly appConcurrency: number;
+  readonly concurrency: number;
+  readonly clientFor: (app: LoadedApplication) => Promise<KubeClient>;
+  readonly controlPlane: () => Promise<KubeApi>;
+  readonly initiatedBy: Initiator;
+  readonly signal: AbortSignal;
+  /** One line per event. */
+  readonly log: (line: string) => void;
+  readonly metrics?: WatchMetrics;
+}
+
+/**
+ * The commit HEAD points at, read from the ref files (no process per look): `.git/HEAD`, then the
+ * loose ref or `packed-refs`. Undefined when it cannot be read that way (the caller asks git).
+ */
+export function readHeadCommit(gitDir: string): string | undefined {
+  try {
+    const head = fs.readFileSync(path.join(gitDir, 'HEAD'), 'utf8').trim();
+    const ref = /^ref: (.+)$/.exec(head)?.[1];
+    if (!ref) {
+      return /^[0-9a-f]{40,64}$/.test(head) ? head : undefined;
+    }
+    const loose = path.join(gitDir, ref);
+    if (fs.existsSync(loose)) {
+      return fs.readFileSync(loose, 'utf8').trim();
+    }
+    const packed = fs.readFileSync(path.join(gitDir, 'packed-refs'), 'utf8');
+    return packed.split('\n').find((l) => l.endsWith(` ${ref}`))?.split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+function shortRev(rev: string | undefined): string {
+  return rev ? rev.slice(0, 7) : 'none';
+}
+
+export class Watcher {
+  private readonly schedule: RefreshSchedule;
+  private loaded?: LoadResult;
+  private tree?: ApplicationTree;
+  private head?: string;
+  private loadedHead?: string;
+  private worktreeChanged = false;
+  /** Tracking instance → tree key, for the live watches' changes. */
+  private instances = new Map<string, string>();
+  private readonly watches = new Map<KubeClient, LiveObjectWatch>();
+  private wake?: () => void;
+  private readonly started = new Map<string, number>();
+  private readonly timers: Array<() => void> = [];
+
+  constructor(private readonly options: WatchOptions) {
+    this.schedule = new RefreshSchedule(options.refreshIntervalMs, Date.now());
+  }
+
+  private log(app: string | undefined, message: string): void {
+    this.options.log(`${new Date().toISOString()} ${app ? `app=${app} ` : ''}${message}`);
+  }
+
+  /** Runs until the signal aborts; then stops the watches and returns (the in-flight run has ended cleanly). */
+  async run(): Promise<void> {
+    const { signal } = this.options;
+    this.head = this.currentHead();
+    this.startSourceWatch();
+    this.schedule.requestFull(`start at ${this.options.worktree ? 'the work tree of ' : ''}${shortRev(this.head)}`);
+    const onAbort = () => this.wake?.();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      while (!signal.aborted) {
+        const now = Date.now();
+        const due = this.schedule.take(now);
+        if (due.full !== undefined) {
+          await this.fullRefresh(due.full);
+        } else if (due.apps.size > 0) {
+          await this.refreshApps(due.apps);
+        } else {
+          await this.sleep(this.schedule.nextDueMs() - now);
+        }
+      }
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.timers.forEach((stop) => stop());
+      await Promise.all([...this.watches.values()].map((w) => w.stop()));
+      this.loaded?.dispose();
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+
+  private request(): void {
+    this.wake?.();
+  }
+
+  private gitDir(): string | undefined {
+    const dotGit = path.join(this.options.repoRoot, '.git');
+    try {
+      if (fs.statSync(dotGit).isDirectory()) {
+        return dotGit;
+      }
+      // A linked work tree: `.git` is a file naming the real directory.
+      const target = /^gitdir: (.+)$/m.exec(fs.readFileSync(dotGit, 'utf8'))?.[1];
+      return target ? path.resolve(this.options.repoRoot, target) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private currentHead(): string | undefined {
+    const dir = this.gitDir();
+    return dir ? readHeadCommit(dir) : undefined;
+  }
+
+  /** Polls HEAD (cheap file reads); with --worktree also watches the manifests directory for saved files. */
+  private startSourceWatch(): void {
+    const poll = setInterval(() => {
+      const head = this.currentHead();
+      if (head && head !== this.head) {
+        this.log(undefined, `event=commit revision=${shortRev(head)} previous=${shortRev(this.head)}: new commit on the tracked branch`);
+        this.head = head;
+        this.schedule.requestFull(`new commit ${shortRev(head)}`);
+        this.request();
+      }
+    }, this.options.headPollMs);
+    poll.unref();
+    this.timers.push(() => clearInterval(poll));
+    if (!this.options.worktree) {
+      return;
+    }
+    let debounce: NodeJS.Timeout | undefined;
+    const dir = fs.statSync(this.options.path).isDirectory() ? this.options.path : path.dirname(this.options.path);
+    const watcher = fs.watch(dir, { recursive: true }, (_event, file) => {
+      clearTimeout(debounce);
+      debounce = setTimeout(() => {
+        this.worktreeChanged = true;
+        this.log(undefined, `event=saved file=${JSON.stringify(file ? path.join(dir, String(file)) : dir)}: saved change in the work tree`);
+        this.schedule.requestFull(`saved change${file ? ` ${file}` : ''}`);
+        this.request();
+      }, 300);
+    });
+    this.timers.push(() => {
+      clearTimeout(debounce);
+      watcher.close();
+    });
+  }
+
+  /** (Re)loads the Applications when the revision (or a saved file) changed; false when the load failed (the last tree stays). */
+  private reload(): boolean {
+    const head = this.head;
+    if (this.tree && head === this.loadedHead && !this.worktreeChanged) {
+      return true;
+    }
+    this.worktreeChanged = false;
+    try {
+      const loaded = loadApplications({
+        path: this.options.path, all: true, repoRoot: this.options.repoRoot, repoURL: this.options.repoURL,
+        ...(this.options.worktree || !head ? {} : { revision: head }),
+      });
+      let tree: ApplicationTree;
+      try {
+        tree = discoverTree(loaded.applications);
+      } catch (e) {
+        loaded.dispose();
+        throw e;
+      }
+      this.loaded?.dispose();
+      this.loaded = loaded;
+      this.tree = tree;
+      this.loadedHead = head;
+      this.instances = new Map([...tree.nodes.values()].map((n) => [applicationInstance(n.app), n.key]));
+      this.options.metrics?.retainApps(new Set(tree.nodes.keys()));
+      for (const n of tree.nodes.values()) {
+        this.options.metrics?.setApp(n.key, { manifest: n.app.manifest, name: n.app.name, namespace: n.app.namespace });
+      }
+      this.log(undefined, `event=loaded revision=${shortRev(head)}${this.options.worktree ? ' (work tree)' : ''} applications=${tree.nodes.size}`);
+      return true;
+    } catch (e) {
+      this.log(undefined, `event=error: cannot read the manifests at ${shortRev(head)}: ${(e as Error).message} (keeping the last ones; fix and commit)`);
+      return this.tree !== undefined;
+    }
+  }
+
+  private async fullRefresh(reason: string): Promise<void> {
+    if (!this.reload() || !this.tree) {
+      return;
+    }
+    const tree = this.tree;
+    this.log(undefined, `event=refresh reason=${JSON.stringify(reason)} applications=${tree.nodes.size}`);
+    await this.watchTrackedKinds(tree);
+    await this.runTree(tree, { starts: tree.roots, members: new Set(tree.nodes.keys()) });
+  }
+
+  private async refreshApps(apps: ReadonlyMap<string, string>): Promise<void> {
+    const tree = this.tree;
+    if (!tree) {
+      return;
+    }
+    const keys = [...apps.keys()].filter((k) => tree.nodes.has(k));
+    for (const key of keys) {
+      this.log(tree.nodes.get(key)!.app.name, `event=refresh reason=${JSON.stringify(apps.get(key))}`);
+    }
+    if (keys.length > 0) {
+      await this.runTree(tree, { starts: keys, members: new Set(keys) });
+    }
+  }
+
+  /** One Kubernetes watch per tracked kind and cluster (hooks are not tracked for drift). */
+  private async watchTrackedKinds(tree: ApplicationTree): Promise<void> {
+    const byClient = new Map<KubeClient, Map<string, { apiVersion: string; kind: string }>>();
+    for (const node of tree.nodes.values()) {
+      let client: KubeClient;
+      try {
+        client = await this.options.clientFor(node.app);
+      } catch {
+        continue;
+      }
+      const kinds = byClient.get(client) ?? new Map();
+      byClient.set(client, kinds);
+      for (const { object } of node.app.objects) {
+        if (!isHook(object) && object.apiVersion && object.kind) {
+          kinds.set(`${object.apiVersion}/${object.kind}`, { apiVersion: object.apiVersion, kind: object.kind });
+        }
+      }
+    }
+    for (const [client, kinds] of byClient) {
+      let w = this.watches.get(client);
+      if (!w) {
+        const server = client.server.origin;
+        w = new LiveObjectWatch(client, (c) => this.onLiveChange(c, server), (m) => this.log(undefined, `event=warning ${m}`));
+        this.watches.set(client, w);
+      }
+      await w.watchKinds([...kinds.values()]);
+    }
+  }
+
+  private onLiveChange(c: LiveChange, server: string): void {
+    const key = this.instances.get(c.instance);
+    this.options.metrics?.clusterEvent(server, '', c.kind);
+    if (!key) {
+      return;
+    }
+    const what = `${c.kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} ${c.type}`;
+    this.schedule.liveChange(key, `live change: ${what}`, Date.now());
+    this.request();
+  }
+
+  private async runTree(tree: ApplicationTree, selection: TreeSelection): Promise<void> {
+    const o = this.options;
+    const runs = await syncTree(tree, selection, {
+      controller: true,
+      selfHealBackoff: o.selfHealBackoff,
+      request: { prune: false, concurrency: o.concurrency, signal: o.signal },
+      initiatedBy: o.initiatedBy,
+      // Without --worktree the committed revision is read, which pins the manifests.
+      exactRevision: () => !o.worktree || this.worktreeMatchesHead(),
+      appConcurrency: o.appConcurrency,
+      clientFor: o.clientFor,
+      controlPlane: o.controlPlane,
+      // A Progressing Application is followed for a while after its sync, not for the engine's 5 minutes: later refreshes see the rest.
+      settleMs: 1000,
+      onEvent: (e) => this.onTreeEvent(tree, e),
+    });
+    const now = Date.now();
+    for (const run of runs) {
+      const key = [...tree.nodes.values()].find((n) => n.app.name === run.application && n.app.namespace === run.namespace)?.key;
+      if (key && run.retryAfterMs !== undefined && !o.signal.aborted) {
+        this.schedule.requestApp(key, 'self-heal backoff ended', now + run.retryAfterMs);
+      }
+    }
+  }
+
+  private worktreeMatchesHead(): boolean {
+    return matchesHeadCommit(this.options.repoRoot);
+  }
+
+  private nodeOf(tree: ApplicationTree, application: string) {
+    return [...tree.nodes.values()].find((n) => n.app.name === application);
+  }
+
+  /** One log line per event that matters in a controller's log (not every resource of a sync). */
+  private onTreeEvent(tree: ApplicationTree, e: TreeEvent): void {
+    const node = this.nodeOf(tree, e.application);
+    const metrics = this.options.metrics;
+    const state = node ? { manifest: node.app.manifest, name: node.app.name, namespace: node.app.namespace } : undefined;
+    switch (e.type) {
+      case 'started':
+        if (e.action === ReconcileAction.SYNC) {
+          this.log(e.application, `event=sync-started reason=${JSON.stringify(e.reason ?? 'sync')}`);
+          if (node && state) {
+            metrics?.setApp(node.key, { ...state, operating: true });
+          }
+        } else {
+          this.started.set(e.application, Date.now());
+        }
+        return;
+      case 'done':
+        this.log(e.application, `event=sync-finished phase=${e.result.phase} message=${JSON.stringify(e.result.message)}`);
+        if (state) {
+          metrics?.syncFinished(state, e.result.phase, !!e.result.dryRun);
+        }
+        return;
+      case 'warning':
+        this.log(e.application, `event=warning ${e.message}`);
+        return;
+      case 'reconciled':
+        this.reconciled(node?.key, state, e.run);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private reconciled(key: string | undefined, state: Parameters<WatchMetrics['setApp']>[1] | undefined, run: ApplicationRun): void {
+    const began = this.started.get(run.application);
+    this.started.delete(run.application);
+    if (state && began !== undefined) {
+      this.options.metrics?.reconciled(state, (Date.now() - began) / 1000);
+    }
+    if (key && state && run.action !== 'skipped') {
+      this.options.metrics?.setApp(key, { ...state, sync: run.sync, health: run.health, operating: false });
+    }
+    if (run.action === 'skipped') {
+      if (!this.options.signal.aborted) {
+        this.log(run.application, `event=skipped ${JSON.stringify(run.message)}`);
+      }
+      return;
+    }
+    const status = `sync=${run.sync ?? 'Unknown'} health=${run.health ?? 'Unknown'}`;
+    if (run.action === ReconcileAction.SYNC) {
+      this.log(run.application, `event=reconciled ${status}${run.phase && run.phase !== OperationPhase.SUCCEEDED ? ` operation=${run.phase}` : ''}`);
+    } else if (run.sync === SyncStatusCode.OUT_OF_SYNC || run.sync === SyncStatusCode.UNKNOWN || run.retryAfterMs !== undefined) {
+      // OutOfSync and not synced: say why (manual policy, selfHeal off, a failed revision, the self-heal backoff).
+      this.log(run.application, `event=out-of-sync ${status} message=${JSON.stringify(run.message)}`);
+    }
+  }
+}
