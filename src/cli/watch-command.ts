@@ -115,7 +115,7 @@ export function registerWatchCommand(program: Command): void {
           metrics,
         });
         await watcher.run();
-        process.stderr.write(`${new Date().toISOString()} event=stopped: no operation in flight, the sync Lease released\n`);
+        process.stderr.write(`${new Date().toISOString()} event=stopped: the runs in flight ended (an interrupted operation released its hooks and sync Lease)\n`);
         return EXIT_OK;
       } finally {
         stop.dispose();

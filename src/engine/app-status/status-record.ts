@@ -24,7 +24,7 @@ export interface Initiator {
 
 /** What an automated self-heal records in `operationState.operation.sync` besides the revision. */
 export interface SelfHealRecord {
-  /** `selfHealAttemptsCount` of this operation (the previous count plus one). */
+  /** `autoHealAttemptsCount` of this operation (the previous count plus one). */
   readonly attempts: number;
   /** The drifted resources it synced (Argo CD's self-heal is a selective sync of those). */
   readonly resources: ReadonlyArray<{ readonly group: string; readonly kind: string; readonly name: string; readonly namespace?: string }>;
@@ -107,8 +107,10 @@ export function operationState(
   app: RecordedApplication, result: SyncOperationResult, initiatedBy: Initiator, prune: boolean, selfHeal?: SelfHealRecord,
 ): ArgoOperationState {
   const healed = selfHeal ? {
-    selfHealAttemptsCount: selfHeal.attempts,
-    resources: selfHeal.resources.map((r) => ({ ...(r.group ? { group: r.group } : {}), kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) })),
+    autoHealAttemptsCount: selfHeal.attempts,
+    resources: selfHeal.resources.map((r) => ({
+      ...(r.group ? { group: r.group } : {}), kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}),
+    })),
   } : {};
   return {
     operation: { sync: { revision: result.revision, prune, ...(result.dryRun ? { dryRun: true } : {}), ...healed }, initiatedBy: { ...initiatedBy } },

@@ -33,8 +33,12 @@ export interface ComparedState {
   readonly sync: SyncStatusCode;
   readonly revision: string;
   readonly resources: ReadonlyArray<{
-    readonly group: string; readonly kind: string; readonly namespace: string; readonly name: string;
-    readonly status: SyncStatusCode; readonly requiresPruning?: boolean;
+    readonly group: string;
+    readonly kind: string;
+    readonly namespace: string;
+    readonly name: string;
+    readonly status: SyncStatusCode;
+    readonly requiresPruning?: boolean;
   }>;
 }
 
@@ -94,7 +98,7 @@ export function autoSyncDecision(
     // Self-heal: the count carries over from the last operation unless the cooldown elapsed; the
     // next attempt waits for the backoff, counted from the last operation's end.
     const nowMs = timing?.nowMs ?? Date.now();
-    const attempts = timing ? selfHealAttempts(timing.backoff, op, previous?.sync?.status, nowMs) : op!.operation.sync.selfHealAttemptsCount ?? 0;
+    const attempts = timing ? selfHealAttempts(timing.backoff, op, previous?.sync?.status, nowMs) : op!.operation.sync.autoHealAttemptsCount ?? 0;
     const remaining = timing ? selfHealRemainingMs(timing.backoff, op, attempts, nowMs) : 0;
     if (remaining > 0) {
       return {

@@ -91,7 +91,10 @@ export async function reconcileApplication(api: KubeApi, app: LoadedApplication,
       await recordComparison(objects, app, comparison, new Date(), previous);
     }
     return {
-      action: ReconcileAction.COMPARE, comparison, notSynced: decision.reason, failedBefore: decision.failedBefore,
+      action: ReconcileAction.COMPARE,
+      comparison,
+      notSynced: decision.reason,
+      failedBefore: decision.failedBefore,
       ...(decision.retryAfterMs !== undefined ? { retryAfterMs: decision.retryAfterMs } : {}),
     };
   }

@@ -10,10 +10,10 @@ import { SyncStatusCode } from '../model';
  *   --self-heal-backoff-factor             3
  *   --self-heal-backoff-cap-seconds      300
  *   --self-heal-backoff-cooldown-seconds 330   (synced this long after the last operation: count reset)
- * The delay is a k8s wait.Backoff stepped `selfHealAttemptsCount` times, so the first heal after a
+ * The delay is a k8s wait.Backoff stepped `autoHealAttemptsCount` times, so the first heal after a
  * sync to a new revision (count 0) is immediate, then 2 s, 6 s, 18 s, 54 s, 162 s, 300 s, each
  * counted from the previous operation's `finishedAt` (controller/appcontroller.go
- * `selfHealRemainingBackoff`, `selfHealBackoffCooldownElapsed`).
+ * `selfHealRemainingBackoff`, `selfHealBackoffCooldownElapsed`); the count is the last operation's `operation.sync.autoHealAttemptsCount` (Go `SelfHealAttemptsCount`).
  */
 export interface SelfHealBackoff {
   readonly durationMs: number;
@@ -56,7 +56,7 @@ export function selfHealAttempts(
   if (selfHealCooldownElapsed(backoff, op, sync, nowMs)) {
     return 0;
   }
-  return op?.operation?.sync?.selfHealAttemptsCount ?? 0;
+  return op?.operation?.sync?.autoHealAttemptsCount ?? 0;
 }
 
 /** `selfHealRemainingBackoff`: how long until the next self-heal may start (≤ 0: now). */

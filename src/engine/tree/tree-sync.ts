@@ -9,8 +9,8 @@
 import { ApplicationTree, applicationKey, TreeNode } from './application-tree';
 import { childAction, isAutomated, ReconcileAction } from './child-policy';
 import { reconcileApplication, ReconcileOutcome } from './reconcile-application';
-import { SharedListCache } from './shared-list-cache';
 import { SelfHealBackoff } from './self-heal';
+import { SharedListCache } from './shared-list-cache';
 import { SlotPool, Slot } from './slot-pool';
 import { TreeSelection } from './tree-selection';
 import { FIELD_MANAGER } from '../annotations';
@@ -67,7 +67,11 @@ export interface ApplicationRun {
 export type TreeEvent =
   | SyncEvent
   | {
-    readonly type: 'started'; readonly application: string; readonly parent?: string; readonly wave: number; readonly action: ReconcileAction;
+    readonly type: 'started';
+    readonly application: string;
+    readonly parent?: string;
+    readonly wave: number;
+    readonly action: ReconcileAction;
     /** Why an automated sync starts (autoSync's reason: a new revision, a self-heal). */
     readonly reason?: string;
   }

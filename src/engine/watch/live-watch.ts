@@ -16,7 +16,7 @@ export interface LiveChange {
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
-  readonly type: 'changed' | 'deleted' | 'created';
+  readonly type: 'changed' | 'deleted';
 }
 
 /** Fields that change without anyone changing the object's desired state. */
@@ -57,7 +57,7 @@ class KindWatch {
   }
 
   /** Records `obj`; reports it when it is tracked and its desired state changed (never on the first list). */
-  private observe(obj: KubeObject, report: boolean, type: 'ADDED' | 'MODIFIED'): void {
+  private observe(obj: KubeObject, report: boolean): void {
     const instance = trackingInstance(obj);
     const key = this.key(obj);
     const before = this.seen.get(key);
@@ -71,9 +71,9 @@ class KindWatch {
     }
     const fp = fingerprint(obj);
     this.seen.set(key, { fp, instance, name: obj.metadata.name ?? '', namespace: obj.metadata.namespace });
-    if (!before) {
-      this.report(instance, obj, 'created', report && type === 'ADDED');
-    } else if (before.fp !== fp) {
+    // A new object is not reported: a sync (ours) creates tracked objects; what matters for
+    // drift is a change or a deletion of one the Application already had.
+    if (before && before.fp !== fp) {
       this.report(instance, obj, 'changed', report);
     }
   }
@@ -90,7 +90,7 @@ class KindWatch {
     for (const item of res.items ?? []) {
       const obj = { apiVersion: this.r.group ? `${this.r.group}/${this.r.version}` : this.r.version, kind: this.r.kind, ...item } as KubeObject;
       live.add(this.key(obj));
-      this.observe(obj, report, 'MODIFIED');
+      this.observe(obj, report);
     }
     // Deleted while no watch was open.
     for (const [key, before] of this.seen) {
@@ -152,7 +152,7 @@ class KindWatch {
       }
       return;
     }
-    this.observe(object, true, type === 'ADDED' ? 'ADDED' : 'MODIFIED');
+    this.observe(object, true);
   }
 }
 
@@ -160,7 +160,9 @@ class KindWatch {
 export class LiveObjectWatch {
   private readonly kinds = new Map<string, KindWatch>();
 
-  constructor(private readonly client: KubeClient, private readonly onChange: (c: LiveChange) => void, private readonly onError: (message: string) => void) {}
+  constructor(
+    private readonly client: KubeClient, private readonly onChange: (c: LiveChange) => void, private readonly onError: (message: string) => void,
+  ) {}
 
   /** Watches exactly these kinds (apiVersion + kind): new ones start, dropped ones stop. Unknown kinds are skipped. */
   async watchKinds(kinds: ReadonlyArray<{ apiVersion: string; kind: string }>): Promise<void> {

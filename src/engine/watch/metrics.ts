@@ -74,8 +74,11 @@ export class WatchMetrics {
       name: 'argocd_app_sync_total', help: 'Number of application syncs.', labelNames: [...APP_LABELS, 'dest_server', 'phase', 'dry_run'], registers: [this.registry],
     });
     this.reconciles = new Histogram({
-      name: 'argocd_app_reconcile', help: 'Application reconciliation performance in seconds.', labelNames: ['namespace', 'dest_server'],
-      buckets: [0.25, 0.5, 1, 2, 4, 8, 16], registers: [this.registry],
+      name: 'argocd_app_reconcile',
+      help: 'Application reconciliation performance in seconds.',
+      labelNames: ['namespace', 'dest_server'],
+      buckets: [0.25, 0.5, 1, 2, 4, 8, 16],
+      registers: [this.registry],
     });
     this.requests = new Counter({
       name: 'argocd_app_k8s_request_total',
@@ -113,8 +116,15 @@ export class WatchMetrics {
 
   k8sRequest(app: AppState | undefined, server: string, code: number, verb: string, kind: string, namespace: string): void {
     this.requests.inc({
-      namespace: app?.namespace ?? '', name: app?.name ?? '', project: app ? app.manifest.spec?.project || 'default' : '',
-      server, response_code: String(code), verb, resource_kind: kind, resource_namespace: namespace, dry_run: 'false',
+      namespace: app?.namespace ?? '',
+      name: app?.name ?? '',
+      project: app ? app.manifest.spec?.project || 'default' : '',
+      server,
+      response_code: String(code),
+      verb,
+      resource_kind: kind,
+      resource_namespace: namespace,
+      dry_run: 'false',
     });
   }
 

@@ -10,9 +10,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LiveChange, LiveObjectWatch } from './live-watch';
-import { matchesHeadCommit } from '../../git/work-tree-changes';
 import { WatchMetrics } from './metrics';
 import { RefreshSchedule } from './refresh-schedule';
+import { matchesHeadCommit } from '../../git/work-tree-changes';
 import { Initiator } from '../app-status/status-record';
 import { isHook } from '../hooks';
 import { KubeClient } from '../kube/client';
@@ -23,8 +23,8 @@ import { applicationInstance } from '../reconcile';
 import { ApplicationTree, discoverTree } from '../tree/application-tree';
 import { ReconcileAction } from '../tree/child-policy';
 import { SelfHealBackoff } from '../tree/self-heal';
-import { ApplicationRun, syncTree, TreeEvent } from '../tree/tree-sync';
 import { TreeSelection } from '../tree/tree-selection';
+import { ApplicationRun, syncTree, TreeEvent } from '../tree/tree-sync';
 
 export interface WatchOptions {
   /** The manifests directory (Applications anywhere below it). */
@@ -88,6 +88,16 @@ export class Watcher {
   private wake?: () => void;
   private readonly started = new Map<string, number>();
   private readonly timers: Array<() => void> = [];
+  /**
+   * Applications in a run now, and the runs: like the controller's operation processors, a
+   * long operation (a hook that takes minutes) holds only its own Application; the others go on.
+   */
+  private readonly busy = new Set<string>();
+  private readonly inflight = new Set<Promise<void>>();
+  /** Refreshes asked for while the Application was busy: done once its run ends. */
+  private readonly deferred = new Map<string, string>();
+  /** Earlier loads, disposed at the end (a run in flight may still use one). */
+  private readonly retired: LoadResult[] = [];
 
   constructor(private readonly options: WatchOptions) {
     this.schedule = new RefreshSchedule(options.refreshIntervalMs, Date.now());
@@ -97,7 +107,10 @@ export class Watcher {
     this.options.log(`${new Date().toISOString()} ${app ? `app=${app} ` : ''}${message}`);
   }
 
-  /** Runs until the signal aborts; then stops the watches and returns (the in-flight run has ended cleanly). */
+  /**
+   * Runs until the signal aborts, then waits for the runs in flight (they stop as an interrupted
+   * sync does: no new work, hooks and the Lease released), stops the watches and returns.
+   */
   async run(): Promise<void> {
     const { signal } = this.options;
     this.head = this.currentHead();
@@ -112,7 +125,7 @@ export class Watcher {
         if (due.full !== undefined) {
           await this.fullRefresh(due.full);
         } else if (due.apps.size > 0) {
-          await this.refreshApps(due.apps);
+          this.refreshApps(due.apps);
         } else {
           await this.sleep(this.schedule.nextDueMs() - now);
         }
@@ -120,7 +133,9 @@ export class Watcher {
     } finally {
       signal.removeEventListener('abort', onAbort);
       this.timers.forEach((stop) => stop());
+      await Promise.all([...this.inflight]);
       await Promise.all([...this.watches.values()].map((w) => w.stop()));
+      this.retired.forEach((l) => l.dispose());
       this.loaded?.dispose();
     }
   }
@@ -204,7 +219,10 @@ export class Watcher {
     this.worktreeChanged = false;
     try {
       const loaded = loadApplications({
-        path: this.options.path, all: true, repoRoot: this.options.repoRoot, repoURL: this.options.repoURL,
+        path: this.options.path,
+        all: true,
+        repoRoot: this.options.repoRoot,
+        repoURL: this.options.repoURL,
         ...(this.options.worktree || !head ? {} : { revision: head }),
       });
       let tree: ApplicationTree;
@@ -214,7 +232,9 @@ export class Watcher {
         loaded.dispose();
         throw e;
       }
-      this.loaded?.dispose();
+      if (this.loaded) {
+        this.retired.push(this.loaded);
+      }
       this.loaded = loaded;
       this.tree = tree;
       this.loadedHead = head;
@@ -236,22 +256,67 @@ export class Watcher {
       return;
     }
     const tree = this.tree;
-    this.log(undefined, `event=refresh reason=${JSON.stringify(reason)} applications=${tree.nodes.size}`);
+    const busy = [...tree.nodes.keys()].filter((k) => this.busy.has(k));
+    this.log(undefined, `event=refresh reason=${JSON.stringify(reason)} applications=${tree.nodes.size}${busy.length ? ` busy=${busy.length} (refreshed when their operation ends)` : ''}`);
+    busy.forEach((k) => this.deferred.set(k, reason));
     await this.watchTrackedKinds(tree);
-    await this.runTree(tree, { starts: tree.roots, members: new Set(tree.nodes.keys()) });
+    this.launch(tree, [...tree.nodes.keys()].filter((k) => !this.busy.has(k)));
   }
 
-  private async refreshApps(apps: ReadonlyMap<string, string>): Promise<void> {
+  private refreshApps(apps: ReadonlyMap<string, string>): void {
     const tree = this.tree;
     if (!tree) {
       return;
     }
-    const keys = [...apps.keys()].filter((k) => tree.nodes.has(k));
-    for (const key of keys) {
-      this.log(tree.nodes.get(key)!.app.name, `event=refresh reason=${JSON.stringify(apps.get(key))}`);
+    const ready: string[] = [];
+    for (const [key, reason] of apps) {
+      if (!tree.nodes.has(key)) {
+        continue;
+      }
+      if (this.busy.has(key)) {
+        this.deferred.set(key, reason);
+        continue;
+      }
+      this.log(tree.nodes.get(key)!.app.name, `event=refresh reason=${JSON.stringify(reason)}`);
+      ready.push(key);
     }
-    if (keys.length > 0) {
-      await this.runTree(tree, { starts: keys, members: new Set(keys) });
+    this.launch(tree, ready);
+  }
+
+  /**
+   * Runs `keys` of the tree (controller mode) without waiting: each starts from its parent when
+   * the parent is also run, else on its own; each is free again once it is reconciled.
+   */
+  private launch(tree: ApplicationTree, keys: readonly string[]): void {
+    if (keys.length === 0 || this.options.signal.aborted) {
+      return;
+    }
+    const members = new Set(keys);
+    const starts = keys.filter((k) => {
+      const parent = tree.nodes.get(k)!.parent;
+      return parent === undefined || !members.has(parent);
+    });
+    keys.forEach((k) => this.busy.add(k));
+    const run = this.runTree(tree, { starts, members })
+      .catch((e) => this.log(undefined, `event=error ${(e as Error).message}`))
+      .finally(() => {
+        keys.forEach((k) => this.release(k));
+        this.inflight.delete(run);
+        this.request();
+      });
+    this.inflight.add(run);
+  }
+
+  /** The Application's run ended: a refresh asked for meanwhile is due now. */
+  private release(key: string): void {
+    if (!this.busy.delete(key)) {
+      return;
+    }
+    const reason = this.deferred.get(key);
+    if (reason !== undefined && !this.options.signal.aborted) {
+      this.deferred.delete(key);
+      this.schedule.requestApp(key, reason, Date.now());
+      this.request();
     }
   }
 
@@ -297,7 +362,7 @@ export class Watcher {
 
   private async runTree(tree: ApplicationTree, selection: TreeSelection): Promise<void> {
     const o = this.options;
-    const runs = await syncTree(tree, selection, {
+    await syncTree(tree, selection, {
       controller: true,
       selfHealBackoff: o.selfHealBackoff,
       request: { prune: false, concurrency: o.concurrency, signal: o.signal },
@@ -307,17 +372,8 @@ export class Watcher {
       appConcurrency: o.appConcurrency,
       clientFor: o.clientFor,
       controlPlane: o.controlPlane,
-      // A Progressing Application is followed for a while after its sync, not for the engine's 5 minutes: later refreshes see the rest.
-      settleMs: 1000,
       onEvent: (e) => this.onTreeEvent(tree, e),
     });
-    const now = Date.now();
-    for (const run of runs) {
-      const key = [...tree.nodes.values()].find((n) => n.app.name === run.application && n.app.namespace === run.namespace)?.key;
-      if (key && run.retryAfterMs !== undefined && !o.signal.aborted) {
-        this.schedule.requestApp(key, 'self-heal backoff ended', now + run.retryAfterMs);
-      }
-    }
   }
 
   private worktreeMatchesHead(): boolean {
@@ -346,8 +402,10 @@ export class Watcher {
         return;
       case 'done':
         this.log(e.application, `event=sync-finished phase=${e.result.phase} message=${JSON.stringify(e.result.message)}`);
-        if (state) {
+        if (node && state) {
           metrics?.syncFinished(state, e.result.phase, !!e.result.dryRun);
+          // argocd_app_info's `operation` is set while the operation runs, not while the Application settles.
+          metrics?.setApp(node.key, { ...state, operating: false });
         }
         return;
       case 'warning':
@@ -362,6 +420,12 @@ export class Watcher {
   }
 
   private reconciled(key: string | undefined, state: Parameters<WatchMetrics['setApp']>[1] | undefined, run: ApplicationRun): void {
+    if (key) {
+      if (run.retryAfterMs !== undefined && !this.options.signal.aborted) {
+        this.schedule.requestApp(key, 'self-heal backoff ended', Date.now() + run.retryAfterMs);
+      }
+      this.release(key);
+    }
     const began = this.started.get(run.application);
     this.started.delete(run.application);
     if (state && began !== undefined) {

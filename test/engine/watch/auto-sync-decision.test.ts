@@ -13,7 +13,9 @@ const source = { repoURL: 'https://example.com/r.git', path: 'apps/web', targetR
 
 function manifest(automated: Record<string, unknown> | undefined): ApplicationManifest {
   return {
-    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'web', namespace: 'argocd' },
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name: 'web', namespace: 'argocd' },
     spec: { project: 'default', source, destination: { server: 'https://kubernetes.default.svc', namespace: 'web' }, ...(automated ? { syncPolicy: { automated } } : {}) },
   } as ApplicationManifest;
 }
@@ -24,11 +26,14 @@ function row(name: string, status: SyncStatusCode, requiresPruning = false) {
 
 const outOfSync: ComparedState = { sync: SyncStatusCode.OUT_OF_SYNC, revision: REV, resources: [row('web', SyncStatusCode.OUT_OF_SYNC), row('db', SyncStatusCode.SYNCED)] };
 
-function previous(phase: OperationPhase, finishedAt: string, opts: { revision?: string; attempts?: number; sync?: SyncStatusCode } = {}): ArgoApplicationStatus {
+interface Previous { revision?: string; attempts?: number; sync?: SyncStatusCode }
+
+function previous(phase: OperationPhase, finishedAt: string, opts: Previous = {}): ArgoApplicationStatus {
+  const attempts = opts.attempts !== undefined ? { autoHealAttemptsCount: opts.attempts } : {};
   return {
     sync: { status: opts.sync ?? SyncStatusCode.SYNCED, revision: opts.revision ?? REV },
     operationState: {
-      operation: { sync: { revision: opts.revision ?? REV, ...(opts.attempts !== undefined ? { selfHealAttemptsCount: opts.attempts } : {}) }, initiatedBy: { automated: true } },
+      operation: { sync: { revision: opts.revision ?? REV, ...attempts }, initiatedBy: { automated: true } },
       phase,
       message: phase === OperationPhase.SUCCEEDED ? 'successfully synced' : 'one or more objects failed to apply',
       syncResult: { revision: opts.revision ?? REV, source },
@@ -61,8 +66,8 @@ describe('autoSyncDecision (Argo CD v3 autoSync)', () => {
   });
 
   test('…unless the sources changed (Argo CD compares the synced source too)', () => {
-    const changed = manifest({});
-    changed.spec.source = { ...source, path: 'apps/web-v2' };
+    const base = manifest({});
+    const changed = { ...base, spec: { ...base.spec, source: { ...source, path: 'apps/web-v2' } } } as ApplicationManifest;
     expect(autoSyncDecision(changed, outOfSync, previous(OperationPhase.FAILED, at(10)), true).sync).toBe(true);
   });
 
@@ -83,7 +88,8 @@ describe('autoSyncDecision (Argo CD v3 autoSync)', () => {
   });
 
   test('a second heal within the cooldown waits 2 s from the last operation\'s end, then a third 6 s', () => {
-    const second = autoSyncDecision(manifest({ selfHeal: true }), outOfSync, previous(OperationPhase.SUCCEEDED, at(0.5), { attempts: 1 }), true, timing);
+    const healed = manifest({ selfHeal: true });
+    const second = autoSyncDecision(healed, outOfSync, previous(OperationPhase.SUCCEEDED, at(0.5), { attempts: 1 }), true, timing);
     expect(second.sync).toBe(false);
     expect(second.retryAfterMs).toBe(1500);
     const due = autoSyncDecision(manifest({ selfHeal: true }), outOfSync, previous(OperationPhase.SUCCEEDED, at(2), { attempts: 1 }), true, timing);

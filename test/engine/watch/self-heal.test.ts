@@ -7,7 +7,12 @@ import {
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 function op(secondsAgo: number, attempts?: number): ArgoOperationState {
   const t = new Date(NOW - secondsAgo * 1000).toISOString();
-  return { operation: { sync: { selfHealAttemptsCount: attempts }, initiatedBy: { automated: true } }, phase: OperationPhase.SUCCEEDED, startedAt: t, finishedAt: t };
+  return {
+    operation: { sync: { autoHealAttemptsCount: attempts }, initiatedBy: { automated: true } },
+    phase: OperationPhase.SUCCEEDED,
+    startedAt: t,
+    finishedAt: t,
+  };
 }
 
 describe('Argo CD v3 self-heal backoff (2 s × 3, cap 300 s, cooldown 330 s)', () => {
