@@ -57,7 +57,7 @@ function resource(i: number): [string, object] {
   const n = Math.floor(i / 3);
   switch (i % 3) {
     case 0:
-      return [`configmap-${n}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${n}` }, data: { LOG_LEVEL: 'info', 'config.json': JSON.stringify({ id: n }) } }];
+      return [`configmap-${n}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${n}` }, data: { 'LOG_LEVEL': 'info', 'config.json': JSON.stringify({ id: n }) } }];
     case 1:
       return [`deployment-${n}`, {
         apiVersion: 'apps/v1',

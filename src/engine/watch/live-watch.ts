@@ -40,6 +40,7 @@ class KindWatch {
   constructor(
     private readonly client: KubeClient, private readonly r: ApiResource,
     private readonly onChange: (c: LiveChange) => void, private readonly onError: (message: string) => void,
+    private readonly onEvent?: (group: string, kind: string) => void,
   ) {
     this.done = this.loop();
   }
@@ -143,6 +144,7 @@ class KindWatch {
     if (type === 'BOOKMARK') {
       return;
     }
+    this.onEvent?.(this.r.group, this.r.kind);
     if (type === 'DELETED') {
       const key = this.key(object);
       const before = this.seen.get(key);
@@ -162,6 +164,8 @@ export class LiveObjectWatch {
 
   constructor(
     private readonly client: KubeClient, private readonly onChange: (c: LiveChange) => void, private readonly onError: (message: string) => void,
+    /** Every event received (argocd_cluster_events_total). */
+    private readonly onEvent?: (group: string, kind: string) => void,
   ) {}
 
   /** Watches exactly these kinds (apiVersion + kind): new ones start, dropped ones stop. Unknown kinds are skipped. */
@@ -181,7 +185,7 @@ export class LiveObjectWatch {
     }
     for (const [key, r] of wanted) {
       if (!this.kinds.has(key)) {
-        this.kinds.set(key, new KindWatch(this.client, r, this.onChange, this.onError));
+        this.kinds.set(key, new KindWatch(this.client, r, this.onChange, this.onError, this.onEvent));
       }
     }
   }

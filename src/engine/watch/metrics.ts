@@ -4,7 +4,6 @@
  *   argocd_app_info{namespace,name,project,autosync_enabled,repo,dest_server,dest_namespace,sync_status,health_status,operation} 1
  *   argocd_app_sync_total{namespace,name,project,dest_server,phase,dry_run}
  *   argocd_app_reconcile{namespace,dest_server} histogram, buckets 0.25 … 16 s
- *   argocd_app_k8s_request_total{namespace,name,project,server,response_code,verb,resource_kind,resource_namespace,dry_run}
  *   argocd_cluster_events_total{server,group,kind}
  */
 import * as http from 'http';
@@ -40,7 +39,6 @@ export class WatchMetrics {
   private readonly apps = new Map<string, AppState>();
   private readonly syncs: Counter;
   private readonly reconciles: Histogram;
-  private readonly requests: Counter;
   private readonly events: Counter;
 
   constructor() {
@@ -80,12 +78,6 @@ export class WatchMetrics {
       buckets: [0.25, 0.5, 1, 2, 4, 8, 16],
       registers: [this.registry],
     });
-    this.requests = new Counter({
-      name: 'argocd_app_k8s_request_total',
-      help: 'Number of kubernetes requests executed during application reconciliation.',
-      labelNames: [...APP_LABELS, 'server', 'response_code', 'verb', 'resource_kind', 'resource_namespace', 'dry_run'],
-      registers: [this.registry],
-    });
     this.events = new Counter({
       name: 'argocd_cluster_events_total', help: 'Number of processes k8s resource events.', labelNames: ['server', 'group', 'kind'], registers: [this.registry],
     });
@@ -112,20 +104,6 @@ export class WatchMetrics {
 
   reconciled(app: AppState, seconds: number): void {
     this.reconciles.observe({ namespace: app.namespace, dest_server: destServer(app.manifest) }, seconds);
-  }
-
-  k8sRequest(app: AppState | undefined, server: string, code: number, verb: string, kind: string, namespace: string): void {
-    this.requests.inc({
-      namespace: app?.namespace ?? '',
-      name: app?.name ?? '',
-      project: app ? app.manifest.spec?.project || 'default' : '',
-      server,
-      response_code: String(code),
-      verb,
-      resource_kind: kind,
-      resource_namespace: namespace,
-      dry_run: 'false',
-    });
   }
 
   clusterEvent(server: string, group: string, kind: string): void {

@@ -342,16 +342,16 @@ export class Watcher {
       let w = this.watches.get(client);
       if (!w) {
         const server = client.server.origin;
-        w = new LiveObjectWatch(client, (c) => this.onLiveChange(c, server), (m) => this.log(undefined, `event=warning ${m}`));
+        w = new LiveObjectWatch(client, (c) => this.onLiveChange(c), (m) => this.log(undefined, `event=warning ${m}`),
+          (group, kind) => this.options.metrics?.clusterEvent(server, group, kind));
         this.watches.set(client, w);
       }
       await w.watchKinds([...kinds.values()]);
     }
   }
 
-  private onLiveChange(c: LiveChange, server: string): void {
+  private onLiveChange(c: LiveChange): void {
     const key = this.instances.get(c.instance);
-    this.options.metrics?.clusterEvent(server, '', c.kind);
     if (!key) {
       return;
     }
