@@ -277,3 +277,38 @@ describe('watch follows the branch and the cluster', () => {
     expect((await getJson(['pod', 'pre', '-n', ns.hooked]))?.metadata.finalizers ?? []).not.toContain(HOOK_FINALIZER);
   });
 });
+
+describe('watch --worktree', () => {
+  test('a saved, uncommitted change in the manifests directory is synced', async () => {
+    const wt = await newNamespace('we-wt');
+    const appName = name('worktree');
+    const saved = repo;
+    repo = fs.mkdtempSync(path.join(os.tmpdir(), 'engine-watch-wt-'));
+    const dir = repo;
+    git('init', '-q', '-b', 'main');
+    write('manifests/worktree.yaml', application(appName, 'manifests/app', wt, { prune: true }));
+    write('manifests/app/configmap.yaml', configMap('1'));
+    commit('first');
+    repo = saved;
+    const p = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(ROOT, 'src/cli/main.ts'), 'watch', 'manifests', '--worktree', '--kubeconfig', kubeconfigPath()], {
+      cwd: dir, env: { ...process.env, TS_NODE_PROJECT: path.join(ROOT, 'test/tsconfig.json') }, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    p.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    const exit = new Promise<number>((resolve) => p.on('exit', (code) => resolve(code ?? 1)));
+    try {
+      await waitFor('the first sync', async () => (await getJson(['configmap', 'settings', '-n', wt]))?.data?.version === '1', 90_000)
+        .catch((e) => Promise.reject(new Error(`${(e as Error).message}\n${err}`)));
+      // Saved, not committed.
+      fs.writeFileSync(path.join(dir, 'manifests', 'app', 'configmap.yaml'), stringify(configMap('2')));
+      await waitFor('the saved change in the cluster', async () => (await getJson(['configmap', 'settings', '-n', wt]))?.data?.version === '2', 60_000)
+        .catch((e) => Promise.reject(new Error(`${(e as Error).message}\n${err}`)));
+      expect(err).toMatch(/event=saved file=.*configmap\.yaml/);
+    } finally {
+      p.kill('SIGINT');
+      expect(await exit).toBe(0);
+      await kubectl(['delete', 'application', appName, '-n', 'argocd', '--ignore-not-found', '--wait=false'], { check: false });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

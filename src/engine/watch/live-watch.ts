@@ -19,11 +19,19 @@ export interface LiveChange {
   readonly type: 'changed' | 'deleted';
 }
 
-/** Fields that change without anyone changing the object's desired state. */
+/**
+ * Annotations controllers write on objects we apply, which no manifest sets: the Deployment
+ * controller's revision bookkeeping. A change of one is not drift (the comparison, which looks at
+ * what the manifests set, would find nothing), so it does not cost a refresh.
+ */
+const CONTROLLER_ANNOTATION = /^deployment\.kubernetes\.io\//;
+
+/** The object without the fields that change without anyone changing its desired state. */
 function fingerprint(obj: KubeObject): string {
   const { status: _status, metadata, ...rest } = obj;
-  const { resourceVersion: _rv, managedFields: _mf, generation: _g, ...meta } = metadata ?? {};
-  return createHash('sha1').update(JSON.stringify([meta, rest])).digest('base64');
+  const { resourceVersion: _rv, managedFields: _mf, generation: _g, annotations, ...meta } = metadata ?? {};
+  const kept = Object.entries(annotations ?? {}).filter(([k]) => !CONTROLLER_ANNOTATION.test(k));
+  return createHash('sha1').update(JSON.stringify([meta, kept, rest])).digest('base64');
 }
 
 const RETRY_MS = 2_000;
