@@ -96,6 +96,16 @@ export class Watcher {
   private readonly inflight = new Set<Promise<void>>();
   /** Refreshes asked for while the Application was busy: done once its run ends. */
   private readonly deferred = new Map<string, string>();
+  /**
+   * A full refresh in flight, and one asked for meanwhile: full refreshes do not overlap (each
+   * reads every tracked object; overlapping ones only double the memory and the API server's
+   * work), the next starts when the last ends, as the controller requeues an Application only
+   * after it was processed. One that takes longer than the refresh interval (an operation waiting
+   * on a hook) no longer holds the next back: that one runs what is not busy.
+   */
+  private fullRunning = false;
+  private fullStartedMs = 0;
+  private pendingFull?: string;
   /** Earlier loads, disposed at the end (a run in flight may still use one). */
   private readonly retired: LoadResult[] = [];
 
@@ -252,6 +262,11 @@ export class Watcher {
   }
 
   private async fullRefresh(reason: string): Promise<void> {
+    if (this.fullRunning && Date.now() - this.fullStartedMs < this.options.refreshIntervalMs) {
+      // A new commit wins over a periodic refresh as the reason said when it starts.
+      this.pendingFull = this.pendingFull && !reason.startsWith('periodic') ? reason : this.pendingFull ?? reason;
+      return;
+    }
     if (!this.reload() || !this.tree) {
       return;
     }
@@ -260,7 +275,7 @@ export class Watcher {
     this.log(undefined, `event=refresh reason=${JSON.stringify(reason)} applications=${tree.nodes.size}${busy.length ? ` busy=${busy.length} (refreshed when their operation ends)` : ''}`);
     busy.forEach((k) => this.deferred.set(k, reason));
     await this.watchTrackedKinds(tree);
-    this.launch(tree, [...tree.nodes.keys()].filter((k) => !this.busy.has(k)));
+    this.launch(tree, [...tree.nodes.keys()].filter((k) => !this.busy.has(k)), true);
   }
 
   private refreshApps(apps: ReadonlyMap<string, string>): void {
@@ -287,9 +302,13 @@ export class Watcher {
    * Runs `keys` of the tree (controller mode) without waiting: each starts from its parent when
    * the parent is also run, else on its own; each is free again once it is reconciled.
    */
-  private launch(tree: ApplicationTree, keys: readonly string[]): void {
+  private launch(tree: ApplicationTree, keys: readonly string[], full = false): void {
     if (keys.length === 0 || this.options.signal.aborted) {
       return;
+    }
+    if (full) {
+      this.fullRunning = true;
+      this.fullStartedMs = Date.now();
     }
     const members = new Set(keys);
     const starts = keys.filter((k) => {
@@ -297,10 +316,18 @@ export class Watcher {
       return parent === undefined || !members.has(parent);
     });
     keys.forEach((k) => this.busy.add(k));
+    const started = this.fullStartedMs;
     const run = this.runTree(tree, { starts, members })
       .catch((e) => this.log(undefined, `event=error ${(e as Error).message}`))
       .finally(() => {
         keys.forEach((k) => this.release(k));
+        if (full && this.fullStartedMs === started) {
+          this.fullRunning = false;
+          if (this.pendingFull !== undefined && !this.options.signal.aborted) {
+            this.schedule.requestFull(this.pendingFull);
+            this.pendingFull = undefined;
+          }
+        }
         this.inflight.delete(run);
         this.request();
       });
