@@ -179,6 +179,7 @@ async function main(): Promise<void> {
     await sleep(5000);
     const cpu0 = cpuSeconds(pid);
     const i0 = Date.now();
+    const logBefore = log.length;
     const rss: number[] = [];
     while (Date.now() - i0 < idleSeconds * 1000) {
       await sleep(1000);
@@ -187,7 +188,12 @@ async function main(): Promise<void> {
     const idleCpu = cpuSeconds(pid) - cpu0;
     const perMinute = idleCpu / ((Date.now() - i0) / 60_000);
     console.log(`first sync of the tree: ${firstSync.toFixed(1)} s, peak RSS by then ${firstSyncPeak.toFixed(0)} MiB`);
+    const idleLog = log.slice(logBefore);
+    const periodic = (idleLog.match(/event=refresh reason="periodic/g) ?? []).length;
+    const others = (idleLog.match(/event=refresh reason=/g) ?? []).length - periodic;
+    const syncs = (idleLog.match(/event=sync-started/g) ?? []).length;
     console.log(`idle ${idleSeconds} s: ${idleCpu.toFixed(2)} CPU s (${perMinute.toFixed(2)} CPU s per minute); RSS while idle ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MiB`);
+    console.log(`  in the idle window: ${periodic} periodic full refresh(es) of all ${apps + 1} Applications, ${others} other refresh(es), ${syncs} sync(s)`);
 
     // Drift → revert, against Argo CD's self-heal delay for that very drift: the backoff step for
     // the Application's `autoHealAttemptsCount`, counted from its last operation's end (0 s for the
