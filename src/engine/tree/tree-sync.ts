@@ -424,7 +424,8 @@ class TreeRun {
     const { operation, comparison } = outcome;
     const outOfSync = comparison?.sync === SyncStatusCode.OUT_OF_SYNC;
     const notSynced = outcome.notSynced !== undefined
-      ? (outOfSync ? outcome.notSynced : '')
+      // Also when nothing was compared (controller mode: no Application object yet).
+      ? (outOfSync || !comparison ? outcome.notSynced : '')
       : (outOfSync ? 'OutOfSync: manual sync policy, not synced (--include-manual syncs it)' : '');
     return {
       application: node.app.name,
