@@ -8,6 +8,7 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -83,6 +84,16 @@ function freePort(): Promise<number> {
       const port = (s.address() as net.AddressInfo).port;
       s.close(() => resolve(port));
     });
+  });
+}
+
+/** GET /metrics on a fresh connection (no keep-alive left open when the tests end). */
+function scrape(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port: metricsPort, path: '/metrics', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d: string) => (body += d)).on('end', () => resolve(body));
+    }).on('error', reject);
   });
 }
 
@@ -196,7 +207,7 @@ describe('watch follows the branch and the cluster', () => {
     expect(logLines(new RegExp(`app=${APPS.drifty} event=sync-started reason="self-heal`))).toEqual([]);
   });
   test('the metrics endpoint reports argocd_app_info with Argo CD\'s labels, syncs and reconciles', async () => {
-    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const text = await scrape();
     const info = text.split('\n').filter((l) => l.startsWith('argocd_app_info{') && l.includes(`name="${APPS.healed}"`));
     expect(info).toEqual([
       `argocd_app_info{namespace="argocd",name="${APPS.healed}",project="default",autosync_enabled="true",repo="https://example.com/watch-e2e",`
@@ -240,7 +251,7 @@ describe('watch follows the branch and the cluster', () => {
     // Several periodic refreshes: compared each time, never synced again.
     await new Promise((r) => setTimeout(r, 12_000));
     expect(attempts()).toBe(before);
-    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const metrics = await scrape();
     expect(metrics).toMatch(new RegExp(`argocd_app_sync_total\\{namespace="argocd",name="${APPS.flaky}",project="default",dest_server="https://kubernetes.default.svc",phase="Failed",dry_run="false"\\} 1`));
     expect(logLines(new RegExp(`app=${APPS.flaky} event=out-of-sync .*last sync attempt to ${bad} failed`)).length).toBeGreaterThan(1);
     expect((await appStatus(APPS.flaky)).conditions?.map((c: any) => c.type)).toContain('SyncError');
