@@ -10,6 +10,7 @@ import { EXIT_USAGE, registerEngineCommands } from './engine-commands';
 import { registerInitCommand } from './init-command';
 import { registerRehearseCommand } from './rehearse-command';
 import { registerSetImageCommand } from './set-image-command';
+import { registerWatchCommand } from './watch-command';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { version } = require('../../package.json');
@@ -56,6 +57,7 @@ export function buildProgram(): Command {
   registerClusterCommand(program);
   registerArgoCdCommand(program);
   registerEngineCommands(program);
+  registerWatchCommand(program);
   registerAppCommands(program);
   registerAppsetCommand(program);
   registerCrdsCommand(program);

@@ -1,5 +1,5 @@
 import * as os from 'os';
-import { Initiator, recordSync } from './app-status/status-record';
+import { Initiator, recordSync, SelfHealRecord } from './app-status/status-record';
 import { ApplicationStatus, compareApplication, comparisonAfterSync } from './compare-app';
 import { ARGOCD_API_VERSION } from './crds/argocd-crds';
 import { KubeApi } from './kube/kube-api';
@@ -40,7 +40,7 @@ export async function syncAndRecord(
  * health from it). A failure to compare or record is a warning: it never changes the sync's result.
  */
 export async function syncAndRecordStatus(
-  api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator },
+  api: KubeApi, app: LoadedApplication, req: SyncRequest & { readonly initiatedBy: Initiator; readonly selfHeal?: SelfHealRecord },
 ): Promise<RecordedSync> {
   const { result, observation } = await runSync(api, app, req);
   if (result.dryRun || req.signal?.aborted) {
@@ -57,7 +57,7 @@ export async function syncAndRecordStatus(
       : await compareApplication(api, app, { concurrency: req.concurrency, controlPlane: req.controlPlane });
     // A cluster without the Application CRD has no Application object to record on.
     if (await objects.resourceFor(ARGOCD_API_VERSION, 'Application')) {
-      await recordSync(objects, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison });
+      await recordSync(objects, app, result, { initiatedBy: req.initiatedBy, prune: !!req.prune, comparison, selfHeal: req.selfHeal });
     }
   } catch (e) {
     const message = `the sync's outcome was not recorded on Application ${app.namespace}/${app.name}: ${(e as Error).message}`;

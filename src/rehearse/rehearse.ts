@@ -51,6 +51,8 @@ import { groupOf, HealthStatusCode, KubeObject, keyOf, SyncStatusCode } from '..
 import { mapLimit } from '../engine/poll';
 import { reconcile } from '../engine/reconcile';
 import { cliInitiator } from '../engine/record-sync';
+import { resolveResourceSettings } from '../engine/settings/find-argocd-cm';
+import { activateResourceSettings } from '../engine/settings/resource-settings';
 import { trackingInstance } from '../engine/tracking';
 import { ApplicationTree, discoverTree } from '../engine/tree/application-tree';
 import { isAutomated } from '../engine/tree/child-policy';
@@ -239,7 +241,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       headLoaded.loaded.dispose();
 
       log(`rehearse: head sync of ${headRef} (${headSha.slice(0, 12)}) as Argo CD reconciles it after the merge`);
-      const headRun = await runSide(head, 'head', ctx, false, new Set(baseApps.keys()));
+      const headRun = await runSide(head, 'head', ctx, false);
       try {
         const runs = new Map(headRun.runs.map((r) => [r.application, r]));
         // Only the Applications compared a second time matter (the untouched ones are not).
@@ -421,7 +423,7 @@ function loadSide(side: Side, relPath: string): { loaded: LoadResult; tree: Appl
  * reconciled by its policy, as the controller does after the merge.
  */
 async function runSide(
-  side: Side, mode: 'base' | 'head', ctx: RunContext, includeManual: boolean, existing?: ReadonlySet<string>,
+  side: Side, mode: 'base' | 'head', ctx: RunContext, includeManual: boolean,
 ): Promise<SideRun> {
   const { loaded, tree } = loadSide(side, ctx.relPath);
   const target = path.join(side.root, ctx.relPath);
@@ -430,6 +432,9 @@ async function runSide(
   const on = (event: TreeEvent) => events.push({ atMs: Date.now() - t0, event });
   const controlPlane = async () => (await ctx.clients.forDestination(undefined)).client;
   const clientFor = (app: LoadedApplication): Promise<KubeApi> => ctx.clients.forApplication(app);
+  // This side's argocd-cm (Lua health checks, ignoreDifferences customizations, exclusions), as Argo CD reads it at that revision.
+  activateResourceSettings(await resolveResourceSettings(loaded.applications, target, side.root, controlPlane, loaded.files,
+    (m) => ctx.log(`rehearse: warning: ${m}`)));
   const appSets = new TreeApplicationSets({
     repoRoot: side.root,
     clusters: ctx.entries.length ? ctx.entries : undefined,
@@ -452,8 +457,8 @@ async function runSide(
       request: { prune: false, timeoutSeconds: ctx.timeoutSeconds, concurrency: 16 },
       initiatedBy: cliInitiator(),
       includeManual,
-      rootsByPolicy: mode === 'head',
-      existingChild: existing ? (app) => existing.has(app.name) : undefined,
+      // After the merge nobody runs a sync: the controller reconciles every Application by its policy.
+      controller: mode === 'head',
       exactRevision: () => !side.revision.dirty,
       clientFor,
       controlPlane,

@@ -46,7 +46,16 @@ export interface ArgoResourceResult {
 
 export interface ArgoOperationState {
   operation: {
-    sync: { revision?: string; revisions?: string[]; prune?: boolean; dryRun?: boolean };
+    sync: {
+      revision?: string;
+      revisions?: string[];
+      prune?: boolean;
+      dryRun?: boolean;
+      /** Self-heal syncs in a row to this revision (Go `SelfHealAttemptsCount`, JSON `autoHealAttemptsCount`), which the self-heal backoff counts. */
+      autoHealAttemptsCount?: number;
+      /** A selective sync's resources (a self-heal syncs only what drifted). */
+      resources?: Array<{ group?: string; kind: string; name: string; namespace?: string }>;
+    };
     initiatedBy: { username?: string; automated?: boolean };
     retry?: unknown;
   };

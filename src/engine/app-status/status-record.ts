@@ -22,6 +22,14 @@ export interface Initiator {
   readonly automated?: boolean;
 }
 
+/** What an automated self-heal records in `operationState.operation.sync` besides the revision. */
+export interface SelfHealRecord {
+  /** `autoHealAttemptsCount` of this operation (the previous count plus one). */
+  readonly attempts: number;
+  /** The drifted resources it synced (Argo CD's self-heal is a selective sync of those). */
+  readonly resources: ReadonlyArray<{ readonly group: string; readonly kind: string; readonly name: string; readonly namespace?: string }>;
+}
+
 /** The Application an engine result belongs to. */
 export interface RecordedApplication {
   readonly manifest: ApplicationManifest;
@@ -95,9 +103,17 @@ export function comparisonStatus(
 }
 
 /** `status.operationState` of a finished (or failed) sync operation. */
-export function operationState(app: RecordedApplication, result: SyncOperationResult, initiatedBy: Initiator, prune: boolean): ArgoOperationState {
+export function operationState(
+  app: RecordedApplication, result: SyncOperationResult, initiatedBy: Initiator, prune: boolean, selfHeal?: SelfHealRecord,
+): ArgoOperationState {
+  const healed = selfHeal ? {
+    autoHealAttemptsCount: selfHeal.attempts,
+    resources: selfHeal.resources.map((r) => ({
+      ...(r.group ? { group: r.group } : {}), kind: r.kind, name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}),
+    })),
+  } : {};
   return {
-    operation: { sync: { revision: result.revision, prune, ...(result.dryRun ? { dryRun: true } : {}) }, initiatedBy: { ...initiatedBy } },
+    operation: { sync: { revision: result.revision, prune, ...(result.dryRun ? { dryRun: true } : {}), ...healed }, initiatedBy: { ...initiatedBy } },
     phase: result.phase,
     // processRequestedAppOperation's wording for an operation that failed after retries.
     message: result.phase !== OperationPhase.SUCCEEDED && result.attempts > 1 ? `${result.message} (retried ${result.attempts - 1} times).` : result.message,
@@ -177,6 +193,7 @@ export async function recordSync(
     readonly initiatedBy: Initiator;
     readonly prune: boolean;
     readonly comparison?: ApplicationStatus;
+    readonly selfHeal?: SelfHealRecord;
     readonly now?: Date;
     /** The status just read with {@link recordedStatus} (saves reading it again). */
     readonly previous?: ArgoApplicationStatus;
@@ -189,7 +206,7 @@ export async function recordSync(
   if (!previous) {
     return false;
   }
-  const state = operationState(app, result, opts.initiatedBy, opts.prune);
+  const state = operationState(app, result, opts.initiatedBy, opts.prune, opts.selfHeal);
   return writeApplicationStatus(api, app, {
     ...(opts.comparison ? comparisonStatus(app, opts.comparison, opts.now ?? new Date(), previous, state) : {}),
     operationState: state,

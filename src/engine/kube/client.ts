@@ -58,6 +58,8 @@ export class KubeClient implements KubeApi {
   private readonly groupVersions = new Map<string, Promise<ApiResource[] | undefined>>();
   /** The server's group versions, cached with each group version's resources (and shared with `withLimits` copies). */
   private readonly served: { versions?: Promise<string[]> } = {};
+  /** State shared with `withLimits` copies: the watch agent. */
+  private readonly shared: { watchAgent?: http.Agent } = {};
   /** Unavailable group versions already warned about (warn once per client). */
   readonly warnedUnavailable = new Set<string>();
   private limits: RequestLimits = { timeoutMs: DEFAULT_REQUEST_TIMEOUT_MS };
@@ -87,6 +89,7 @@ export class KubeClient implements KubeApi {
   /** Closes idle keep-alive connections so the process can exit. */
   close(): void {
     this.agent.destroy();
+    this.shared.watchAgent?.destroy();
   }
 
   /**
@@ -161,6 +164,75 @@ export class KubeClient implements KubeApi {
       if (payload) {
         req.write(payload);
       }
+      req.end();
+    });
+  }
+
+  /** Watches hold their connection open: they get their own agent, so they never queue requests behind them. */
+  private watchAgent(): http.Agent {
+    const shared = this.shared;
+    if (!shared.watchAgent) {
+      const options = (this.agent as https.Agent).options;
+      shared.watchAgent = this.server.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ ...options, maxSockets: Infinity });
+    }
+    return shared.watchAgent;
+  }
+
+  /**
+   * A Kubernetes watch (`path` with `?watch=1…`): calls `onEvent` for each event of the stream
+   * until the server closes it (its `timeoutSeconds`) or `signal` aborts, then resolves. An HTTP
+   * error rejects with ApiError (410 Gone: list again). No per-request deadline: the stream is
+   * meant to stay open; the server's timeoutSeconds bounds it.
+   */
+  watch(path: string, onEvent: (type: string, object: any) => void, signal: AbortSignal): Promise<void> {
+    const url = new URL(path, this.server);
+    const mod = url.protocol === 'http:' ? http : https;
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        resolve();
+        return;
+      }
+      const req = mod.request(url, { method: 'GET', agent: this.watchAgent(), headers: { ...this.headers, Accept: 'application/json' } }, (res) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let json: any;
+            try {
+              json = JSON.parse(text);
+            } catch {
+              json = undefined;
+            }
+            reject(new ApiError(status, json?.reason ?? String(status), json?.message ?? (text.trim() || `HTTP ${status}`)));
+          });
+          return;
+        }
+        let pending = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          pending += chunk;
+          for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+            const line = pending.slice(0, nl).trim();
+            pending = pending.slice(nl + 1);
+            if (line) {
+              try {
+                const event = JSON.parse(line);
+                onEvent(event.type, event.object);
+              } catch {
+                // A line that is not JSON is not an event.
+              }
+            }
+          }
+        });
+        res.on('end', () => resolve());
+        res.on('error', () => resolve());
+      });
+      const onAbort = () => req.destroy();
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.on('close', () => signal.removeEventListener('abort', onAbort));
+      req.on('error', (e) => (signal.aborted ? resolve() : reject(new Error(`cannot reach the API server at ${this.server.origin}: ${e.message}`))));
       req.end();
     });
   }

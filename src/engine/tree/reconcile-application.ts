@@ -1,11 +1,13 @@
 import { autoSyncDecision, ReconcileAction } from './child-policy';
-import { recordComparison, recordedStatus, Initiator } from '../app-status/status-record';
+import { recordComparison, recordedStatus, Initiator, SelfHealRecord } from '../app-status/status-record';
 import { ApplicationStatus, compareApplication, comparisonAfterSync } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
 import { LoadedApplication } from '../load/applications';
 import { SyncOperationResult } from '../model';
+import { SYSTEM_CLOCK } from '../poll';
 import { syncAndRecordStatus } from '../record-sync';
 import { runSync, SyncRequest } from '../sync';
+import { SelfHealBackoff } from './self-heal';
 
 const APPLICATION_API_VERSION = 'argoproj.io/v1alpha1';
 
@@ -19,10 +21,20 @@ export interface ReconcileRequest extends SyncRequest {
    * `exactRevision` says whether the revision pins the manifests (see `autoSyncDecision`); it is
    * asked only when an earlier attempt at the same revision matters.
    */
+  /**
+   * Reconcile only an Application whose object exists (the controller's own refresh: an
+   * Application nobody created is not Argo CD's to sync). Compare action only.
+   */
+  readonly onlyWithObject?: boolean;
   readonly autoSync?: {
     readonly exactRevision: () => boolean;
     /** Told when the comparison calls for a sync, before it starts. */
-    readonly onSync?: () => void;
+    readonly onSync?: (reason: string) => void;
+    /**
+     * Apply Argo CD's self-heal backoff (the long-running `watch`): a self-heal waits for it and
+     * the outcome says when to refresh again. Without it a self-heal runs at once.
+     */
+    readonly selfHealBackoff?: SelfHealBackoff;
   };
 }
 
@@ -35,6 +47,8 @@ export interface ReconcileOutcome {
   readonly notSynced?: string;
   /** It was not synced because its last sync of this very revision failed. */
   readonly failedBefore?: boolean;
+  /** A self-heal waits for its backoff: refresh the Application again after this many ms. */
+  readonly retryAfterMs?: number;
 }
 
 /**
@@ -59,17 +73,30 @@ export async function reconcileApplication(api: KubeApi, app: LoadedApplication,
   const compared = compareApplication(api, app, compareOptions(req));
   compared.catch(() => undefined);
   const previous = await recorded;
+  if (req.onlyWithObject && record && previous === undefined) {
+    return { action: ReconcileAction.COMPARE, notSynced: `no Application object ${app.namespace}/${app.name} yet: its parent's sync has not applied it` };
+  }
   const comparison = await compared;
   if (req.autoSync && !req.signal?.aborted) {
-    const decision = autoSyncDecision(app.manifest, comparison, previous, req.autoSync.exactRevision());
+    const { selfHealBackoff } = req.autoSync;
+    const timing = selfHealBackoff ? { backoff: selfHealBackoff, nowMs: (req.clock ?? SYSTEM_CLOCK).now() } : undefined;
+    const decision = autoSyncDecision(app.manifest, comparison, previous, req.autoSync.exactRevision(), timing);
     if (decision.sync) {
-      req.autoSync.onSync?.();
-      return sync(api, app, req, recordable);
+      req.autoSync.onSync?.(decision.reason);
+      // Argo CD's self-heal is a selective sync of the drifted resources, counted for its backoff.
+      const healing = decision.selfHeal ? { resources: decision.selfHeal.resources, selfHeal: decision.selfHeal } : {};
+      return sync(api, app, { ...req, ...healing }, recordable);
     }
     if (previous && !req.signal?.aborted) {
       await recordComparison(objects, app, comparison, new Date(), previous);
     }
-    return { action: ReconcileAction.COMPARE, comparison, notSynced: decision.reason, failedBefore: decision.failedBefore };
+    return {
+      action: ReconcileAction.COMPARE,
+      comparison,
+      notSynced: decision.reason,
+      failedBefore: decision.failedBefore,
+      ...(decision.retryAfterMs !== undefined ? { retryAfterMs: decision.retryAfterMs } : {}),
+    };
   }
   if (previous && !req.signal?.aborted) {
     await recordComparison(objects, app, comparison, new Date(), previous);
@@ -81,7 +108,9 @@ function compareOptions(req: ReconcileRequest) {
   return { concurrency: req.concurrency, controlPlane: req.controlPlane };
 }
 
-async function sync(api: KubeApi, app: LoadedApplication, req: ReconcileRequest, recordable: boolean): Promise<ReconcileOutcome> {
+async function sync(
+  api: KubeApi, app: LoadedApplication, req: ReconcileRequest & { readonly selfHeal?: SelfHealRecord }, recordable: boolean,
+): Promise<ReconcileOutcome> {
   if (recordable) {
     const { result, comparison } = await syncAndRecordStatus(api, app, req);
     return { action: ReconcileAction.SYNC, operation: result, comparison };

@@ -9,6 +9,7 @@
 import { ApplicationTree, applicationKey, TreeNode } from './application-tree';
 import { childAction, isAutomated, ReconcileAction } from './child-policy';
 import { reconcileApplication, ReconcileOutcome } from './reconcile-application';
+import { SelfHealBackoff } from './self-heal';
 import { SharedListCache } from './shared-list-cache';
 import { SlotPool, Slot } from './slot-pool';
 import { TreeSelection } from './tree-selection';
@@ -59,11 +60,21 @@ export interface ApplicationRun {
    * failed (Argo CD does not retry it by itself): the run failed for it.
    */
   readonly failedBefore?: boolean;
+  /** A self-heal waits for Argo CD's self-heal backoff: refresh it again after this many ms (controller mode). */
+  readonly retryAfterMs?: number;
 }
 
 export type TreeEvent =
   | SyncEvent
-  | { readonly type: 'started'; readonly application: string; readonly parent?: string; readonly wave: number; readonly action: ReconcileAction }
+  | {
+    readonly type: 'started';
+    readonly application: string;
+    readonly parent?: string;
+    readonly wave: number;
+    readonly action: ReconcileAction;
+    /** Why an automated sync starts (autoSync's reason: a new revision, a self-heal). */
+    readonly reason?: string;
+  }
   | { readonly type: 'reconciled'; readonly application: string; readonly run: ApplicationRun };
 
 export interface TreeSyncOptions {
@@ -73,17 +84,6 @@ export interface TreeSyncOptions {
   readonly initiatedBy: Initiator;
   /** Sync manual children too (`--include-manual`). */
   readonly includeManual?: boolean;
-  /**
-   * Reconcile the started Applications as the controller does after a commit (`rehearse`'s head
-   * run) instead of syncing them for the user: compared, and synced only when their automated
-   * policy says so (with its prune setting), like children. Default: synced, as `argocd app sync`.
-   */
-  readonly rootsByPolicy?: boolean;
-  /**
-   * With `rootsByPolicy`: the children whose Application object exists already (from before the
-   * commit); they are reconciled even when their parent does not apply them (see `startExistingChildren`).
-   */
-  readonly existingChild?: (app: LoadedApplication) => boolean;
   /**
    * Whether the Applications' revision pins their manifests (no uncommitted changes in the work
    * tree): only then is an earlier automated sync "at the same revision" taken as already made
@@ -110,6 +110,16 @@ export interface TreeSyncOptions {
    * a rejection is reported as a warning (the callback reports the set's own outcome).
    */
   readonly onApplicationSetApplied?: (set: AppliedApplicationSet, parent: LoadedApplication, api: KubeApi) => Promise<unknown>;
+  /**
+   * Run as the controller does by itself (the long-running `watch`, `rehearse`'s head run after a
+   * merge), not for a user: every
+   * selected Application is reconciled by its own sync policy (compared; synced only when
+   * `autoSync` says so), roots included, and once a parent is done, the children its sync did
+   * not apply (it was in sync, or is manual) are reconciled too, if their Application object
+   * exists. With `selfHealBackoff`, a self-heal waits for Argo CD's backoff.
+   */
+  readonly controller?: boolean;
+  readonly selfHealBackoff?: SelfHealBackoff;
 }
 
 /** An ApplicationSet object a parent's sync applied. */
@@ -165,15 +175,13 @@ class TreeRun {
   async run(): Promise<ApplicationRun[]> {
     for (const key of this.selection.starts) {
       const node = this.tree.nodes.get(key)!;
-      if (this.options.rootsByPolicy) {
-        // After a merge nobody runs a sync: the controller reconciles the roots by their policy.
-        const automated = isAutomated(node.app.manifest);
-        const action = node.app.error ? ReconcileAction.COMPARE : childAction(node.app.manifest, !!this.options.includeManual);
-        this.start(node, action, automated ? this.automated : this.options.initiatedBy, node.parent === undefined);
-        continue;
+      if (this.options.controller) {
+        // The controller reconciles each by its own policy; a root's object is applied as the user's `kubectl apply` left it.
+        this.startByPolicy(node, node.parent === undefined);
+      } else {
+        // The user starts these: synced whatever their policy, as `argocd app sync` would.
+        this.start(node, ReconcileAction.SYNC, this.options.initiatedBy, node.parent === undefined);
       }
-      // The user starts these: synced whatever their policy, as `argocd app sync` would.
-      this.start(node, ReconcileAction.SYNC, this.options.initiatedBy, node.parent === undefined);
     }
     // Children are started while their parents run: wait until nothing new started.
     for (let seen = -1; seen !== this.running.size;) {
@@ -214,32 +222,28 @@ class TreeRun {
     }
     this.running.set(node.key, (async () => {
       const { run, api, objects, progressing } = await this.reconcile(node, action, initiatedBy, applyObject);
+      if (this.options.controller && !this.options.request.signal?.aborted) {
+        // The children this parent's sync did not reach are reconciled on their own, as Argo CD's controller refreshes every Application.
+        for (const key of node.children) {
+          const child = this.tree.nodes.get(key)!;
+          if (this.selection.members.has(key)) {
+            this.startByPolicy(child, false);
+          }
+        }
+      }
       const final = api && objects ? await this.settle(node, run, api, objects, progressing ?? []) : run;
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
-      this.startExistingChildren(node);
     })());
   }
 
-  /**
-   * After a commit, a child Application that already exists follows its source's branch whether
-   * or not its parent syncs (a manual parent, or one whose sync stopped before applying it): the
-   * controller reconciles it by its own policy. Only with `rootsByPolicy`, for the children
-   * `existingChild` says were there before.
-   */
-  private startExistingChildren(parent: TreeNode): void {
-    const existing = this.options.existingChild;
-    if (!this.options.rootsByPolicy || !existing) {
-      return;
-    }
-    for (const key of parent.children) {
-      const child = this.tree.nodes.get(key)!;
-      if (!this.running.has(key) && this.selection.members.has(key) && existing(child.app)) {
-        const automated = isAutomated(child.app.manifest);
-        const action = child.app.error ? ReconcileAction.COMPARE : childAction(child.app.manifest, !!this.options.includeManual);
-        this.start(child, action, automated ? this.automated : this.options.initiatedBy, false);
-      }
-    }
+  /** Started by its own sync policy (see {@link childAction}), as the controller picks up an Application. */
+  private startByPolicy(node: TreeNode, applyObject: boolean): void {
+    const automated = isAutomated(node.app.manifest);
+    // Argo CD does not start an automated sync of an Application whose manifests cannot be
+    // loaded (its sync status is Unknown): it is compared, recording the ComparisonError.
+    const action = node.app.error ? ReconcileAction.COMPARE : childAction(node.app.manifest, !!this.options.includeManual);
+    this.start(node, action, automated ? this.automated : this.options.initiatedBy, applyObject);
   }
 
   /**
@@ -328,9 +332,12 @@ class TreeRun {
         initiatedBy,
         controlPlane: objects,
         // The controller compares an automated child first and syncs it only when autoSync would.
+        // In controller mode a child whose Application object does not exist yet is not Argo CD's to reconcile.
+        onlyWithObject: this.options.controller && !applyObject,
         autoSync: automated && action === ReconcileAction.COMPARE ? {
+          selfHealBackoff: this.options.selfHealBackoff,
           exactRevision: () => this.exactRevision(),
-          onSync: () => this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action: ReconcileAction.SYNC }),
+          onSync: (reason) => this.emit({ type: 'started', application: node.app.name, parent: this.nameOf(node.parent), wave: node.wave, action: ReconcileAction.SYNC, reason }),
         } : undefined,
         onEvent: (e) => {
           this.emit(e);
@@ -383,11 +390,7 @@ class TreeRun {
     const child = this.tree.nodes.get(key)!;
     // An automated child is synced by its sync policy (initiated by `automated`, pruning as
     // `automated.prune` says, subject to sync windows); a manual one only on --include-manual, for the user.
-    const automated = isAutomated(child.app.manifest);
-    // Argo CD does not start an automated sync of an Application whose manifests cannot be
-    // loaded (its sync status is Unknown): it is compared, recording the ComparisonError.
-    const action = child.app.error ? ReconcileAction.COMPARE : childAction(child.app.manifest, !!this.options.includeManual);
-    this.start(child, action, automated ? this.automated : this.options.initiatedBy, false);
+    this.startByPolicy(child, false);
   }
 
   /**
@@ -422,7 +425,8 @@ class TreeRun {
     const { operation, comparison } = outcome;
     const outOfSync = comparison?.sync === SyncStatusCode.OUT_OF_SYNC;
     const notSynced = outcome.notSynced !== undefined
-      ? (outOfSync ? outcome.notSynced : '')
+      // Also when nothing was compared (controller mode: no Application object yet).
+      ? (outOfSync || !comparison ? outcome.notSynced : '')
       : (outOfSync ? 'OutOfSync: manual sync policy, not synced (--include-manual syncs it)' : '');
     return {
       application: node.app.name,
@@ -436,6 +440,7 @@ class TreeRun {
       message: operation?.message ?? comparison?.error ?? notSynced,
       operation,
       ...(outcome.failedBefore ? { failedBefore: true } : {}),
+      ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
     };
   }
 }
