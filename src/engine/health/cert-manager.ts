@@ -1,5 +1,5 @@
 import { HealthStatus } from '../model';
-import { degraded, healthy, progressing } from './health-status';
+import { progressing, readyVerdict } from './health-status';
 
 /*
  * cert-manager.io. A Certificate reports `status.conditions` of type `Ready` (the secret holds a
@@ -10,18 +10,6 @@ import { degraded, healthy, progressing } from './health-status';
  * Verdicts and messages as Argo CD's built-in Lua checks
  * (resource_customizations/cert-manager.io/{Certificate,Issuer,ClusterIssuer}/health.lua).
  */
-
-function readyVerdict(conditions: any[]): HealthStatus | undefined {
-  for (const c of conditions) {
-    if (c?.type === 'Ready' && c.status === 'False') {
-      return degraded(c.message);
-    }
-    if (c?.type === 'Ready' && c.status === 'True') {
-      return healthy(c.message);
-    }
-  }
-  return undefined;
-}
 
 /**
  * `Certificate`. Issuing wins over Ready wherever it is in the list: while a renewal is in flight

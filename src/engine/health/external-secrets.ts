@@ -1,5 +1,5 @@
 import { HealthStatus } from '../model';
-import { degraded, healthy, progressing } from './health-status';
+import { progressing, readyVerdict } from './health-status';
 
 /*
  * external-secrets.io (External Secrets Operator). The operator reports what it did in one
@@ -11,19 +11,6 @@ import { degraded, healthy, progressing } from './health-status';
  * (resource_customizations/external-secrets.io/{ExternalSecret,SecretStore,ClusterSecretStore}/health.lua):
  * the first Ready condition that is True or False decides; none yet (or Unknown) is Progressing.
  */
-
-/** The verdict of the first `Ready` condition that is True or False, if any. */
-function readyVerdict(conditions: any[]): HealthStatus | undefined {
-  for (const c of conditions) {
-    if (c?.type === 'Ready' && c.status === 'False') {
-      return degraded(c.message);
-    }
-    if (c?.type === 'Ready' && c.status === 'True') {
-      return healthy(c.message);
-    }
-  }
-  return undefined;
-}
 
 /**
  * `ExternalSecret`. With `spec.refreshPolicy: OnChange` the operator only refreshes when the spec
