@@ -114,9 +114,10 @@ describe('a hung API server (kill -STOP of kube-apiserver)', () => {
       cont(pid);
     }
     const seconds = (Date.now() - t0) / 1000;
-    expect(res.code).toBe(1);
-    expect(res.stderr).toContain(`the API server at ${cluster.server} did not answer`);
-    expect(seconds).toBeLessThan(20);
+    // With its stderr, so a failure says which request held it.
+    expect({ code: res.code, fast: seconds < 20, stderr: res.stderr }).toEqual({
+      code: 1, fast: true, stderr: expect.stringContaining(`the API server at ${cluster.server} did not answer`),
+    });
     await apiReady();
     expect((await runCli(cluster.kubeconfigPath, app, 'sync')).code).toBe(0);
   });
