@@ -4,6 +4,7 @@ import { announceTargets, currentCluster } from './current-cluster';
 import { OutputFormat } from './output-format';
 import { ClusterClients } from '../engine/cluster-clients';
 import { ClusterEntry, readClustersFile } from '../engine/clusters-file';
+import { requestTimeoutMs } from '../engine/interruption';
 import { KubeClient } from '../engine/kube/client';
 import { KubeApi } from '../engine/kube/kube-api';
 import { loadApplications, LoadedApplication } from '../engine/load/applications';
@@ -65,11 +66,18 @@ function refuseUnreadable(apps: readonly LoadedApplication[]): void {
  */
 async function activateArgoCdCm(
   apps: readonly LoadedApplication[], manifestsPath: string, opts: ApplicationOptions, controlPlane: () => Promise<KubeApi>, files: ManifestFiles,
+  timeoutSeconds?: number,
 ): Promise<void> {
   const target = path.resolve(manifestsPath);
   const dir = fs.statSync(target).isDirectory() ? target : path.dirname(target);
   const root = opts.repoRoot ? path.resolve(opts.repoRoot) : gitRoot(dir) ?? dir;
-  const settings = await resolveResourceSettings(apps, opts.revision ? '' : manifestsPath, root, controlPlane, files);
+  // `--timeout` bounds this read too: a hung API server must not hold the command for the
+  // default 30 s per request before the operation (and its deadline) even starts.
+  const bounded = async () => {
+    const api = await controlPlane();
+    return timeoutSeconds ? api.withLimits({ timeoutMs: requestTimeoutMs(timeoutSeconds) }) : api;
+  };
+  const settings = await resolveResourceSettings(apps, opts.revision ? '' : manifestsPath, root, bounded, files);
   activateResourceSettings(settings);
   if (settings) {
     process.stderr.write(`argocd-cm: resource settings from ${settings.source}\n`);
@@ -132,6 +140,8 @@ export interface TreeRunRequest<R> {
   readonly verb: string;
   /** Parallel connections per cluster (default 16). */
   readonly maxSockets?: number;
+  /** `--timeout`: also bounds each request made before the operations start (the cluster's argocd-cm). */
+  readonly timeoutSeconds?: number;
   /** The engine call for the selected part of the tree; `files` are the manifest files the load read, for the run's later reads. */
   readonly run: (
     tree: ApplicationTree, selection: TreeSelection, clientFor: (app: LoadedApplication) => Promise<KubeApi>, clusters: TreeClusters,
@@ -163,7 +173,8 @@ export async function runApplicationTree<R>(req: TreeRunRequest<R>): Promise<R> 
         targets.push({ name: app.name, target: await clients.target(app) });
       }
       announceTargets(req.verb, targets, opts.output);
-      await activateArgoCdCm(loaded.applications, req.path, opts, async () => (await clients.forDestination(undefined)).client, loaded.files);
+      const argoCdCmFrom = async () => (await clients.forDestination(undefined)).client;
+      await activateArgoCdCm(loaded.applications, req.path, opts, argoCdCmFrom, loaded.files, req.timeoutSeconds);
       // Said before the top-level AppProjects and ApplicationSets are applied there.
       const currentClient = async (what: string) => {
         const { client, target } = await clients.forDestination(undefined);

@@ -212,6 +212,7 @@ export function registerEngineCommands(program: Command): void {
           recursive: opts.recursive,
           verb: opts.dryRun ? 'sync --dry-run' : 'sync',
           maxSockets: opts.concurrency,
+          timeoutSeconds: opts.timeout,
           run: async (tree, selection, clientFor, clusters, files) => {
             // An unknown --fail-hook name is a usage error, before anything is applied.
             checkFailHooks(opts.failHook, [...selection.members].map((k) => tree.nodes.get(k)!.app));

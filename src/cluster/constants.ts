@@ -34,6 +34,14 @@ export const POD_FAIL_LABEL = 'cdk8s-argocd.io/fail';
 /** Value of {@link POD_FAIL_LABEL} that triggers the failure. */
 export const POD_FAIL_LABEL_VALUE = 'true';
 
+/**
+ * Pod annotation that delays the completion of a Job's pod on the local cluster by a duration
+ * (e.g. `3s`): kwok's `pod-complete` stage (cluster/stages/pod-complete.yaml) waits that long
+ * after the pod started. kwok's own name (its "general" stages), so a test can make a hook run
+ * for a known minimum time. Without it the pod completes at once.
+ */
+export const POD_COMPLETE_DELAY_ANNOTATION = 'pod-complete.stage.kwok.x-k8s.io/delay';
+
 /** Annotation selecting the nodes kwok manages. */
 export const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node';
 export const KWOK_NODE_ANNOTATION_VALUE = 'fake';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { findClusterModuleDir } from '../../src/cluster/build';
-import { POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../../src/cluster/constants';
+import { POD_COMPLETE_DELAY_ANNOTATION, POD_FAIL_LABEL, POD_FAIL_LABEL_VALUE, USAGE_CPU_ANNOTATION, USAGE_MEMORY_ANNOTATION } from '../../src/cluster/constants';
 import { clusterResourceUsageYaml } from '../../src/cluster/local-cluster';
 
 const stagesDir = path.join(findClusterModuleDir(), 'stages');
@@ -49,6 +49,13 @@ describe('kwok stages', () => {
     for (const name of ['pod-complete', 'pod-complete-bare']) {
       expect(expressions(stages()[name])[`.metadata.labels["${POD_FAIL_LABEL}"]`]).toEqual({ operator: 'NotIn', values: [POD_FAIL_LABEL_VALUE] });
     }
+  });
+
+  test('a Job\'s pod completes after the delay its annotation asks for, and at once without one', () => {
+    expect(stages()['pod-complete'].spec.delay).toEqual({
+      durationMilliseconds: 0,
+      durationFrom: { expressionFrom: `.metadata.annotations["${POD_COMPLETE_DELAY_ANNOTATION}"]` },
+    });
   });
 });
 
