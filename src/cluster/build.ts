@@ -7,12 +7,12 @@
  * dependency), `go.mod` and the wrapper's own `.go` files. Nothing else
  * triggers a rebuild.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { setTimeout as sleep } from 'timers/promises';
 import { CLUSTER_BIN_CACHE_ENV, CLUSTER_BINARY_ENV } from './constants';
-import { goBinaryCacheRoot, goModuleKey, releaseBuildLock, requireGo, tryTakeBuildLock } from '../go-build/go-binary';
+import { goBinaryCacheRoot, goModuleKey, releaseBuildLock, requireGo, runKeepingOutput, tryTakeBuildLock } from '../go-build/go-binary';
 
 /** Name of the multi-call binary. */
 export const BINARY_NAME = 'k8s-local';
@@ -144,47 +144,6 @@ async function withLock<T>(lockDir: string, log: Logger, fn: () => Promise<T>): 
   }
 }
 
-interface RunResult {
-  readonly code: number;
-  /** The last 200 lines of stdout and stderr. */
-  readonly output: string[];
-}
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, onStderrLine?: (line: string) => void): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    const keep = (line: string) => {
-      output.push(line);
-      if (output.length > 200) {
-        output.shift();
-      }
-    };
-    let buf = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      buf += chunk;
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        keep(line);
-        onStderrLine?.(line);
-      }
-    });
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => chunk.split('\n').filter(Boolean).forEach(keep));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (buf) {
-        keep(buf);
-        onStderrLine?.(buf);
-      }
-      resolve({ code: code ?? 1, output });
-    });
-  });
-}
-
 /**
  * Returns the `k8s-local` binary, building it first if the cache has no
  * binary for the current wrapper module. `$CDK8S_ARGOCD_K8S_LOCAL` short-cuts
@@ -227,7 +186,7 @@ export async function ensureClusterBinary(options: BuildOptions = {}): Promise<B
     const env: NodeJS.ProcessEnv = { ...process.env, CGO_ENABLED: '0' };
 
     log('[1/3] downloading Go modules (go mod download)...');
-    const dl = await run('go', ['mod', 'download'], moduleDir, env);
+    const dl = await runKeepingOutput('go', ['mod', 'download'], moduleDir, env);
     if (dl.code !== 0) {
       throw new ClusterError(`'go mod download' failed in ${moduleDir}:\n${dl.output.join('\n')}`);
     }
@@ -260,7 +219,7 @@ export async function ensureClusterBinary(options: BuildOptions = {}): Promise<B
     let compiled = 0;
     let lastReport = Date.now();
     const buildStart = Date.now();
-    const res = await run('go', buildArgs, moduleDir, env, (line) => {
+    const res = await runKeepingOutput('go', buildArgs, moduleDir, env, undefined, (line) => {
       // `go build -v` prints one import path per package it compiles.
       if (/^[\w.\-/~]+$/.test(line)) {
         compiled++;

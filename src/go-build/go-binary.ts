@@ -208,21 +208,26 @@ export function ensureGoBinarySync(spec: GoBinarySpec): string {
 }
 
 /** A child process's exit code and the last 200 lines of its output. */
-interface RunResult {
+export interface RunResult {
   readonly code: number;
   readonly output: string[];
 }
 
-/** Runs `cmd`, keeping the last 200 output lines and handing each stderr line to `onStderrLine`. */
-function runKeepingOutput(
-  cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: number, onStderrLine?: (line: string) => void,
+/**
+ * Runs `cmd`, keeping the last 200 output lines (and every line in `logFile`, an open file
+ * descriptor, when given) and handing each stderr line to `onStderrLine`.
+ */
+export function runKeepingOutput(
+  cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, logFile?: number, onStderrLine?: (line: string) => void,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
     const keep = (line: string) => {
       output.push(line);
-      fs.writeSync(logFile, `${line}\n`);
+      if (logFile !== undefined) {
+        fs.writeSync(logFile, `${line}\n`);
+      }
       if (output.length > 200) {
         output.shift();
       }
