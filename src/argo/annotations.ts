@@ -20,3 +20,17 @@ export const HOOK_FINALIZER = 'argocd.argoproj.io/hook-finalizer';
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 /** Application finalizer: delete the Application's resources in the background. */
 export const RESOURCES_FINALIZER_BACKGROUND = 'resources-finalizer.argocd.argoproj.io/background';
+
+/**
+ * kubectl's client-side apply annotation: the object as last applied, for the next apply's
+ * three-way merge (k8s.io/api/core/v1 LastAppliedConfigAnnotation). Argo CD applies client-side
+ * unless ServerSideApply=true, so it writes and reads this annotation.
+ */
+export const ANNOTATION_LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/**
+ * Argo CD's field manager (argo-cd `common.ArgoCDSSAManager`): gitops-engine passes it to kubectl
+ * apply for client-side apply too, so Argo CD's client-side writes show as `Update` entries of it.
+ */
+export const ARGOCD_FIELD_MANAGER = 'argocd-controller';
+/** kubectl's default client-side apply manager (gitops-engine's `DefaultClientSideApplyMigrationManager`). */
+export const KUBECTL_CLIENT_SIDE_APPLY_MANAGER = 'kubectl-client-side-apply';

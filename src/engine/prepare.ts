@@ -1,6 +1,7 @@
 import { HOOK_FINALIZER } from './annotations';
 import { IgnoreDifferencesEntry } from './application-spec';
 import { respectIgnoredLiveValues } from './diff/ignore-differences';
+import { withLastApplied, writesLastApplied } from './client-side-apply';
 import { withAppliedHash } from './in-sync';
 import { KubeApi } from './kube/kube-api';
 import { KubeObject, SyncTask, TaskAction } from './model';
@@ -23,7 +24,8 @@ export async function scopeLookup(client: KubeApi, objs: readonly KubeObject[]):
 /**
  * The object a task applies: with this instance's tracking id (not for the auto-created
  * namespace), live values of ignored fields under RespectIgnoreDifferences, the hook finalizer
- * for hooks, and the applied hash for ordinary resources.
+ * for hooks, and for ordinary resources the `last-applied-configuration` annotation Argo CD's
+ * client-side apply would write (see client-side-apply.ts) and the applied hash.
  */
 export async function preparedObject(
   task: SyncTask, instance: string, rules: readonly IgnoreDifferencesEntry[], destinationNamespace = '',
@@ -42,6 +44,9 @@ export async function preparedObject(
     }
     obj = { ...obj, metadata: { ...obj.metadata, finalizers } };
   } else if (!task.autoNamespace) {
+    if (writesLastApplied(task, obj)) {
+      obj = withLastApplied(obj);
+    }
     obj = withAppliedHash(obj);
   }
   return obj;

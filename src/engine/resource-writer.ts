@@ -1,4 +1,5 @@
 import { FIELD_MANAGER } from './annotations';
+import { hasClientSideApplyManagers, managedFieldsUpgradePatch } from './client-side-apply';
 import { ApiError } from './kube/api-error';
 import { KubeApi } from './kube/kube-api';
 import { KubeObject, SyncTask } from './model';
@@ -39,7 +40,7 @@ export function forceFallback(task: SyncTask, forceAll: boolean, error: unknown)
 export class ResourceWriter {
   constructor(private readonly api: KubeApi) {}
 
-  write(task: Pick<SyncTask, 'options'>, obj: KubeObject, live: KubeObject | undefined, dryRun: boolean): Promise<KubeObject> {
+  async write(task: Pick<SyncTask, 'options'>, obj: KubeObject, live: KubeObject | undefined, dryRun: boolean): Promise<KubeObject> {
     const fieldValidation = optionIs(task.options, 'Validate', 'false') ? 'Ignore' : 'Strict';
     switch (writeMethod(task.options)) {
       case WriteMethod.REPLACE:
@@ -47,7 +48,24 @@ export class ResourceWriter {
       case WriteMethod.WITHOUT_VALIDATION:
         return this.api.applyWithoutValidation(obj, live, FIELD_MANAGER, dryRun);
       default:
+        if (!dryRun && hasClientSideApplyManagers(live)) {
+          await this.upgradeClientSideApply(obj);
+        }
         return this.api.apply(obj, FIELD_MANAGER, { dryRun, force: true, fieldValidation });
+    }
+  }
+
+  /**
+   * Moves the fields Argo CD's (or kubectl's) client-side apply owns into the engine's apply entry
+   * before the engine applies, as kubectl and gitops-engine do with client-go's csaupgrade: without
+   * it a field the desired state dropped would stay, owned by the client-side manager. A dry run
+   * cannot include this step, so predictions do not show such removals.
+   */
+  private async upgradeClientSideApply(obj: KubeObject): Promise<void> {
+    const fresh = await this.api.get(obj);
+    const patch = fresh && managedFieldsUpgradePatch(fresh, FIELD_MANAGER);
+    if (patch) {
+      await this.api.merge(fresh, patch, 'application/json-patch+json');
     }
   }
 }

@@ -21,6 +21,7 @@ import { pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan'
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
 import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile, Reconciliation } from './reconcile';
+import { noOpWrite } from './client-side-apply';
 import { forceFallback, ResourceWriter } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
 import { KNOWN_SYNC_OPTIONS, optionTrue, optionValue, parseSyncOptions } from './sync-options';
@@ -375,13 +376,21 @@ class SyncContext {
     this.finish(OperationPhase.SUCCEEDED, 'dry run succeeded: nothing was changed');
   }
 
-  /** ApplyOutOfSyncOnly: skip objects whose predicted state shows no difference from live. */
+  /**
+   * Skips writes that would change nothing but managedFields (the dry run says so; see
+   * client-side-apply.ts: an object Argo CD synced is adopted without a write) and, with
+   * ApplyOutOfSyncOnly, objects whose predicted state shows no difference from live.
+   */
   private async skipInSync(
     tasks: readonly SyncTask[], predicted: ReadonlyMap<SyncTask, KubeObject>, rules: readonly IgnoreDifferencesEntry[],
   ): Promise<void> {
     for (const t of tasks) {
       const p = predicted.get(t);
-      if (t.action === TaskAction.APPLY && p && t.live && optionTrue(t.options, 'ApplyOutOfSyncOnly') && !(await compareObjects(p, t.live, rules)).modified) {
+      if (t.action !== TaskAction.APPLY || !p || !t.live) {
+        continue;
+      }
+      if (noOpWrite(this.prepared.get(t)!, p, t.live)
+        || (optionTrue(t.options, 'ApplyOutOfSyncOnly') && !(await compareObjects(p, t.live, rules)).modified)) {
         this.unchanged.add(t);
       }
     }
