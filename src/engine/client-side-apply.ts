@@ -148,9 +148,13 @@ export function managedFieldsUpgradePatch(live: KubeObject, ssaManager: string):
   ];
 }
 
-/** `obj` without what the API server maintains on every write, nor the engine's own bookkeeping. */
+/**
+ * `obj` without what the API server maintains on every write, nor the engine's own bookkeeping.
+ * `generation` goes too: it moves only with the spec (compared) or, for a Deployment, with its
+ * annotations — where the applied hash the engine would add bumps it in the dry run.
+ */
 function withoutWriteBookkeeping(obj: KubeObject): KubeObject {
-  const { managedFields: _m, resourceVersion: _r, ...metadata } = obj.metadata;
+  const { managedFields: _m, resourceVersion: _r, generation: _g, ...metadata } = obj.metadata;
   const { [ANNOTATION_APPLIED_HASH]: _h, ...annotations } = metadata.annotations ?? {};
   return { ...obj, metadata: { ...metadata, annotations } };
 }
@@ -158,7 +162,7 @@ function withoutWriteBookkeeping(obj: KubeObject): KubeObject {
 /**
  * True when writing would change nothing but managedFields and resourceVersion: the dry-run result
  * equals the live object apart from those (and from the engine's applied-hash annotation, which
- * only speeds up the next comparison), and no client-side apply manager owns fields the desired
+ * only speeds up the next comparison, and the generation it bumps), and no client-side apply manager owns fields the desired
  * state dropped — those stay in a dry run (the migration happens only in the real write), so an
  * object Argo CD last applied from other manifests (its annotation differs from what the engine
  * would write) is written. kubectl and Argo CD report such an apply as `unchanged`.
