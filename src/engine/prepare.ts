@@ -1,7 +1,7 @@
 import { HOOK_FINALIZER } from './annotations';
 import { IgnoreDifferencesEntry } from './application-spec';
-import { respectIgnoredLiveValues } from './diff/ignore-differences';
 import { withLastApplied, writesLastApplied } from './client-side-apply';
+import { respectIgnoredLiveValues } from './diff/ignore-differences';
 import { withAppliedHash } from './in-sync';
 import { KubeApi } from './kube/kube-api';
 import { KubeObject, SyncTask, TaskAction } from './model';

@@ -1,4 +1,5 @@
 import { IgnoreDifferencesEntry } from './application-spec';
+import { noOpWrite } from './client-side-apply';
 import { AppProjectSpec } from '../argo/app-project';
 import { compareObjects } from './diff/compare';
 import { redactSecretValues } from './diff/mask-secrets';
@@ -21,7 +22,6 @@ import { pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan'
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
 import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile, Reconciliation } from './reconcile';
-import { noOpWrite } from './client-side-apply';
 import { forceFallback, ResourceWriter } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
 import { KNOWN_SYNC_OPTIONS, optionTrue, optionValue, parseSyncOptions } from './sync-options';

@@ -38,7 +38,8 @@ function objects(full: boolean): KubeObject[] {
 /** What Argo CD applies for a manifest: the tracking id added, the destination namespace set. */
 function asArgoCdApplies(app: TestApp, obj: KubeObject): KubeObject {
   const id = `${app.name}:${obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : ''}/${obj.kind}:${app.namespace}/${obj.metadata.name}`;
-  return { ...obj, metadata: { ...obj.metadata, namespace: app.namespace, annotations: { ...(obj.metadata.annotations ?? {}), [ANNOTATION_TRACKING_ID]: id } } };
+  const annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATION_TRACKING_ID]: id };
+  return { ...obj, metadata: { ...obj.metadata, namespace: app.namespace, annotations } };
 }
 
 /** `kubectl apply` (client-side) as Argo CD's controller runs it; returns kubectl's per-object lines. */

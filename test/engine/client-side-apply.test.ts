@@ -1,11 +1,12 @@
+import { ANNOTATION_LAST_APPLIED, ANNOTATION_TRACKING_ID } from '../../src/argo/annotations';
 import { ANNOTATION_APPLIED_HASH, FIELD_MANAGER } from '../../src/engine/annotations';
 import {
-  goJson, lastAppliedConfiguration, ManagedFieldsEntry, managedFieldsUpgradePatch, noOpWrite, upgradedManagedFields, withLastApplied, writesLastApplied,
+  goJson, lastAppliedConfiguration, ManagedFieldsEntry, managedFieldsUpgradePatch, noOpWrite, upgradedManagedFields,
+  withLastApplied, writesLastApplied,
 } from '../../src/engine/client-side-apply';
 import { KubeApi } from '../../src/engine/kube/kube-api';
 import { KubeObject, TaskAction } from '../../src/engine/model';
 import { ResourceWriter } from '../../src/engine/resource-writer';
-import { ANNOTATION_LAST_APPLIED, ANNOTATION_TRACKING_ID } from '../../src/argo/annotations';
 
 const LAST = ANNOTATION_LAST_APPLIED;
 
