@@ -177,3 +177,65 @@ export function noOpWrite(prepared: KubeObject, predicted: KubeObject, live: Kub
   const { [ANNOTATION_APPLIED_HASH]: _h, ...annotations } = prepared.metadata.annotations ?? {};
   return live.metadata.annotations?.[ANNOTATION_LAST_APPLIED] === lastAppliedConfiguration({ ...prepared, metadata: { ...prepared.metadata, annotations } });
 }
+
+/**
+ * A dry run's prediction with what the real write also removes: fields Argo CD's client-side apply
+ * last applied (its annotation on `live`) that `prepared` no longer has. The dry run keeps them
+ * (their owner is still the client-side manager; the write migrates ownership first, see
+ * resource-writer.ts), so without this `diff`, `status` and an automated child's comparison would
+ * miss the change. Maps are followed key by key and lists of named items (containers, env, ports,
+ * volumes) item by name, as kubectl's three-way merge does for them; other lists are left as
+ * predicted.
+ */
+export function withClientSideRemovals(predicted: KubeObject, prepared: KubeObject, live: KubeObject | undefined): KubeObject {
+  const previous = live?.metadata.annotations?.[ANNOTATION_LAST_APPLIED];
+  if (!previous || !hasClientSideApplyManagers(live)) {
+    return predicted;
+  }
+  const { [ANNOTATION_APPLIED_HASH]: _h, [ANNOTATION_LAST_APPLIED]: _l, ...annotations } = prepared.metadata.annotations ?? {};
+  const desired = { ...prepared, metadata: { ...prepared.metadata, annotations } };
+  let old: unknown;
+  try {
+    old = JSON.parse(previous);
+  } catch {
+    return predicted;
+  }
+  const out = JSON.parse(JSON.stringify(predicted)) as KubeObject;
+  removeDropped(out, old, desired);
+  return out;
+}
+
+type Json = Record<string, unknown>;
+const isMap = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+const named = (v: unknown): v is Json[] => Array.isArray(v) && v.length > 0 && v.every((i) => isMap(i) && typeof i.name === 'string');
+
+function removeDropped(target: unknown, old: unknown, desired: unknown): void {
+  if (isMap(target) && isMap(old) && isMap(desired)) {
+    for (const k of Object.keys(old)) {
+      if (k in desired) {
+        removeDropped(target[k], old[k], desired[k]);
+      } else if (isMap(old[k]) || named(old[k])) {
+        // Only what was applied goes (a label someone else added stays, as in the engine's apply).
+        removeDropped(target[k], old[k], isMap(old[k]) ? {} : []);
+        if (isMap(target[k]) ? Object.keys(target[k] as Json).length === 0 : (target[k] as unknown[] | undefined)?.length === 0) {
+          delete target[k];
+        }
+      } else {
+        delete target[k];
+      }
+    }
+  } else if (Array.isArray(target) && named(old) && (named(desired) || (Array.isArray(desired) && desired.length === 0))) {
+    for (const item of old) {
+      const want = (desired as Json[]).find((d) => d.name === item.name);
+      const at = target.findIndex((t) => isMap(t) && t.name === item.name);
+      if (at < 0) {
+        continue;
+      }
+      if (want) {
+        removeDropped(target[at], item, want);
+      } else {
+        target.splice(at, 1);
+      }
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { CONTROL_PLANE_NAMESPACE, IgnoreDifferencesEntry } from './application-spec';
+import { withClientSideRemovals } from './client-side-apply';
 import { isArgoCdKind, missingArgoCdCrdMessage } from './crds/argocd-crds';
 import { redactSecretValues } from './diff/mask-secrets';
 import { unchangedSinceApply } from './in-sync';
@@ -167,7 +168,7 @@ export async function predict(
       return { kind: 'skipped', object: obj, reason: `namespace ${task.key.namespace} is created by this sync first` };
     }
     try {
-      return { kind: 'predicted', object: await writer.write(task, obj, task.live, true) };
+      return { kind: 'predicted', object: withClientSideRemovals(await writer.write(task, obj, task.live, true), obj, task.live) };
     } catch (e) {
       if (forceFallback(task, scope.forceAll, e)) {
         return { kind: 'skipped', object: obj, reason: `the server refuses the update (${(e as Error).message}); Force=true deletes and re-creates it` };

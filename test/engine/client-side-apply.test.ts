@@ -2,7 +2,7 @@ import { ANNOTATION_LAST_APPLIED, ANNOTATION_TRACKING_ID } from '../../src/argo/
 import { ANNOTATION_APPLIED_HASH, FIELD_MANAGER } from '../../src/engine/annotations';
 import {
   goJson, lastAppliedConfiguration, ManagedFieldsEntry, managedFieldsUpgradePatch, noOpWrite, upgradedManagedFields,
-  withLastApplied, writesLastApplied,
+  withClientSideRemovals, withLastApplied, writesLastApplied,
 } from '../../src/engine/client-side-apply';
 import { KubeApi } from '../../src/engine/kube/kube-api';
 import { KubeObject, TaskAction } from '../../src/engine/model';
@@ -140,5 +140,35 @@ describe('ResourceWriter', () => {
     const { api, calls } = recordingApi(live);
     await new ResourceWriter(api).write({ options: new Map() }, cm({}), live, false);
     expect(calls).toEqual(['apply cdk8s-argocd dryRun=false']);
+  });
+});
+
+describe('a prediction removes what Argo CD last applied and the desired state dropped', () => {
+  const argoManaged = [csa('argocd-controller', { 'f:data': {} })];
+  function deploymentWith(env: Array<Record<string, string>>, labels?: Record<string, string>): KubeObject {
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web', namespace: 'ns', ...(labels ? { labels } : {}) },
+      spec: { template: { spec: { containers: [{ name: 'main', image: 'i', env }, { name: 'side', image: 's' }] } } },
+    };
+  }
+
+  test('a label, an env var (list item by name) and a nested field go; what the desired state keeps stays', () => {
+    const before = withLastApplied(deploymentWith([{ name: 'A', value: '1' }, { name: 'B', value: '2' }], { drop: 'x' }));
+    const live = { ...before, metadata: { ...before.metadata, labels: { drop: 'x', other: 'y' }, managedFields: argoManaged } };
+    const desired = withLastApplied(deploymentWith([{ name: 'A', value: '1' }]));
+    const predicted = JSON.parse(JSON.stringify(live));
+    const out = withClientSideRemovals(predicted, desired, live);
+    expect(out.metadata.labels).toEqual({ other: 'y' });
+    expect((out.spec as any).template.spec.containers).toEqual([{ name: 'main', image: 'i', env: [{ name: 'A', value: '1' }] }, { name: 'side', image: 's' }]);
+  });
+
+  test('nothing changes without a client-side manager or without its annotation', () => {
+    const before = withLastApplied(deploymentWith([{ name: 'A', value: '1' }], { drop: 'x' }));
+    const desired = withLastApplied(deploymentWith([]));
+    expect(withClientSideRemovals(before, desired, before)).toBe(before);
+    const noAnnotation = { ...before, metadata: { ...before.metadata, annotations: {}, managedFields: argoManaged } };
+    expect(withClientSideRemovals(noAnnotation, desired, noAnnotation)).toBe(noAnnotation);
   });
 });
