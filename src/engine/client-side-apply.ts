@@ -63,7 +63,8 @@ export function writesLastApplied(task: Pick<SyncTask, 'action' | 'options' | 'a
 
 /** `obj` carrying the annotation kubectl apply would write for it. */
 export function withLastApplied(obj: KubeObject): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata, annotations: { ...(obj.metadata.annotations ?? {}), [ANNOTATION_LAST_APPLIED]: lastAppliedConfiguration(obj) } } };
+  const annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATION_LAST_APPLIED]: lastAppliedConfiguration(obj) };
+  return { ...obj, metadata: { ...obj.metadata, annotations } };
 }
 
 function isSecret(obj: KubeObject): boolean {
@@ -175,7 +176,8 @@ export function noOpWrite(prepared: KubeObject, predicted: KubeObject, live: Kub
     return true;
   }
   const { [ANNOTATION_APPLIED_HASH]: _h, ...annotations } = prepared.metadata.annotations ?? {};
-  return live.metadata.annotations?.[ANNOTATION_LAST_APPLIED] === lastAppliedConfiguration({ ...prepared, metadata: { ...prepared.metadata, annotations } });
+  const ours = lastAppliedConfiguration({ ...prepared, metadata: { ...prepared.metadata, annotations } });
+  return live.metadata.annotations?.[ANNOTATION_LAST_APPLIED] === ours;
 }
 
 /**

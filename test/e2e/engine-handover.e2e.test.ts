@@ -117,8 +117,12 @@ test('Argo CD → engine: the engine adopts what Argo CD applied without a write
   ]);
   expect(await settledVersions(ns)).toEqual(before);
 
-  // A later commit drops the same fields; the engine syncs it.
+  // A later commit drops the same fields: the engine's comparison sees them go (although a dry
+  // run keeps fields Argo CD owns), then its sync removes them.
   app.write('objects.yaml', ...objects(false));
+  const status = JSON.parse((await runCli(kubeconfigPath(), app, 'status', '-o', 'json')).stdout);
+  expect(status.resources.map((r: any) => `${r.kind}/${r.name} ${r.status}`).sort())
+    .toEqual(['ConfigMap/settings OutOfSync', 'Deployment/web OutOfSync', 'Secret/creds OutOfSync']);
   const sync = await runCli(kubeconfigPath(), app, 'sync');
   expect({ code: sync.code, stderr: sync.code === 0 ? '' : sync.stderr }).toEqual({ code: 0, stderr: '' });
   const dropped = await live(ns);
