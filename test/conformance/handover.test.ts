@@ -159,9 +159,9 @@ async function refresh(names: string[]): Promise<void> {
   }
 }
 
-async function engineSync(prefix: string): Promise<any[]> {
+async function engineSync(prefix: string, ...args: string[]): Promise<any[]> {
   const res = await runInProcess('sync', path.join(repo, prefix, 'manifests'), '--repo-root', repo, '--repo-url', REPO_URL,
-    '--kubeconfig', kubeconfigPath(), '--timeout', '300', '-o', 'json');
+    '--kubeconfig', kubeconfigPath(), '--timeout', '300', '-o', 'json', ...args);
   if (res.code !== 0) {
     throw new Error(`cdk8s-argocd sync ${prefix} exited ${res.code}:\n${res.stderr}\n${res.stdout}`);
   }
@@ -254,6 +254,11 @@ describe('Argo CD → engine', () => {
     expect(runs.map((r) => `${r.application} ${r.sync}/${r.health}`)).toEqual(appNames(B).map((n) => `${n} Synced/Healthy`));
     // Whatever the root's sync reports, no child object was written.
     expect(resultLines(runs).filter((l) => !/ unchanged$/.test(l))).toEqual([]);
+    // The children were compared (Argo CD left them Synced); a sync of each writes nothing either.
+    const direct = await engineSync(B, ...CHILDREN.flatMap((c) => ['--app', `${B}-${c}`]));
+    log(`engine sync of each child:\n  ${resultLines(direct).join('\n  ')}`);
+    expect(resultLines(direct).length).toBe(2 * CHILDREN.length);
+    expect(resultLines(direct).filter((l) => !/ Synced \S+ unchanged$/.test(l))).toEqual([]);
     const after = await snapshot(B);
     const changed = Object.keys(before).filter((k) => before[k] !== after[k]);
     log(`after the engine's adoption: ${Object.keys(after).length} tracked objects, ${changed.length} changed ${JSON.stringify(changed)}`);
