@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { AppSnapshot, checkExpectations, compareSnapshots, judge, orderBlocks, ResultEntry, SideSnapshot, unusedKept } from '../conformance/harness/compare';
 import { leafDifferences, normalizeHookName, normalizeLive } from '../conformance/harness/normalize';
 import { failureMessage, passed, renderReport, ScenarioOutcome } from '../conformance/harness/report';
-import { isRetrying, scenarioNames } from '../conformance/harness/runner';
+import { isRetrying, namespacePattern, scenarioNames } from '../conformance/harness/runner';
 import { CONFORMANCE_REPO_URL, exampleScenario, loadScenario, parseScenarioConfig, scenarioFolders, secondCommitFiles } from '../conformance/harness/scenario';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -108,6 +108,12 @@ describe('scenario folders', () => {
   });
 });
 
+test("namespace templates (an ApplicationSet's) stand for any name part", () => {
+  const p = namespacePattern('cf-x-{{.colour}}');
+  expect(['cf-x-blue', 'cf-x-', 'cf-y-blue', 'cf-x-blue/x'].map((n) => p.test(n))).toEqual([true, false, false, false]);
+  expect(namespacePattern('cf-x.y').test('cf-xzy')).toBe(false);
+});
+
 describe('examples as scenarios', () => {
   test('examples/basic: its only Application becomes root.yaml, renamed and pointed at the conformance repository', () => {
     const s = exampleScenario(REPO_ROOT, { example: 'basic', description: 'd' });
@@ -129,6 +135,16 @@ describe('examples as scenarios', () => {
     expect(child.metadata.name).toBe('cf-ex-app-of-apps-orders-api');
     expect(child.spec.source.path).toBe('manifests/orders-api');
   });
+});
+
+test('examples/microservices: a root of manifests/apps; the AppProject renamed, with its destinations and repositories', () => {
+  const s = exampleScenario(REPO_ROOT, { example: 'microservices', description: 'd' });
+  expect(parse(s.commit1.get('root.yaml')!)).toMatchObject({ metadata: { name: 'cf-ex-microservices-root' }, spec: { source: { path: 'manifests/apps' } } });
+  const project = parse(s.commit1.get('manifests/apps/appproject-shop.yaml')!);
+  expect(project.metadata.name).toBe('cf-ex-microservices-shop');
+  expect(project.spec.destinations).toEqual([{ namespace: 'cf-ex-microservices-shop', server: 'https://kubernetes.default.svc' }]);
+  expect(project.spec.sourceRepos).toEqual([CONFORMANCE_REPO_URL]);
+  expect(parse(s.commit1.get('manifests/apps/cart.yaml')!).spec.project).toBe('cf-ex-microservices-shop');
 });
 
 describe('normalization', () => {
@@ -274,6 +290,8 @@ describe('comparison', () => {
   test("Argo CD's retrying phase", () => {
     expect(isRetrying({ phase: 'Running', message: 'one or more synchronization tasks are not valid. Retrying attempt #2 at 4:55PM.' })).toBe(true);
     expect(isRetrying({ phase: 'Running', message: 'one or more tasks are running' })).toBe(false);
+    expect(isRetrying({ phase: 'Running', message: 'one or more tasks are running', retryCount: 2 })).toBe(true);
+    expect(isRetrying({ phase: 'Failed', message: 'x. Retrying attempt #1 at 4:55PM.' })).toBe(false);
   });
 });
 

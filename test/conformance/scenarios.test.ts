@@ -17,8 +17,8 @@ import {
 } from './harness/runner';
 import { CONFORMANCE_REPO_URL, exampleScenario, ExampleScenarioSpec, loadScenario, Scenario, scenarioFolders } from './harness/scenario';
 import { argoCdVersion } from '../../src/argocd/build';
+import { installArgoCdObjects } from '../../src/argocd/install';
 import { LocalArgoCd } from '../../src/argocd/local-argocd';
-import { installCrdsInto } from '../../src/cli/crds-command';
 import { LocalCluster } from '../../src/cluster/local-cluster';
 import { runInProcess } from '../cli/run-in-process';
 import { clusterDir, kubeconfigPath } from '../e2e/cluster-fixture';
@@ -35,6 +35,11 @@ const EXAMPLES: ExampleScenarioSpec[] = [
   {
     example: 'app-of-apps',
     description: 'examples/app-of-apps: a root Application with four automated children (one holds a KEDA ScaledObject whose CRD neither cluster has)',
+    timeoutSeconds: 240,
+  },
+  {
+    example: 'microservices',
+    description: 'examples/microservices: an AppProject and four automated Applications (HPAs, ignoreDifferences with RespectIgnoreDifferences, retry, PruneLast) under a root of manifests/apps',
     timeoutSeconds: 240,
   },
 ];
@@ -76,12 +81,15 @@ beforeAll(async () => {
   // Cluster B: reused when running (a second run is then warm), else started and stopped after.
   stopEngineCluster = (await LocalCluster.open(dirB)?.status())?.running !== true;
   engineCluster = await LocalCluster.start({ dir: dirB, log: (m) => stderrLog(`engine cluster: ${m}`) });
-  await installCrdsInto({ kubeconfig: engineCluster.kubeconfigPath }, (m) => stderrLog(`engine cluster: ${m}`));
+  engine = await openSide('engine', engineCluster.kubeconfigPath);
+  // What `argocd up` installs on A (CRDs, argocd-cm and the other ConfigMaps with Argo CD's
+  // defaults, the default AppProject the API server would create): the engine reads the same
+  // settings and projects on B as Argo CD on A.
+  await installArgoCdObjects(engine.api, (m) => stderrLog(`engine cluster: ${m}`));
   repo = path.join(dirA, 'conformance-repo');
   ensureRepository(repo);
   await LocalArgoCd.start({ clusterDir: dirA, repository: repo, repoURLs: [CONFORMANCE_REPO_URL], log: (m) => stderrLog(`Argo CD: ${m}`) });
   argocd = await openSide('argocd', kubeconfigPath());
-  engine = await openSide('engine', engineCluster.kubeconfigPath);
   setupSeconds = (Date.now() - t0) / 1000;
   stderrLog(`clusters and Argo CD ready in ${setupSeconds.toFixed(1)}s`);
 }, 900_000);

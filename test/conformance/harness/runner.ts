@@ -228,7 +228,8 @@ export function scenarioNames(s: Scenario): { apps: string[]; sets: string[]; na
   const namespaces = new Set<string>();
   const ns = (n: unknown) => {
     // Only the prefix scenarios own (see the contract): never delete a namespace we did not make.
-    if (typeof n === 'string' && n.startsWith('cf-') && !n.includes('{{')) {
+    // A template's `{{...}}` (an ApplicationSet's) stands for any name part.
+    if (typeof n === 'string' && n.startsWith('cf-')) {
       namespaces.add(n);
     }
   };
@@ -245,6 +246,12 @@ export function scenarioNames(s: Scenario): { apps: string[]; sets: string[]; na
     ns(d.metadata?.namespace);
   }
   return { apps: [...apps].filter(Boolean), sets: [...sets].filter(Boolean), namespaces: [...namespaces] };
+}
+
+/** A namespace name, or a template of one (`cf-x-{{.name}}`), as a pattern of the names it stands for. */
+export function namespacePattern(name: string): RegExp {
+  const parts = name.split(/\{\{[^}]*\}\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('[a-z0-9.-]+')}$`);
 }
 
 /** Deletes Applications without their resources: finalizers removed first. */
@@ -290,12 +297,13 @@ export async function releaseScenario(side: Side, s: Scenario): Promise<void> {
 export async function resetScenario(side: Side, s: Scenario, log: Log): Promise<void> {
   await releaseScenario(side, s);
   const nsRef = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  const existing: string[] = [];
-  for (const n of scenarioNames(s).namespaces) {
-    if (await side.api.get(nsRef(n))) {
-      existing.push(n);
-      await side.api.delete(nsRef(n), 'Background').catch(() => undefined);
-    }
+  const patterns = scenarioNames(s).namespaces.map(namespacePattern);
+  const nsResource = await side.api.resourceFor('v1', 'Namespace');
+  const existing = (nsResource ? await side.api.list(nsResource) : [])
+    .map((n) => n.metadata.name as string)
+    .filter((n) => patterns.some((p) => p.test(n)));
+  for (const n of existing) {
+    await side.api.delete(nsRef(n), 'Background').catch(() => undefined);
   }
   if (existing.length) {
     log(`${s.name}: ${side.label}: deleting namespaces left by an earlier run: ${existing.join(', ')}`);
@@ -333,9 +341,12 @@ async function requestSync(side: Side, name: string, revision: string, prune: bo
   });
 }
 
-/** Argo CD's Running phase between the attempts of a failed sync it retries. */
+/**
+ * Argo CD's Running phase of a failed sync it retries: between attempts ("… Retrying attempt #N
+ * at …") and during the retries themselves (`retryCount` > 0).
+ */
 export function isRetrying(operationState: any): boolean {
-  return operationState?.phase === 'Running' && /\. Retrying attempt #\d+ at /.test(String(operationState?.message ?? ''));
+  return operationState?.phase === 'Running' && (Number(operationState?.retryCount ?? 0) > 0 || /\. Retrying attempt #\d+ at /.test(String(operationState?.message ?? '')));
 }
 
 /**

@@ -1,7 +1,24 @@
 /**
- * Conformance scenarios: loading and validating the folders of test/conformance/scenarios/ (the
- * contract is in the comment of {@link loadScenario}), and turning the committed examples into
- * scenarios at run time so they never drift from the examples.
+ * Conformance scenarios: loading and validating the folders of test/conformance/scenarios/, and
+ * turning the committed examples into scenarios at run time so they never drift from them.
+ *
+ * The contract of a scenario folder `test/conformance/scenarios/<name>/`:
+ *
+ *   scenario.yaml   description; timeoutSeconds (default 180: both sides must settle within it);
+ *                   automated (default true; must agree with root.yaml's syncPolicy: false means
+ *                   the harness asks Argo CD for a sync of the root through its `operation`);
+ *                   expect: { <app>: { sync, health, phase } } both sides must reach;
+ *                   differences: [{ aspect, app?, object? (Kind/namespace/name), reason }] kept
+ *                   on purpose (aspect: live | result | order | sync | health | phase | message |
+ *                   generated); deleteInCommit2: files of repo/ removed in the second commit
+ *   repo/           the first commit: root.yaml (one Application in `argocd`, applied with kubectl
+ *                   on Argo CD's side; the engine syncs the whole repository tree) and
+ *                   manifests/<app>/…
+ *   repo-2/         optional: files overlaid on repo/ as the second commit
+ *
+ * Every Application (and ApplicationSet template) names repoURL {@link CONFORMANCE_REPO_URL},
+ * targetRevision `main`; names and namespaces start with `cf-<name>-` (only such namespaces are
+ * deleted when a scenario is run again).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -317,7 +334,9 @@ export interface ExampleScenarioSpec {
  * the conformance repoURL and branch, `source.path` relative to the scenario's repository
  * (`examples/<x>/manifests/<folder>` → `manifests/<folder>`), and, like every namespace an object
  * names, the prefix `cf-ex-<example>-` on their names and destination namespaces so scenarios
- * never collide. The root is `manifests/root.yaml`, or the example's only Application.
+ * never collide (AppProjects too, with their destinations and source repositories). The root is
+ * `manifests/root.yaml`, else the example's only Application, else a root Application of the one
+ * folder that holds the Applications.
  */
 export function exampleScenario(repoRoot: string, spec: ExampleScenarioSpec): Scenario {
   const name = `ex-${spec.example}`;
@@ -330,8 +349,23 @@ export function exampleScenario(repoRoot: string, spec: ExampleScenarioSpec): Sc
       return doc;
     }
     const out = structuredClone(doc);
+    if (out.kind === 'AppProject') {
+      out.metadata.name = prefix + out.metadata.name;
+      for (const d of out.spec?.destinations ?? []) {
+        if (d.namespace && d.namespace !== '*') {
+          d.namespace = prefix + d.namespace;
+        }
+      }
+      if (out.spec?.sourceRepos) {
+        out.spec.sourceRepos = out.spec.sourceRepos.map((r: string) => (r.includes('*') ? r : CONFORMANCE_REPO_URL));
+      }
+      return out;
+    }
     if (out.kind === 'Application' && String(out.apiVersion ?? '').startsWith('argoproj.io/')) {
       out.metadata.name = prefix + out.metadata.name;
+      if (out.spec?.project && out.spec.project !== 'default') {
+        out.spec.project = prefix + out.spec.project;
+      }
       const dest = out.spec?.destination;
       if (dest?.namespace) {
         dest.namespace = prefix + dest.namespace;
@@ -374,11 +408,27 @@ export function exampleScenario(repoRoot: string, spec: ExampleScenarioSpec): Sc
     commit1.set(`manifests/${p}`, out);
   }
   if (rootText === undefined) {
-    if (apps.length !== 1) {
-      throw new ScenarioError(manifestsDir, `has no root.yaml and ${apps.length} files with Applications: cannot tell the root`);
+    const folders = [...new Set(apps.map((p) => path.posix.dirname(p)))];
+    if (apps.length === 1) {
+      rootText = commit1.get(`manifests/${apps[0]}`)!;
+      commit1.delete(`manifests/${apps[0]}`);
+    } else if (folders.length === 1 && folders[0] !== '.') {
+      // What the example's README has users `kubectl apply -f manifests/<folder>/`: here a root
+      // Application of that folder hands it to Argo CD (and to the engine's tree sync).
+      rootText = stringify({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: `${prefix}root`, namespace: 'argocd' },
+        spec: {
+          project: 'default',
+          source: { repoURL: CONFORMANCE_REPO_URL, targetRevision: CONFORMANCE_BRANCH, path: `manifests/${folders[0]}` },
+          destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
+          syncPolicy: { automated: { prune: true } },
+        },
+      });
+    } else {
+      throw new ScenarioError(manifestsDir, `has no root.yaml and ${apps.length} files with Applications in ${folders.length} folders: cannot tell the root`);
     }
-    rootText = commit1.get(`manifests/${apps[0]}`)!;
-    commit1.delete(`manifests/${apps[0]}`);
   }
   commit1.set('root.yaml', rootText);
   const root = checkCommit(commit1, `${manifestsDir} (as scenario ${name})`);
