@@ -334,11 +334,29 @@ function usesRepo(app: any): boolean {
   return [spec.source, ...(spec.sources ?? [])].some((s: any) => s && !s.chart && s.repoURL === CONFORMANCE_REPO_URL);
 }
 
-/** Asks Argo CD for a sync of `name` at `revision`, as `argocd app sync` does: the Application's `operation`. */
+/**
+ * Asks Argo CD for a sync of `name` at `revision` with the operation Argo CD's API server writes
+ * for `argocd app sync` (server/application/application.go, Sync): the Application's source,
+ * its syncPolicy's syncOptions and retry, the revision, prune as asked.
+ */
 async function requestSync(side: Side, name: string, revision: string, prune: boolean): Promise<void> {
-  await side.api.merge(appRef(name), {
-    operation: { initiatedBy: { username: 'conformance' }, sync: { revision, prune } },
-  });
+  const app = await getApp(side.api, name);
+  const spec = app?.spec ?? {};
+  const sync: Record<string, unknown> = { revision, prune };
+  if (spec.source && !spec.sources) {
+    sync.source = spec.source;
+  }
+  if (spec.sources) {
+    sync.sources = spec.sources;
+  }
+  if (spec.syncPolicy?.syncOptions) {
+    sync.syncOptions = spec.syncPolicy.syncOptions;
+  }
+  const operation: Record<string, unknown> = { initiatedBy: { username: 'conformance' }, sync };
+  if (spec.syncPolicy?.retry) {
+    operation.retry = spec.syncPolicy.retry;
+  }
+  await side.api.merge(appRef(name), { operation });
 }
 
 /**
