@@ -6,14 +6,15 @@
  * scenario × (Argo CD, engine, same?) is printed and written to test-reports/conformance.md.
  *
  * A scenario fails on a difference its scenario.yaml does not keep, or an `expect` either side
- * does not meet. CONFORMANCE_SCENARIOS=name,name runs only those (names or name prefixes).
+ * does not meet. CONFORMANCE_SCENARIOS=name,name runs only those (names or name prefixes);
+ * CONFORMANCE_SCENARIOS_DIR=<dir> takes the scenario folders from another directory.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkExpectations, compareSnapshots, Difference, judge, SideSnapshot, unusedKept } from './harness/compare';
 import { failureMessage, passed, renderReport, ScenarioOutcome } from './harness/report';
 import {
-  commit2Files, commitTree, ensureRepository, openSide, releaseScenario, resetScenario, runArgoCd, runEngine, Side, snapshot, stderrLog,
+  commit2Files, commitTree, ensureRepository, openSide, releaseScenario, resetScenario, runArgoCd, runEngine, Side, snapshotPair, stderrLog,
 } from './harness/runner';
 import { CONFORMANCE_REPO_URL, exampleScenario, ExampleScenarioSpec, loadScenario, Scenario, scenarioFolders } from './harness/scenario';
 import { argoCdVersion } from '../../src/argocd/build';
@@ -24,7 +25,8 @@ import { runInProcess } from '../cli/run-in-process';
 import { clusterDir, kubeconfigPath } from '../e2e/cluster-fixture';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
-const SCENARIOS_DIR = path.join(__dirname, 'scenarios');
+/** CONFORMANCE_SCENARIOS_DIR runs the scenario folders of another directory instead (e.g. a branch's, exported). */
+const SCENARIOS_DIR = process.env.CONFORMANCE_SCENARIOS_DIR ? path.resolve(process.env.CONFORMANCE_SCENARIOS_DIR) : path.join(__dirname, 'scenarios');
 const REPORT_DIR = path.join(REPO_ROOT, 'test-reports');
 const REPORT_FILE = path.join(REPORT_DIR, 'conformance.md');
 const LOG_DIR = path.join(REPORT_DIR, 'conformance');
@@ -131,17 +133,15 @@ async function runScenario(s: Scenario): Promise<ScenarioOutcome> {
     const found: Difference[] = [];
     if (files2 && !a1.error && !e1.error) {
       // The first commit's state too: the second commit's operation replaces its results.
-      found.push(...compareSnapshots(s.name, await snapshot(a, s.root.name), await snapshot(b, s.root.name), 1));
+      const first = await snapshotPair(a, b, s.root.name);
+      found.push(...compareSnapshots(s.name, first.argocd, first.engine, 1));
       const sha2 = commitTree(repo, files2, `${s.name}: commit 2`);
       stderrLog(`${s.name}: commit 2 ${sha2.slice(0, 7)}`);
       const [a2, e2] = await Promise.all([runArgoCd(a, s, sha2, 2, stderrLog), runEngine(b, s, repo, sha2, 2, runInProcess, LOG_DIR, stderrLog)]);
       seconds = { argocd: seconds.argocd + a2.seconds, engine: seconds.engine + e2.seconds };
       errors = { argocd: a2.error, engine: e2.error };
     }
-    const sides: { argocd: SideSnapshot; engine: SideSnapshot } = {
-      argocd: await snapshot(a, s.root.name, errors.argocd),
-      engine: await snapshot(b, s.root.name, errors.engine),
-    };
+    const sides: { argocd: SideSnapshot; engine: SideSnapshot } = await snapshotPair(a, b, s.root.name, errors);
     found.push(...compareSnapshots(s.name, sides.argocd, sides.engine, files2 && !a1.error && !e1.error ? 2 : undefined));
     const differences = judge(found, s.config.differences);
     return {

@@ -98,8 +98,7 @@ export async function scenarioApps(api: KubeClient, root: string): Promise<{ app
 }
 
 function resourceKey(r: any): string {
-  const name = r.hookType || r.hookPhase ? normalizeHookName(r.name) : r.name;
-  return objectKey(r.kind, r.namespace, name);
+  return objectKey(r.kind, r.namespace, normalizeHookName(r.name));
 }
 
 function appSnapshot(app: any): AppSnapshot {
@@ -130,27 +129,47 @@ function appSnapshot(app: any): AppSnapshot {
   };
 }
 
-/** Reads the scenario's Applications, tracked live objects and generated Applications from one side. */
-export async function snapshot(side: Side, root: string, error?: string): Promise<SideSnapshot> {
-  const { apps, sets } = await scenarioApps(side.api, root);
+interface LiveRef {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+}
+
+/**
+ * The objects a side's Applications track (`status.resources`) or their last operations touched
+ * (`syncResult.resources`: hooks too, which Argo CD lists as resources while they live and the
+ * engine does not), by key. Hook names' time suffix is normalized in the key only.
+ */
+function refsOf(apps: Iterable<any>): Map<string, LiveRef> {
+  const out = new Map<string, LiveRef>();
+  for (const app of apps) {
+    for (const r of [...(app.status?.resources ?? []), ...(app.status?.operationState?.syncResult?.resources ?? [])]) {
+      const key = objectKey(r.kind, r.namespace, normalizeHookName(r.name));
+      if (!out.has(key) && r.kind && r.name) {
+        out.set(key, { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind, metadata: { name: r.name, namespace: r.namespace || undefined } });
+      }
+    }
+  }
+  return out;
+}
+
+async function sideSnapshot(
+  side: Side, apps: Map<string, any>, sets: string[], refs: Map<string, LiveRef>, otherRefs: Map<string, LiveRef>, error?: string,
+): Promise<SideSnapshot> {
   const out: SideSnapshot = { apps: {}, live: {}, generated: {}, lastApplied: 0, error };
   let lastApplied = 0;
   for (const [name, app] of apps) {
     out.apps[name] = appSnapshot(app);
-    for (const r of app.status?.resources ?? []) {
-      const key = objectKey(r.kind, r.namespace, r.name);
-      if (key in out.live) {
-        continue;
-      }
-      const ref = { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: r.kind, metadata: { name: r.name, namespace: r.namespace || undefined } };
-      const live = await side.api.get(ref as any).catch(() => undefined);
-      if (live) {
-        const n = normalizeLive(live);
-        out.live[key] = n.object;
-        lastApplied += n.lastApplied ? 1 : 0;
-      } else {
-        out.live[key] = null;
-      }
+  }
+  for (const key of [...new Set([...refs.keys(), ...otherRefs.keys()])].sort()) {
+    const ref = refs.get(key) ?? otherRefs.get(key)!;
+    const live = await side.api.get(ref as any).catch(() => undefined);
+    if (live) {
+      const n = normalizeLive(live);
+      out.live[key] = n.object;
+      lastApplied += n.lastApplied ? 1 : 0;
+    } else {
+      out.live[key] = null;
     }
   }
   const all = sets.length ? await listApps(side.api) : [];
@@ -161,6 +180,23 @@ export async function snapshot(side: Side, root: string, error?: string): Promis
     }
   }
   return { ...out, lastApplied };
+}
+
+/**
+ * Reads what both sides left: each side's Applications of the scenario and the ApplicationSets'
+ * generated ones, and on both clusters every object either side tracks or touched.
+ */
+export async function snapshotPair(
+  argocd: Side, engine: Side, root: string, errors: { argocd?: string; engine?: string } = {},
+): Promise<{ argocd: SideSnapshot; engine: SideSnapshot }> {
+  const a = await scenarioApps(argocd.api, root);
+  const b = await scenarioApps(engine.api, root);
+  const ra = refsOf(a.apps.values());
+  const rb = refsOf(b.apps.values());
+  return {
+    argocd: await sideSnapshot(argocd, a.apps, a.sets, ra, rb, errors.argocd),
+    engine: await sideSnapshot(engine, b.apps, b.sets, rb, ra, errors.engine),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
