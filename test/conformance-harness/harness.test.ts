@@ -104,7 +104,7 @@ describe('scenario folders', () => {
       'repo/root.yaml': root('cf-x-root'),
       'repo/manifests/web/ns.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: { name: kube-system }\n---\napiVersion: v1\nkind: Namespace\nmetadata: { name: cf-x-other }\n',
     }));
-    expect(scenarioNames(s)).toEqual({ apps: ['cf-x-root'], sets: [], namespaces: ['cf-x-other', 'cf-x-web'] });
+    expect(scenarioNames(s)).toEqual({ apps: ['cf-x-root'], sets: [], namespaces: ['cf-x-other', 'cf-x-web'], projects: [] });
   });
 });
 

@@ -257,11 +257,12 @@ function docsOf(files: Map<string, string>): any[] {
 }
 
 /** Names the scenario's files give: Applications, ApplicationSets and `cf-` namespaces. */
-export function scenarioNames(s: Scenario): { apps: string[]; sets: string[]; namespaces: string[] } {
+export function scenarioNames(s: Scenario): { apps: string[]; sets: string[]; namespaces: string[]; projects: string[] } {
   const docs = docsOf(s.commit1).concat(s.commit2 ? docsOf(s.commit2) : []);
   const apps = new Set<string>();
   const sets = new Set<string>();
   const namespaces = new Set<string>();
+  const projects = new Set<string>();
   const ns = (n: unknown) => {
     // Only the prefix scenarios own (see the contract): never delete a namespace we did not make.
     // A template's `{{...}}` (an ApplicationSet's) stands for any name part.
@@ -278,10 +279,12 @@ export function scenarioNames(s: Scenario): { apps: string[]; sets: string[]; na
       ns(d.spec?.template?.spec?.destination?.namespace);
     } else if (d.kind === 'Namespace') {
       ns(d.metadata?.name);
+    } else if (d.kind === 'AppProject' && d.metadata?.name !== 'default') {
+      projects.add(d.metadata?.name);
     }
     ns(d.metadata?.namespace);
   }
-  return { apps: [...apps].filter(Boolean), sets: [...sets].filter(Boolean), namespaces: [...namespaces] };
+  return { apps: [...apps].filter(Boolean), sets: [...sets].filter(Boolean), namespaces: [...namespaces], projects: [...projects].filter(Boolean) };
 }
 
 /** A namespace name, or a template of one (`cf-x-{{.name}}`), as a pattern of the names it stands for. */
@@ -332,6 +335,13 @@ export async function releaseScenario(side: Side, s: Scenario): Promise<void> {
  */
 export async function resetScenario(side: Side, s: Scenario, log: Log): Promise<void> {
   await releaseScenario(side, s);
+  // Its AppProjects too: whether a child's project exists when the child is first seen is part
+  // of what a scenario compares.
+  for (const p of scenarioNames(s).projects) {
+    const ref = { apiVersion: APP_API, kind: 'AppProject', metadata: { name: p, namespace: ARGOCD_NS } };
+    await side.api.merge(ref, { metadata: { finalizers: null } }).catch(() => undefined);
+    await side.api.delete(ref, 'Background').catch(() => undefined);
+  }
   const nsRef = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   const patterns = scenarioNames(s).namespaces.map(namespacePattern);
   const nsResource = await side.api.resourceFor('v1', 'Namespace');
