@@ -104,6 +104,23 @@ const loadavg = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 
+/**
+ * The benchmark's own API calls, retried: on a loaded machine a kept-alive connection that the
+ * API server closed meanwhile answers "socket hang up" once.
+ */
+async function retried<T>(what: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await what();
+    } catch (e) {
+      if (attempt >= 5) {
+        throw e;
+      }
+      await sleep(1000 * attempt);
+    }
+  }
+}
+
 interface Measurement {
   readonly s: number;
   readonly rssMiB: number;
@@ -189,7 +206,7 @@ class Bench {
   }
 
   private async applications(): Promise<Map<string, KubeObject>> {
-    const apps = await this.client.list(this.appResource, 'argocd');
+    const apps = await retried(() => this.client.list(this.appResource, 'argocd'));
     return new Map(apps.map((a) => [a.metadata.name!, a]));
   }
 
@@ -219,7 +236,7 @@ class Bench {
   }
 
   private async createNamespaces(names: string[]): Promise<void> {
-    await Promise.all(names.map((name) => this.client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject, 'bench')));
+    await Promise.all(names.map((name) => retried(() => this.client.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } } as KubeObject, 'bench'))));
   }
 
   /** Deletes the Applications (none has a finalizer), the engine's Leases and the namespaces, and waits for them to go. */
@@ -237,15 +254,16 @@ class Bench {
   async argocd(which: Case, prefix: string): Promise<Figures> {
     const layout = writeCase(this.work, which, prefix);
     const warmup = `${prefix}-warmup`;
-    await this.createNamespaces([...layout.namespaces, warmup]);
-    const t0 = Date.now();
-    const argocd = await LocalArgoCd.start({
-      clusterDir: this.cluster.dir, repository: layout.repo, repoURLs: [REPO_URL], binary: this.binary, log: () => undefined,
-    });
+    let argocd: LocalArgoCd | undefined;
     try {
+      await this.createNamespaces([...layout.namespaces, warmup]);
+      const t0 = Date.now();
+      argocd = await LocalArgoCd.start({
+        clusterDir: this.cluster.dir, repository: layout.repo, repoURLs: [REPO_URL], binary: this.binary, log: () => undefined,
+      });
       process.stderr.write(`  argocd up: ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       const warmupApp = application(warmup, warmup, REPO_URL, 'manifests/warmup', true);
-      await this.client.apply(warmupApp as KubeObject, 'bench', { force: true });
+      await retried(() => this.client.apply(warmupApp as KubeObject, 'bench', { force: true }));
       await this.waitSettled([warmup], 'Argo CD warm-up', argocd);
       const pids = argocd.state.components.map((c) => ({ name: c.name, pid: c.pid }));
       // Peaks from here: the case alone, not the start-up and warm-up.
@@ -276,7 +294,7 @@ class Bench {
       process.stderr.write(`  Argo CD now (RssAnon/RssFile MiB): ${pids.map((p) => `${p.name} ${f0(memoryMiB(p.pid, 'RssAnon'))}/${f0(memoryMiB(p.pid, 'RssFile'))}`).join(', ')}\n`);
       return { settleS, peakMiB, perComponent, controllersPeakMiB, refreshS, load: `${load} → ${loadavg()}` };
     } finally {
-      await argocd.stop({ log: () => undefined });
+      await argocd?.stop({ log: () => undefined });
       this.cleanUp(layout, [warmup], [warmup]);
     }
   }
@@ -290,11 +308,11 @@ class Bench {
     const ref = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' } };
     // reconciledAt has a resolution of one second: the new one must differ from the last.
     await sleep(1100);
-    const before = ((await this.client.get(ref)) as any)?.status?.reconciledAt;
+    const before = ((await retried(() => this.client.get(ref))) as any)?.status?.reconciledAt;
     const t0 = process.hrtime.bigint();
-    await this.client.merge(ref, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } });
+    await retried(() => this.client.merge(ref, { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } }));
     for (;;) {
-      const now = ((await this.client.get(ref)) as any)?.status?.reconciledAt;
+      const now = ((await retried(() => this.client.get(ref))) as any)?.status?.reconciledAt;
       if (now && now !== before) {
         return seconds(t0);
       }
@@ -308,10 +326,10 @@ class Bench {
   /** The engine: `sync manifests` in a child process; then the no-op refresh. */
   async engine(which: Case, prefix: string): Promise<Figures> {
     const layout = writeCase(this.work, which, prefix);
-    await this.createNamespaces(layout.namespaces);
     const engine = (...a: string[]) =>
       measure(process.execPath, [this.cli, ...a, '--repo-root', layout.repo, '--kubeconfig', this.cluster.kubeconfigPath], layout.repo);
     try {
+      await this.createNamespaces(layout.namespaces);
       const load = loadavg();
       const sync = engine('sync', path.join(layout.repo, 'manifests'));
       if (sync.code !== 0) {
