@@ -286,6 +286,12 @@ project.addTask('bench:sync', {
   receiveArgs: true,
 });
 
+project.addTask('bench:argocd', {
+  description: 'Benchmark real Argo CD (cached argocd-local) against the engine on the local control plane: time to Synced/Healthy for 1,000 objects and a 50-Application tree, no-op refresh, peak RSS (args: --runs N)',
+  exec: `${tsNode} bench/argocd-vs-engine.ts`,
+  receiveArgs: true,
+});
+
 // `npm test`: unit tests, language proofs, e2e tests, unit and e2e again on Node 24, lint. Snapshots are never updated here.
 project.testTask.reset();
 project.testTask.spawn(project.tasks.tryFind('test:unit')!);

@@ -21,6 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { configMap, deploymentObj, serviceObj, writeResource } from './fixtures';
 import { defaultClusterDir, LocalCluster } from '../src/cluster/local-cluster';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -62,52 +63,6 @@ function must(m: Measurement, what: string, okCodes = [0]): Measurement {
     throw new Error(`${what} exited ${m.code}:\n${m.stderr.slice(-3000)}`);
   }
   return m;
-}
-
-function configMap(i: number, variant = 0): object {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { app: `svc-${i}` } }, data: { 'LOG_LEVEL': variant ? 'debug' : 'info', 'FEATURE_X': 'true', 'config.json': JSON.stringify({ id: i, replicas: 1, tags: ['a', 'b'] }) } };
-}
-
-function deploymentObj(i: number, variant = 0): object {
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: `web-${i}`, labels: { app: `web-${i}` } },
-    spec: {
-      // replicas 0: measure the apply path, not kwok scheduling hundreds of pods on 2 cores.
-      replicas: 0,
-      selector: { matchLabels: { app: `web-${i}` } },
-      template: {
-        metadata: { labels: { app: `web-${i}` } },
-        spec: {
-          containers: [{
-            name: 'main',
-            image: `registry.example.com/web:${variant ? '1.1' : '1.0'}`,
-            ports: [{ containerPort: 8080 }],
-            env: [{ name: 'INDEX', value: String(i) }],
-            resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-          }],
-        },
-      },
-    },
-  };
-}
-
-function serviceObj(i: number): object {
-  // Headless: the local cluster's service CIDR is a /24, too small for hundreds of ClusterIPs per side.
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: `svc-${i}` },
-    spec: { clusterIP: 'None', selector: { app: `web-${i}` }, ports: [{ port: 80, targetPort: 8080 }] },
-  };
-}
-
-/** One file per resource `index` (ConfigMaps, Deployments and Services in turn) into `dir`. */
-function writeResource(dir: string, index: number): void {
-  const i = Math.floor(index / 3);
-  const [kind, obj] = ([['configmap', () => configMap(i)], ['deployment', () => deploymentObj(i)], ['service', () => serviceObj(i)]] as const)[index % 3];
-  fs.writeFileSync(path.join(dir, `${kind}-${i}.yaml`), stringify(obj()));
 }
 
 function application(name: string, namespace: string | undefined, sourcePath: string, automated: boolean): object {
