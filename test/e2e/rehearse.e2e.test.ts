@@ -209,6 +209,8 @@ beforeAll(() => {
   repo.write('workloads/web/deployment.yaml', deployment('web-v2')).commit('selector');
   repo.restore('hook').remove('workloads/db/claim.yaml').commit('drop-claim');
   repo.write('workloads/web/hpa.yaml', HPA).commit('hpa');
+  // The CRD cases on a branch of their own: HEAD (main) stays at hpa for --worktree.
+  repo.git('checkout', '-q', '-b', 'crds');
   repo.restore('base').write('manifests/crds.yaml', application('crds', 'workloads/crds'))
     .write('workloads/crds/crd.yaml', widgetCrd(false))
     .write('workloads/crds/widget.yaml', 'apiVersion: rehearse.example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n')
@@ -216,6 +218,7 @@ beforeAll(() => {
     .commit('crds');
   repo.write('workloads/crds/crd.yaml', widgetCrd(true)).commit('crd-required');
   repo.restore('crds').remove('workloads/crds/crd.yaml').remove('workloads/crds/widget.yaml').commit('drop-crd');
+  repo.git('checkout', '-q', 'main');
 });
 
 afterAll(() => {
