@@ -48,6 +48,11 @@ export function groupOf(apiVersion: string): string {
   return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
+/** Whether `obj` is a CustomResourceDefinition (Argo CD's `kube.IsCRD`). */
+export function isCrd(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
+  return obj.kind === 'CustomResourceDefinition' && groupOf(obj.apiVersion) === 'apiextensions.k8s.io';
+}
+
 export function keyOf(obj: KubeObject): ResourceKey {
   return {
     group: groupOf(obj.apiVersion),

@@ -7,7 +7,7 @@ import { KubeApi } from './kube/kube-api';
 import { KubeObject, SyncTask, TaskAction } from './model';
 import { ScopeLookup } from './plan';
 import { optionTrue } from './sync-options';
-import { withTrackingId } from './tracking';
+import { carriesTrackingId, withTrackingId } from './tracking';
 
 /** Discovery for the kinds of `objs`, as a synchronous lookup for the planner. */
 export async function scopeLookup(client: KubeApi, objs: readonly KubeObject[]): Promise<ScopeLookup> {
@@ -23,15 +23,16 @@ export async function scopeLookup(client: KubeApi, objs: readonly KubeObject[]):
 
 /**
  * The object a task applies: with this instance's tracking id (not for the auto-created
- * namespace), live values of ignored fields under RespectIgnoreDifferences, the hook finalizer
- * for hooks, and for ordinary resources the `last-applied-configuration` annotation Argo CD's
- * client-side apply would write (see client-side-apply.ts) and the applied hash.
+ * namespace, nor for a CRD: see {@link carriesTrackingId}), live values of ignored fields under
+ * RespectIgnoreDifferences, the hook finalizer for hooks, and for ordinary resources the
+ * `last-applied-configuration` annotation Argo CD's client-side apply would write (see
+ * client-side-apply.ts) and the applied hash.
  */
 export async function preparedObject(
   task: SyncTask, instance: string, rules: readonly IgnoreDifferencesEntry[], destinationNamespace = '',
 ): Promise<KubeObject> {
   let obj = task.desired!;
-  if (!task.autoNamespace) {
+  if (!task.autoNamespace && carriesTrackingId(obj)) {
     obj = withTrackingId(obj, instance, task.key, destinationNamespace);
   }
   if (task.action === TaskAction.APPLY && task.live && optionTrue(task.options, 'RespectIgnoreDifferences') && rules.length > 0) {

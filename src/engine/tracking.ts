@@ -1,6 +1,6 @@
 import { ANNOTATION_TRACKING_ID } from './annotations';
 import { CONTROL_PLANE_NAMESPACE } from './application-spec';
-import { groupOf, KubeObject, ResourceKey } from './model';
+import { groupOf, isCrd, KubeObject, ResourceKey } from './model';
 
 /**
  * Argo CD's instance name of an Application: its name, or `<namespace>_<name>` when the
@@ -62,4 +62,16 @@ export function trackingInstance(live: KubeObject): string | undefined {
 export function withTrackingId(obj: KubeObject, instance: string, key: ResourceKey, destinationNamespace = ''): KubeObject {
   const annotations = { ...(obj.metadata.annotations ?? {}), [ANNOTATION_TRACKING_ID]: trackingId(instance, key, destinationNamespace) };
   return { ...obj, metadata: { ...obj.metadata, annotations } };
+}
+
+/**
+ * Whether the engine writes the tracking id on a desired object. Not on a CRD: Argo CD's
+ * repo-server never sets it there (`GenerateManifests`: `!kube.IsCRD(target)`), so a CRD synced by
+ * Argo CD and by the engine look the same. Such a CRD is still the Application's resource while it
+ * is desired (desired and live are matched by key), but once removed from Git it is no longer
+ * tracked and so never pruned, unless an older engine or Argo CD version left this Application's
+ * tracking id on it.
+ */
+export function carriesTrackingId(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
+  return !isCrd(obj);
 }

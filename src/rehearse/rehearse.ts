@@ -47,13 +47,13 @@ import { resolveKubeConfig } from '../engine/kube/kubeconfig';
 import { loadApplications, LoadedApplication, LoadResult } from '../engine/load/applications';
 import { gitRoot, resolveRevision } from '../engine/load/source-tree';
 import { readYamlDocuments } from '../engine/load/yaml-documents';
-import { groupOf, HealthStatusCode, KubeObject, keyOf, SyncStatusCode } from '../engine/model';
+import { groupOf, HealthStatusCode, KubeObject, keyOf, keyString, SyncStatusCode } from '../engine/model';
 import { mapLimit } from '../engine/poll';
 import { reconcile } from '../engine/reconcile';
 import { cliInitiator } from '../engine/record-sync';
 import { resolveResourceSettings } from '../engine/settings/find-argocd-cm';
 import { activateResourceSettings } from '../engine/settings/resource-settings';
-import { trackingInstance } from '../engine/tracking';
+import { carriesTrackingId, trackingInstance } from '../engine/tracking';
 import { ApplicationTree, discoverTree } from '../engine/tree/application-tree';
 import { isAutomated } from '../engine/tree/child-policy';
 import { selectTree } from '../engine/tree/tree-selection';
@@ -526,7 +526,9 @@ async function applicationChanges(
     try {
       const r = await reconcile(await clients.forApplication(app), app, { prune: true, startedAt: new Date() });
       // Only what the Application tracks: not the namespace CreateNamespace made, nor another Application's object.
-      live = r.ok ? [...r.live.values()].filter((o) => trackingInstance(o) === r.instance) : [];
+      // A CRD carries no tracking id (carriesTrackingId) but is the Application's while head still wants it.
+      live = r.ok ? [...r.live.values()].filter((o) => trackingInstance(o) === r.instance
+        || (head !== undefined && !carriesTrackingId(o) && r.plan.targets.has(keyString(keyOf(o))))) : [];
     } catch {
       // What cannot be read live (a kind the cluster does not serve) the comparison reports already.
     }

@@ -2,8 +2,9 @@
  * Real Argo CD beside the local control plane (`cdk8s-argocd argocd up|status|down`): it starts
  * against the real cluster, reads a repository's committed manifests through the local Git server
  * under the repoURL the Application names (an https URL of a host that does not exist), syncs the
- * tree that one applied root Application hands it to Synced/Healthy, follows a new commit, and
- * leaves no process behind when stopped.
+ * tree that one applied root Application hands it to Synced/Healthy, follows a new commit, leaves
+ * a CRD untracked (no tracking id; not pruned once removed from Git, as the engine), and leaves no
+ * process behind when stopped.
  *
  * Needs the argocd-local binary (`npm run test:conformance` builds it first; 20-40 minutes cold).
  */
@@ -23,7 +24,11 @@ jest.setTimeout(600_000);
 const newNamespace = testNamespaces().create;
 /** A host that does not resolve: only the local Git server can answer for it. */
 const REPO_URL = 'https://git.example.test/e2e/apps.git';
-const APP = `argocd-real-${randomBytes(3).toString('hex')}`;
+const SUFFIX = randomBytes(3).toString('hex');
+const APP = `argocd-real-${SUFFIX}`;
+/** A CRD in the manifests: Argo CD's repo-server never gives one its tracking id. */
+const CRD_GROUP = `r${SUFFIX}.conformance.example.test`;
+const CRD_NAME = `gizmos.${CRD_GROUP}`;
 
 let repo: string;
 let ns: string;
@@ -35,6 +40,17 @@ function git(...args: string[]): string {
 function writeManifests(greeting: string): void {
   const dir = path.join(repo, 'manifests', 'guestbook');
   fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'crd.yaml'), stringify({
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: CRD_NAME },
+    spec: {
+      group: CRD_GROUP,
+      scope: 'Namespaced',
+      names: { plural: 'gizmos', singular: 'gizmo', kind: 'Gizmo', listKind: 'GizmoList' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+    },
+  }));
   fs.writeFileSync(path.join(dir, 'configmap.yaml'), stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'greeting' }, data: { greeting } }));
   fs.writeFileSync(path.join(dir, 'deployment.yaml'), stringify({
     apiVersion: 'apps/v1',
@@ -75,6 +91,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await kubectl(['delete', 'application', APP, '-n', 'argocd', '--ignore-not-found', '--wait=false'], { check: false });
+  await kubectl(['delete', 'crd', CRD_NAME, '--ignore-not-found', '--wait=false'], { check: false });
   await LocalArgoCd.open(clusterDir())?.stop({ log: () => undefined });
   if (repo) {
     fs.rmSync(repo, { recursive: true, force: true });
@@ -115,8 +132,9 @@ test('the applied root Application is synced by real Argo CD from the committed 
   expect(app.status.sync.revision).toBe(head);
   // Every resource of the directory, as Argo CD compares it (the last operation's syncResult may
   // hold fewer: a self-heal sync applies only what was OutOfSync).
-  expect(app.status.resources.map((r: any) => `${r.kind}/${r.namespace}/${r.name} ${r.status}`).sort()).toEqual([
+  expect(app.status.resources.map((r: any) => `${r.kind}/${r.namespace ?? ''}/${r.name} ${r.status}`).sort()).toEqual([
     `ConfigMap/${ns}/greeting Synced`,
+    `CustomResourceDefinition//${CRD_NAME} Synced`,
     `Deployment/${ns}/web Synced`,
   ]);
   expect(app.status.history?.[0]?.revision).toBe(head);
@@ -124,6 +142,8 @@ test('the applied root Application is synced by real Argo CD from the committed 
   expect(cm.data).toEqual({ greeting: 'hello from git' });
   // Argo CD v3's tracking annotation, written by its own apply.
   expect(cm.metadata.annotations?.[ANNOTATION_TRACKING_ID]).toBe(`${APP}:/ConfigMap:${ns}/greeting`);
+  // …but never on a CRD (repo-server `GenerateManifests`: `!kube.IsCRD(target)`); the engine does the same.
+  expect((await getJson(['crd', CRD_NAME])).metadata.annotations?.[ANNOTATION_TRACKING_ID]).toBeUndefined();
 
   const st = await runInProcess('argocd', 'status', '--dir', clusterDir());
   expect(st.stdout).toMatch(new RegExp(`argocd/${APP}\\s+Synced\\s+Healthy\\s+Succeeded\\s+${head.slice(0, 12)}`));
@@ -142,6 +162,19 @@ test('a new commit reaches the cluster through the Git server; uncommitted edits
   }, 180_000, 1000);
   const cm = await getJson(['configmap', 'greeting', '-n', ns]);
   expect(cm.data).toEqual({ greeting: 'hello again' });
+});
+
+test('a CRD removed from Git is not pruned by Argo CD (automated prune): it never tracked it', async () => {
+  git('rm', '-q', path.join('manifests', 'guestbook', 'crd.yaml'));
+  git('commit', '-q', '-m', 'drop the CRD');
+  const head = git('rev-parse', 'HEAD');
+  await kubectl(['annotate', 'application', APP, '-n', 'argocd', 'argocd.argoproj.io/refresh=normal', '--overwrite']);
+  const app = await waitFor('the CRD removal synced', async () => {
+    const a = await application();
+    return a?.status?.sync?.revision === head && a?.status?.sync?.status === 'Synced' && a?.status?.operationState?.phase === 'Succeeded' ? a : undefined;
+  }, 180_000, 1000);
+  expect(app.status.resources.map((r: any) => r.kind).sort()).toEqual(['ConfigMap', 'Deployment']);
+  expect(await getJson(['crd', CRD_NAME])).toBeDefined();
 });
 
 test('argocd down stops every process; status then says stopped and exits 1', async () => {

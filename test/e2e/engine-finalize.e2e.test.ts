@@ -2,16 +2,19 @@
  * Deleting Applications on the real control plane as Argo CD's controller does: a root whose
  * sync prunes a child Application finalizes it in the same run (foreground waits for the
  * resources' dependents, background does not; without a finalizer the resources stay), and
- * `delete` with and without cascade. test/engine/finalize.test.ts has the rules in detail.
+ * `delete` with and without cascade, and CRDs (untracked, never pruned once removed unless they carry
+ * a legacy tracking id, never cascade-deleted). test/engine/finalize.test.ts has the rules in detail.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { getJson, kubeconfigPath, kubectl, testNamespaces, waitFor } from './cluster-fixture';
 import { RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND } from '../../src/argo/annotations';
+import { FIELD_MANAGER } from '../../src/engine/annotations';
+import { compareApplication } from '../../src/engine/compare-app';
 import { KubeClient } from '../../src/engine/kube/client';
 import { loadApplications } from '../../src/engine/load/applications';
-import { KubeObject, OperationPhase, SyncOperationResult } from '../../src/engine/model';
+import { KubeObject, OperationPhase, SyncOperationResult, SyncStatusCode } from '../../src/engine/model';
 import { syncApplication } from '../../src/engine/sync';
 import { runInProcess } from '../cli/run-in-process';
 import { configMap, deployment, TestApp, useE2eClient } from '../engine/e2e-app';
@@ -182,5 +185,76 @@ describe('delete', () => {
     const again = await runInProcess('delete', tree.child, '--kubeconfig', kubeconfigPath());
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(new RegExp(`error: Application argocd/${tree.child} not found in the cluster`));
+  });
+});
+
+describe('CRDs, as Argo CD treats them: never tracked, never cascade-deleted', () => {
+  const TRACKING = 'argocd.argoproj.io/tracking-id';
+
+  test('a synced CRD has no tracking id and is Synced; removed from Git it stays (pruned only with a legacy tracking id); delete --cascade keeps it', async () => {
+    const ns = await newNamespace('crd-track');
+    const tree = new Tree(`child-${ns}`, ns, []);
+    const crd = (plural: string): KubeObject => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: `${plural}.${ns}.example.com` },
+      spec: {
+        group: `${ns}.example.com`,
+        scope: 'Namespaced',
+        names: { plural, singular: plural.slice(0, -1), kind: plural[0].toUpperCase() + plural.slice(1, -1), listKind: `${plural}List` },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { 'type': 'object', 'x-kubernetes-preserve-unknown-fields': true } } }],
+      },
+    });
+    const widgets = crd('widgets');
+    const gadgets = crd('gadgets');
+    const legacyId = (c: KubeObject) => `${tree.child}:apiextensions.k8s.io/CustomResourceDefinition:${ns}/${c.metadata.name}`;
+    const liveCrd = (c: KubeObject) => getJson<KubeObject>(['crd', c.metadata.name!]);
+    const childStatus = async () => {
+      const loaded = loadApplications({ path: tree.root.dir, apps: [tree.child], repoRoot: tree.root.dir });
+      try {
+        return await compareApplication(client, loaded.applications[0]);
+      } finally {
+        loaded.dispose();
+      }
+    };
+    try {
+      tree.writeChild('objects.yaml', deployment('web'), configMap('owner'), widgets, gadgets);
+      await tree.deploy();
+      expect((await liveCrd(widgets))!.metadata.annotations?.[TRACKING]).toBeUndefined();
+      expect((await liveCrd(gadgets))!.metadata.annotations?.[TRACKING]).toBeUndefined();
+      const status = await childStatus();
+      expect(status.sync).toBe(SyncStatusCode.SYNCED);
+      expect(status.resources.filter((r) => r.kind === 'CustomResourceDefinition').map((r) => `${r.name} ${r.status}`).sort())
+        .toEqual([`gadgets.${ns}.example.com Synced`, `widgets.${ns}.example.com Synced`]);
+
+      // An older engine wrote the tracking id with its field manager: the next sync removes it.
+      const older = { ...widgets, metadata: { ...widgets.metadata, annotations: { [TRACKING]: legacyId(widgets) } } };
+      await kubectl(['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-'], { input: JSON.stringify(older) });
+      expect((await liveCrd(widgets))!.metadata.annotations?.[TRACKING]).toBe(legacyId(widgets));
+      expect(await tree.sync(tree.child)).toMatchObject({ phase: OperationPhase.SUCCEEDED });
+      expect((await liveCrd(widgets))!.metadata.annotations?.[TRACKING]).toBeUndefined();
+
+      // Argo CD (or an engine before it) left its tracking id on gadgets under another field manager.
+      await kubectl(['annotate', 'crd', gadgets.metadata.name!, `${TRACKING}=${legacyId(gadgets)}`]);
+      tree.writeChild('objects.yaml', deployment('web'), configMap('owner'));
+      const pruned = await tree.sync(tree.child, true);
+      expect(pruned.phase).toBe(OperationPhase.SUCCEEDED);
+      expect(pruned.resources.filter((r) => r.kind === 'CustomResourceDefinition').map((r) => `${r.name} ${r.status}`))
+        .toEqual([`gadgets.${ns}.example.com Pruned`]);
+      await waitFor('the legacy-tracked CRD to be pruned', async () => (await liveCrd(gadgets)) === undefined);
+      expect(await liveCrd(widgets)).toBeDefined();
+      expect((await childStatus()).sync).toBe(SyncStatusCode.SYNCED);
+
+      // Even a CRD that carries the Application's tracking id is kept by a cascade delete.
+      await kubectl(['annotate', 'crd', widgets.metadata.name!, `${TRACKING}=${legacyId(widgets)}`]);
+      const res = await runInProcess('delete', tree.child, '--kubeconfig', kubeconfigPath());
+      expect(res.stderr).toContain(`keeping CustomResourceDefinition ${widgets.metadata.name} (CustomResourceDefinitions are never deleted with an Application)`);
+      expect(res.stdout).toBe(`Application argocd/${tree.child} deleted; 2 resource(s) deleted\n`);
+      expect(res.code).toBe(0);
+      expect(await tree.resources()).toEqual([]);
+      expect(await liveCrd(widgets)).toBeDefined();
+    } finally {
+      await kubectl(['delete', 'crd', widgets.metadata.name!, gadgets.metadata.name!, '--ignore-not-found', '--wait=false'], { check: false });
+    }
   });
 });

@@ -108,9 +108,12 @@ describe('sync', () => {
       expect(order.indexOf(`Namespace/${target}`)).toBeLessThan(order.indexOf('ConfigMap/inside'));
       expect(order.indexOf(`CustomResourceDefinition/widgets.${group}`)).toBeLessThan(order.indexOf('Widget/w'));
       expect((await getJson([`widgets.${group}`, 'w'], { namespace: target })).spec.size).toBe(3);
-      // Cluster-scoped objects carry the destination namespace in their tracking id, as in Argo CD.
+      // Cluster-scoped objects carry the destination namespace in their tracking id, as in Argo CD;
+      // a CRD none (Argo CD's repo-server never tracks one).
+      const liveNs = await getJson(['namespace', target]);
+      expect(liveNs.metadata.annotations['argocd.argoproj.io/tracking-id']).toBe(`deps:/Namespace:${ns}/${target}`);
       const liveCrd = await getJson(['crd', `widgets.${group}`]);
-      expect(liveCrd.metadata.annotations['argocd.argoproj.io/tracking-id']).toBe(`deps:apiextensions.k8s.io/CustomResourceDefinition:${ns}/widgets.${group}`);
+      expect(liveCrd.metadata.annotations?.['argocd.argoproj.io/tracking-id']).toBeUndefined();
     } finally {
       await kubectl(['delete', 'crd', `widgets.${group}`, '--ignore-not-found', '--wait=false']);
     }

@@ -3,7 +3,8 @@
  * throwaway local control plane (started from the cached binary, removed afterwards): an
  * unchanged tree reports no change (exit 0), an added hook shows in the timeline, a changed
  * Deployment selector is a predicted failure (exit 1), a PVC deleted from code is pruned (a
- * danger sign), an HPA-scaled Deployment without the ignore rule never settles, bad input exits 2.
+ * danger sign), an HPA-scaled Deployment without the ignore rule never settles, a CRD (untracked,
+ * as in Argo CD) is still checked while desired and not pruned once removed, bad input exits 2.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -117,6 +118,32 @@ spec:
   maxReplicas: 4
 `;
 
+/** A Widget CRD; `required`: its spec needs a field no existing Widget has. */
+function widgetCrd(required: boolean): string {
+  return `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.rehearse.example.com
+spec:
+  group: rehearse.example.com
+  scope: Namespaced
+  names: { plural: widgets, singular: widget, kind: Widget, listKind: WidgetList }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              properties:
+                size: { type: integer }
+                shape: { type: string }
+${required ? '              required: [shape]\n' : ''}`;
+}
+
 /** The test repository: one commit per case, each named. */
 class Repo {
   readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearse-repo-'));
@@ -182,6 +209,16 @@ beforeAll(() => {
   repo.write('workloads/web/deployment.yaml', deployment('web-v2')).commit('selector');
   repo.restore('hook').remove('workloads/db/claim.yaml').commit('drop-claim');
   repo.write('workloads/web/hpa.yaml', HPA).commit('hpa');
+  // The CRD cases on a branch of their own: HEAD (main) stays at hpa for --worktree.
+  repo.git('checkout', '-q', '-b', 'crds');
+  repo.restore('base').write('manifests/crds.yaml', application('crds', 'workloads/crds'))
+    .write('workloads/crds/crd.yaml', widgetCrd(false))
+    .write('workloads/crds/widget.yaml', 'apiVersion: rehearse.example.com/v1\nkind: Widget\nmetadata:\n  name: w1\nspec:\n  size: 3\n')
+    .write('workloads/crds/config.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: crds-config\ndata:\n  a: "1"\n')
+    .commit('crds');
+  repo.write('workloads/crds/crd.yaml', widgetCrd(true)).commit('crd-required');
+  repo.restore('crds').remove('workloads/crds/crd.yaml').remove('workloads/crds/widget.yaml').commit('drop-crd');
+  repo.git('checkout', '-q', 'main');
 });
 
 afterAll(() => {
@@ -271,6 +308,17 @@ test('a PVC deleted from code is pruned by the automated prune and reported', as
   expect(danger.map((f) => `${f.severity} ${f.resource?.kind} ${f.resource?.name}`)).toEqual(['danger PersistentVolumeClaim data']);
   expect(report!.outcome).toBe('Failed');
   expect(code).toBe(1);
+});
+
+test('a CRD carries no tracking id but stays the Application\'s: its changes are checked, and removed from Git it is not pruned', async () => {
+  const changed = await rehearse(path.join(repo.dir, 'manifests'), '--base', sha('crds'), '--head', sha('crd-required'), '-o', 'json');
+  const crds = app(changed.report!, 'crds');
+  expect(crds.findings.filter((f) => f.kind === FindingKind.CRD_INVALIDATES_RESOURCES).map((f) => f.resource?.name)).toEqual(['w1']);
+  const dropped = await rehearse(path.join(repo.dir, 'manifests'), '--base', sha('crds'), '--head', sha('drop-crd'), '-o', 'json');
+  const after = app(dropped.report!, 'crds');
+  // Argo CD does not track a CRD, so neither prunes it: only the Widget goes, and no danger sign.
+  expect(after.pruned.map((r) => `${r.kind} ${r.name}`)).toEqual(['Widget w1']);
+  expect(after.findings.filter((f) => f.kind === FindingKind.STATEFUL_PRUNE)).toEqual([]);
 });
 
 test('an HPA-scaled Deployment without the ignore rule never settles (exit 1)', async () => {

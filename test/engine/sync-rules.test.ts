@@ -348,6 +348,28 @@ describe('prune', () => {
     expect(last.writes()).toEqual(['apply ConfigMap dest/w1', 'apply ConfigMap dest/w3', 'delete ConfigMap dest/p1']);
   });
 
+  test('a CRD gets no tracking id (as in Argo CD), is still the Application\'s while desired, and is not pruned once removed unless it carries a legacy tracking id', async () => {
+    const crd = (name: string, annotations: Record<string, string> = {}) => obj('apiextensions.k8s.io/v1', 'CustomResourceDefinition', `${name}.acme.io`, annotations,
+      { spec: { group: 'acme.io', scope: 'Namespaced', names: { kind: name, plural: name }, versions: [{ name: 'v1', served: true, storage: true }] } });
+    const fake = cluster().statusOnWrite('CustomResourceDefinition', () => ({ conditions: [{ type: 'Established', status: 'True' }] }));
+    const app = application([crd('widgets'), cm('kept')]);
+    expect((await sync(fake, app)).result.phase).toBe(OperationPhase.SUCCEEDED);
+    const live = fake.peek('apiextensions.k8s.io/v1', 'CustomResourceDefinition', '', 'widgets.acme.io')!;
+    expect(live.metadata.annotations?.['argocd.argoproj.io/tracking-id']).toBeUndefined();
+    expect(fake.peek('v1', 'ConfigMap', 'dest', 'kept')!.metadata.annotations?.['argocd.argoproj.io/tracking-id']).toBe('app:/ConfigMap:dest/kept');
+    const status = await compareApplication(fake, app);
+    expect(status.sync).toBe(SyncStatusCode.SYNCED);
+    expect(status.resources.find((r) => r.kind === 'CustomResourceDefinition')).toMatchObject({ name: 'widgets.acme.io', status: SyncStatusCode.SYNCED });
+
+    // Written by an older engine or by Argo CD before: this Application's tracking id.
+    fake.seed(crd('gadgets', { 'argocd.argoproj.io/tracking-id': 'app:apiextensions.k8s.io/CustomResourceDefinition:dest/gadgets.acme.io' }));
+    const { result } = await sync(fake, application([cm('kept')]), { prune: true });
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(fake.peek('apiextensions.k8s.io/v1', 'CustomResourceDefinition', '', 'widgets.acme.io')).toBeDefined();
+    expect(fake.peek('apiextensions.k8s.io/v1', 'CustomResourceDefinition', '', 'gadgets.acme.io')).toBeUndefined();
+    expect(fake.log(['delete']).filter((l) => !l.endsWith('(dry run)'))).toEqual(['delete CustomResourceDefinition gadgets.acme.io']);
+  });
+
   test('PrunePropagationPolicy decides the delete propagation (foreground by default)', async () => {
     const fake = cluster().seed(tracked(cm('fg')), tracked(cm('orphan', { [OPTIONS]: 'PrunePropagationPolicy=orphan' })));
     await sync(fake, application([cm('kept')]), { prune: true });

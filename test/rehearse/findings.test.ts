@@ -427,7 +427,7 @@ describe('STATEFUL_PRUNE', () => {
     expect(fs[0].message).toContain('next sync with prune');
   });
 
-  test('a ConfigMap prune is no danger; a CRD prune counts the custom resources it deletes', () => {
+  test('a ConfigMap prune is no danger; a CRD prune (of a CRD with a legacy tracking id) counts the custom resources it deletes', () => {
     expect(run(change([pvc, cm], [pvc]))).toEqual([]);
     const crd = serverSide({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.acme.io' }, spec: { group: 'acme.io', names: { kind: 'Widget', plural: 'widgets' }, scope: 'Namespaced', versions: [] } });
     delete crd.metadata.namespace;

@@ -7,7 +7,7 @@
 import { RESOURCES_FINALIZER, RESOURCES_FINALIZER_BACKGROUND } from '../../argo/annotations';
 import { ANNOTATION_SYNC_OPTIONS } from '../annotations';
 import { syncWave } from '../hooks';
-import { groupOf, KubeObject } from '../model';
+import { groupOf, isCrd, KubeObject } from '../model';
 import { parseSyncOptions } from '../sync-options';
 
 /** Helm's annotation that keeps a resource when its release (here: Application) is deleted. */
@@ -52,7 +52,7 @@ export function isApplication(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): boo
  * `Delete=false`, and Helm's `resource-policy: keep` (Argo CD's `shouldBeDeleted`).
  */
 export function keptReason(app: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>, obj: KubeObject): string | undefined {
-  if (obj.kind === 'CustomResourceDefinition' && groupOf(obj.apiVersion) === 'apiextensions.k8s.io') {
+  if (isCrd(obj)) {
     return 'CustomResourceDefinitions are never deleted with an Application';
   }
   if (isApplication(obj) && obj.metadata.name === app.metadata.name && (obj.metadata.namespace ?? '') === (app.metadata.namespace ?? '')) {

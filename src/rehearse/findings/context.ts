@@ -156,6 +156,4 @@ export function isApplication(obj: KubeObject): boolean {
   return isKind(obj, APPLICATION_GROUP, 'Application');
 }
 
-export function isCrd(obj: KubeObject): boolean {
-  return isKind(obj, 'apiextensions.k8s.io', 'CustomResourceDefinition');
-}
+export { isCrd } from '../../engine/model';

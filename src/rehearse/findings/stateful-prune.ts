@@ -1,7 +1,10 @@
 /**
  * STATEFUL_PRUNE: head removes an object whose deletion loses data, and the head sync prunes it:
  * a PersistentVolumeClaim or PersistentVolume (the volume), a StatefulSet (its pods' identity), a
- * Namespace (everything in it), a CustomResourceDefinition (every custom resource of it).
+ * Namespace (everything in it), a CustomResourceDefinition (every custom resource of it). A CRD is
+ * only pruned when it still carries the Application's tracking id from an older engine or Argo CD
+ * (neither writes one on a CRD any more: tracking.ts `carriesTrackingId`); the rehearsal's live
+ * objects (rehearse.ts `applicationChanges`) hold only such CRDs among the removed ones.
  *
  * Objects protected by `Prune=false` are only reported as requiring pruning; `Prune=confirm` ones
  * wait for a confirmation, so the rehearsal does not count them as dangers either (the rehearsal's
