@@ -17,7 +17,7 @@ import {
   describeKey, groupOf, HealthStatusCode, KubeObject, keyOf, OperationPhase, ResourceResult, ResultCode,
   SyncOperationResult, SyncPhase, SyncTask, TaskAction,
 } from './model';
-import { pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
+import { NO_PRUNE_MESSAGE, pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
 import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile, Reconciliation } from './reconcile';
@@ -149,7 +149,7 @@ async function runOperation(
   }
   let policy: RetryPolicy;
   try {
-    policy = retryPolicy(app.manifest.spec?.syncPolicy?.retry, req.retryLimit);
+    policy = retryPolicy(app.manifest.spec?.syncPolicy?.retry, req.retryLimit, !!req.automated);
   } catch (e) {
     return done(OperationPhase.ERROR, `${app.position.file}:${app.position.line}: Application ${app.name}: ${(e as Error).message}`);
   }
@@ -420,7 +420,7 @@ class SyncContext {
     await mapLimit(prunes, this.concurrency, async (t) => {
       const decision = pruneDecision(t.options, !!this.req.confirmPrune);
       if (decision === 'skip') {
-        this.record(t, ResultCode.PRUNE_SKIPPED, 'ignored (no prune): Prune=false');
+        this.record(t, ResultCode.PRUNE_SKIPPED, NO_PRUNE_MESSAGE);
         return;
       }
       if (decision === 'confirm') {
