@@ -175,6 +175,14 @@ export interface ResourceResult {
   log?: HookLogTail;
 }
 
+/**
+ * Whether a result row failed: a write that failed (SyncFailed), or a hook that ran and failed
+ * (Argo CD leaves an observed hook's status empty and says Failed in its hookPhase).
+ */
+export function failedResult(r: Pick<ResourceResult, 'status' | 'hookPhase'>): boolean {
+  return r.status === ResultCode.SYNC_FAILED || r.hookPhase === OperationPhase.FAILED;
+}
+
 /** The end of a failed hook pod's log, as put in its result. */
 export interface HookLogTail {
   readonly pod: string;

@@ -21,7 +21,7 @@ import { NO_PRUNE_MESSAGE, pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilt
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
 import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile, Reconciliation } from './reconcile';
-import { forceFallback, ResourceWriter } from './resource-writer';
+import { forceFallback, ResourceWriter, WriteMethod, writeMethod } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
 import { KNOWN_SYNC_OPTIONS, optionTrue, optionValue, parseSyncOptions } from './sync-options';
 import { trackingInstance } from './tracking';
@@ -473,20 +473,40 @@ class SyncContext {
   private async applyTask(t: SyncTask): Promise<Applied | { message: string }> {
     const obj = this.prepared.get(t)!;
     const name = `${t.key.kind.toLowerCase()}${t.key.group ? `.${t.key.group}` : ''}/${t.key.name}`;
-    if (this.unchanged.has(t)) {
+    const replace = writeMethod(t.options) === WriteMethod.REPLACE;
+    // gitops-engine never deletes a CRD or a Namespace to replace it (that would delete every
+    // custom resource, or everything in it): Replace=true updates them, without Force.
+    const updatedInPlace = replace && isCrdOrNamespace(t.key);
+    // Replace=true with Force=true is `kubectl replace --force`: delete and create, changed or not.
+    const replaceForce = replace && !updatedInPlace && !!t.live && (!!this.req.force || optionTrue(t.options, 'Force'));
+    if (this.unchanged.has(t) && !replaceForce) {
       this.written.set(t, t.live);
       return { task: t, obj: t.live!, result: this.record(t, ResultCode.SYNCED, `${name} unchanged`) };
+    }
+    if (replaceForce) {
+      const kind = `${t.key.kind.toLowerCase()}${t.key.group ? `.${t.key.group}` : ''}`;
+      const deleted = `${kind} "${t.key.name}" deleted${t.key.namespace ? ` from ${t.key.namespace} namespace` : ''}`;
+      return this.recreate(t, obj, `${deleted}\n${name} replaced`);
     }
     try {
       const out = await this.writer.write(t, obj, t.live, false);
       this.written.set(t, out);
-      return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${name} ${t.live ? 'configured' : 'created'}`) };
+      // kubectl's words, as Argo CD reports them: apply configures, replace replaces (CRDs and Namespaces are updated).
+      const verb = !t.live ? 'created' : updatedInPlace ? 'updated' : replace ? 'replaced' : 'configured';
+      const shown = updatedInPlace ? `${t.key.kind}/${t.key.name}` : name;
+      return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${shown} ${verb}`) };
     } catch (e) {
-      if (!forceFallback(t, !!this.req.force, e)) {
+      if (updatedInPlace || !forceFallback(t, !!this.req.force, e)) {
         return { message: (e as Error).message };
       }
     }
-    // Force=true: an update the server refuses (e.g. an immutable field) deletes and recreates the object.
+    // Force=true: an update the server refuses (e.g. an immutable field) deletes and recreates the
+    // object; `kubectl apply --force` then says "configured", as Argo CD reports it.
+    return this.recreate(t, obj, `${name} configured`);
+  }
+
+  /** Deletes the live object, waits until it is gone, and creates it again. */
+  private async recreate(t: SyncTask, obj: KubeObject, message: string): Promise<Applied | { message: string }> {
     await this.api.delete(t.live!, 'Foreground');
     const gone = await pollUntil(this.poller, async () => ((await this.api.get(t.live!))
       ? { done: false, waiting: `deletion of ${describeKey(t.key)}` }
@@ -496,7 +516,7 @@ class SyncContext {
     }
     const out = await this.writer.write(t, obj, undefined, false);
     this.written.set(t, out);
-    return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${name} replaced (Force=true)`) };
+    return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, message) };
   }
 
   private async startHook(t: SyncTask): Promise<Applied | { message: string }> {
@@ -507,6 +527,11 @@ class SyncContext {
       return started;
     }
     const { hook } = started;
+    if (hook.phase !== OperationPhase.RUNNING) {
+      // A kind without health completes on creation: gitops-engine's getOperationPhase reports it
+      // with no sync status and `<name> created`, as every hook it observed.
+      return { task: t, obj: hook.obj, result: this.record(t, undefined, `${t.key.name} created`, { hookPhase: hook.phase }) };
+    }
     const created = `${t.key.kind.toLowerCase()}/${t.key.name} created${forced ? ` (to fail on purpose: ${forced})` : ''}`;
     return { task: t, obj: hook.obj, result: this.record(t, ResultCode.SYNCED, created, { hookPhase: hook.phase, ...(forced ? { forced } : {}) }) };
   }
@@ -585,9 +610,9 @@ class SyncContext {
     }
     const base = seen.health?.message ?? (ok ? 'hook succeeded' : 'hook failed');
     p.result.message = `${base}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}${p.result.log ? `\n${logText(p.result.log)}` : ''}`;
-    if (!ok) {
-      p.result.status = ResultCode.SYNC_FAILED;
-    }
+    // An observed hook has no sync status in Argo CD (gitops-engine sets it to ""): its hookPhase
+    // says how it ended. Only a hook that could not be created is SyncFailed.
+    p.result.status = undefined;
     this.emit({ type: 'resource', application: this.app.name, result: p.result });
     return ok ? 'succeeded' : 'failed';
   }
@@ -691,6 +716,11 @@ class SyncContext {
   private redact(e: unknown): string {
     return redactSecretValues((e as Error).message, ...this.app.objects.map((d) => d.object));
   }
+}
+
+/** Pure: a CustomResourceDefinition or a Namespace, which Replace=true never deletes. */
+function isCrdOrNamespace(key: SyncTask['key']): boolean {
+  return (key.kind === 'CustomResourceDefinition' && key.group === 'apiextensions.k8s.io') || (key.kind === 'Namespace' && key.group === '');
 }
 
 /** Pure: consecutive tasks with the same phase and wave. */

@@ -183,7 +183,7 @@ describe('--fail-hook', () => {
     expect(applied.spec.template.metadata.labels[POD_FAIL_LABEL]).toBe('true');
     expect(applied.spec.backoffLimit).toBe(0);
     expect(row(result, 'smoke')).toMatchObject({
-      status: ResultCode.SYNC_FAILED,
+      status: undefined,
       hookPhase: OperationPhase.FAILED,
       forced: '--fail-hook smoke',
       message: 'Job has reached the specified backoff limit (failed on purpose: --fail-hook smoke; simulated: the local cluster runs no containers)',
