@@ -14,7 +14,7 @@ import {
 } from '../../src/engine/hook-pods';
 import { checkFailHooks } from '../../src/engine/hooks';
 import { LoadedApplication } from '../../src/engine/load/applications';
-import { KubeObject, OperationPhase, ResultCode, SyncOperationResult } from '../../src/engine/model';
+import { KubeObject, OperationPhase, SyncOperationResult } from '../../src/engine/model';
 import { renderSyncResult } from '../../src/engine/output/sync-table';
 import { syncApplication, SyncRequest } from '../../src/engine/sync';
 import { FakeKube, JOB_COMPLETE, JOB_FAILED } from '../util/fake-kube';
