@@ -2,7 +2,7 @@ import { IgnoreDifferencesEntry } from './application-spec';
 import { AppProjectSpec } from '../argo/app-project';
 import { compareObjects } from './diff/compare';
 import { redactSecretValues } from './diff/mask-secrets';
-import { dryRunTasks } from './dry-run';
+import { dryRunTasks, DryRunStrategy } from './dry-run';
 import { isApplication } from './finalize/deletion-rules';
 import { defaultFinalizePoller, finalizeApplication, FinalizeResult } from './finalize/finalize-application';
 import { hasHealthCheck, resourceHealth } from './health';
@@ -66,6 +66,14 @@ export interface SyncRequest {
    * a cluster that only simulates pods (kwok): refused on a cluster that runs containers.
    */
   readonly failHooks?: readonly string[];
+  /**
+   * The first pass before anything is applied. `server` (default): every object is dry-run by the
+   * API server, and anything it refuses fails the operation with nothing applied. `client`: Argo
+   * CD's own (a client-side dry run): only a kind the server does not know stops the operation up
+   * front; an object the server refuses fails when its wave is applied, after the earlier waves
+   * were, exactly as Argo CD leaves the cluster (`--dry-run-strategy client`; `rehearse` uses it).
+   */
+  readonly dryRunStrategy?: DryRunStrategy;
 }
 
 export type SyncEvent =
@@ -283,12 +291,14 @@ class SyncContext {
       return this.finish(OperationPhase.FAILED, forcing.message);
     }
     const dry = await dryRunTasks(this.api, this.writer, {
-      tasks, prepared: this.prepared, unchanged: this.unchanged, forceAll: !!req.force, concurrency: this.concurrency,
+      tasks, prepared: this.prepared, unchanged: this.unchanged, forceAll: !!req.force, concurrency: this.concurrency, strategy: req.dryRunStrategy,
     });
     if (!dry.ok) {
       dry.failures.forEach((f) => this.record(f.task, ResultCode.SYNC_FAILED, `${f.message} (dry run)`));
       return this.finish(OperationPhase.FAILED, `one or more objects failed to apply (dry run), nothing was applied:\n  ${dry.failures.map((f) => `${at(f.task)}: ${f.message}`).join('\n  ')}`);
     }
+    // --dry-run-strategy client: what the server refuses is applied in its wave anyway, as Argo CD does.
+    this.warn(dry.deferred.map((f) => `${at(f.task)}: the server refuses it (dry run): ${f.message}; with the client dry-run strategy (Argo CD's) it fails when its wave is applied, after the earlier waves`));
     requiresPruning.forEach((t) => this.record(t, ResultCode.PRUNE_SKIPPED, REQUIRES_PRUNING_MESSAGE));
     if (req.dryRun) {
       return this.reportDryRun(tasks);

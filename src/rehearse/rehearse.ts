@@ -454,7 +454,9 @@ async function runSide(
       }
     }
     const [runs] = await Promise.all([syncTree(tree, selectTree(tree, [], false), {
-      request: { prune: false, timeoutSeconds: ctx.timeoutSeconds, concurrency: 16 },
+      // Argo CD's own dry run (client-side): an object the server refuses fails in its wave, after
+      // the earlier waves were applied, as it will in the real installation.
+      request: { prune: false, timeoutSeconds: ctx.timeoutSeconds, concurrency: 16, dryRunStrategy: 'client' },
       initiatedBy: cliInitiator(),
       includeManual,
       // After the merge nobody runs a sync: the controller reconciles every Application by its policy.

@@ -10,7 +10,7 @@ import { ApiError } from '../../src/engine/kube/api-error';
 import { LoadedApplication } from '../../src/engine/load/applications';
 import { KubeObject, OperationPhase, ResultCode, SyncOperationResult, SyncStatusCode } from '../../src/engine/model';
 import { syncApplication, SyncEvent, SyncRequest } from '../../src/engine/sync';
-import { deploymentAvailable, deploymentStuck, FakeKube, JOB_COMPLETE, JOB_FAILED } from '../util/fake-kube';
+import { deploymentAvailable, deploymentStuck, FakeKube, FakeWrite, JOB_COMPLETE, JOB_FAILED } from '../util/fake-kube';
 import { VirtualClock } from '../util/virtual-clock';
 
 const POLL_MS = 7;
@@ -364,6 +364,41 @@ describe('prune', () => {
     const deletes = fake.requests.filter((r) => r.verb === 'delete' && !r.dryRun && r.key.startsWith('/ConfigMap/'))
       .map((r) => `${r.key.split('/')[3]} ${r.propagationPolicy}`);
     expect(deletes.sort()).toEqual(['fg Foreground', 'orphan Orphan']);
+  });
+});
+
+describe('dry-run strategy: a later wave the server refuses', () => {
+  const invalid = (w: FakeWrite) => (w.obj.metadata.name === 'bad' ? new ApiError(422, 'Invalid', 'ConfigMap "bad" is invalid: data[not a key]: Invalid value') : undefined);
+  const objects = () => [cm('first'), cm('bad', { [WAVE]: '1' }), cm('last', { [WAVE]: '2' })];
+
+  test('server (default): the dry run fails and nothing is applied', async () => {
+    const fake = cluster().refuse(invalid);
+    const { result } = await sync(fake, application(objects()));
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/failed to apply \(dry run\), nothing was applied/);
+    expect(results(result)).toEqual(['Sync/1/ConfigMap/bad: SyncFailed']);
+    expect(fake.writes()).toEqual([]);
+  });
+
+  test('client (Argo CD\'s): earlier waves are applied, the refused object fails in its wave, later waves never run', async () => {
+    const fake = cluster().refuse(invalid);
+    const { result, events } = await sync(fake, application(objects()), { dryRunStrategy: 'client' });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/^one or more objects failed to apply, reason: .*ConfigMap dest\/bad: ConfigMap "bad" is invalid/);
+    expect(results(result)).toEqual(['Sync/0/ConfigMap/first: Synced', 'Sync/1/ConfigMap/bad: SyncFailed']);
+    // `bad` was sent (and refused), `last` never.
+    expect(fake.writes()).toEqual(['apply ConfigMap dest/first', 'apply ConfigMap dest/bad']);
+    expect(fake.peek('v1', 'ConfigMap', 'dest', 'bad')).toBeUndefined();
+    expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message))
+      .toEqual([expect.stringMatching(/ConfigMap dest\/bad: the server refuses it \(dry run\).*fails when its wave is applied/)]);
+  });
+
+  test('client: a kind the server does not know still fails before anything is applied', async () => {
+    const fake = cluster();
+    const { result } = await sync(fake, application([cm('first'), obj('example.com/v1', 'Gadget', 'g', { [WAVE]: '1' })]), { dryRunStrategy: 'client' });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/nothing was applied/);
+    expect(fake.writes()).toEqual([]);
   });
 });
 
