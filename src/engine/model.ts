@@ -158,6 +158,12 @@ export interface ResourceResult {
   readonly syncWave: number;
   /** Set for hooks: the hook's own phase (Running, Succeeded, Failed). */
   hookPhase?: OperationPhase;
+  /**
+   * Not a hook: gitops-engine's state of its task, which Argo CD records as `hookPhase` in
+   * `status.operationState.syncResult` (Running once applied, Succeeded once seen Healthy, or
+   * without health, before the operation went on; Succeeded for a prune; Failed for a failed write).
+   */
+  taskPhase?: OperationPhase;
   hookType?: SyncPhase;
   status?: ResultCode;
   message: string;

@@ -234,6 +234,8 @@ class SyncContext {
   private readonly written = new Map<SyncTask, KubeObject | undefined>();
   /** Set when the attempt succeeded. */
   observation?: SyncObservation;
+  /** Applied (not hook) results whose task gitops-engine would still call Running. */
+  private readonly runningTasks: Array<{ readonly task: SyncTask; readonly result: ResourceResult }> = [];
 
   constructor(
     private readonly api: KubeApi,
@@ -317,6 +319,9 @@ class SyncContext {
       const outcome = await this.runStep(steps[i], multiStep && i < steps.length - 1);
       if (!outcome.ok) {
         return this.failOperation(tasks, outcome.message);
+      }
+      if (i < steps.length - 1) {
+        await this.observeRunningTasks(false);
       }
     }
     this.warn(await this.hooks.deleteFinished(true));
@@ -676,6 +681,7 @@ class SyncContext {
     const syncFail = tasks.filter((t) => t.phase === SyncPhase.SYNC_FAIL);
     let extra = '';
     if (syncFail.length > 0) {
+      await this.observeRunningTasks(true);
       // A timed-out operation still gets a minute to run its SyncFail hooks.
       this.poller.deadline.extendTo(60_000);
       for (const step of syncSteps(syncFail)) {
@@ -709,9 +715,36 @@ class SyncContext {
       ...(task.action === TaskAction.HOOK ? { hookType: task.phase } : {}),
       ...extra,
     };
+    if (task.action !== TaskAction.HOOK && status) {
+      r.taskPhase = TASK_PHASES[status];
+      // The destination namespace that CreateNamespace adds is a task of the first pass only:
+      // gitops-engine never looks at it again, so it stays Running.
+      if (r.taskPhase === OperationPhase.RUNNING && !task.autoNamespace) {
+        this.runningTasks.push({ task, result: r });
+      }
+    }
     this.result.resources.push(r);
     this.emit({ type: 'resource', application: this.app.name, result: r });
     return r;
+  }
+
+  /**
+   * Before the operation goes on (the next step, or SyncFail hooks), gitops-engine looks at every
+   * applied task again: one without health or Healthy is Succeeded, a Degraded one Failed.
+   * `fetch`: read each object (after a failure); otherwise the step's wait has just seen it.
+   */
+  private async observeRunningTasks(fetch: boolean): Promise<void> {
+    const still: typeof this.runningTasks = [];
+    await mapLimit(this.runningTasks, this.concurrency, async (p) => {
+      const seen = fetch ? await this.api.get(p.task.desired!).catch(() => undefined) : this.written.get(p.task);
+      const h = seen ? resourceHealth(seen) : undefined;
+      if (!seen || (h && h.status !== HealthStatusCode.HEALTHY && h.status !== HealthStatusCode.DEGRADED)) {
+        still.push(p);
+      } else {
+        p.result.taskPhase = h?.status === HealthStatusCode.DEGRADED ? OperationPhase.FAILED : OperationPhase.SUCCEEDED;
+      }
+    });
+    this.runningTasks.splice(0, this.runningTasks.length, ...still);
   }
 
   private warn(messages: readonly string[]): void {
@@ -727,6 +760,14 @@ class SyncContext {
     return redactSecretValues((e as Error).message, ...this.app.objects.map((d) => d.object));
   }
 }
+
+/** gitops-engine's `operationPhases`: the task state a write's result code starts it in. */
+const TASK_PHASES: Record<ResultCode, OperationPhase> = {
+  [ResultCode.SYNCED]: OperationPhase.RUNNING,
+  [ResultCode.SYNC_FAILED]: OperationPhase.FAILED,
+  [ResultCode.PRUNED]: OperationPhase.SUCCEEDED,
+  [ResultCode.PRUNE_SKIPPED]: OperationPhase.SUCCEEDED,
+};
 
 /** Pure: a CustomResourceDefinition or a Namespace, which Replace=true never deletes. */
 function isCrdOrNamespace(key: SyncTask['key']): boolean {
