@@ -326,7 +326,9 @@ class SyncContext {
     }
     this.warn(await this.hooks.deleteFinished(true));
     this.observation = { reconciliation: r, written: this.written };
-    this.finish(OperationPhase.SUCCEEDED, 'successfully synced (all tasks run)');
+    // gitops-engine's words: a last step with hooks ends in a later pass that finds nothing left to do.
+    const lastHasHooks = steps.length > 0 && steps[steps.length - 1].some((t) => t.action === TaskAction.HOOK);
+    this.finish(OperationPhase.SUCCEEDED, lastHasHooks ? 'successfully synced (no more tasks)' : 'successfully synced (all tasks run)');
   }
 
   // ---- pure decisions and reporting -------------------------------------------------------
