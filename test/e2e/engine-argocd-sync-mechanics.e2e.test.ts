@@ -4,10 +4,10 @@
  * every prune wave, the client-side dry-run strategy (a later wave the API server refuses),
  * Replace=true,Force=true as kubectl replace --force, and the results as Argo CD records them.
  */
-import { getJson, testNamespaces } from './cluster-fixture';
+import { getJson, kubeconfigPath, testNamespaces } from './cluster-fixture';
 import { KubeClient } from '../../src/engine/kube/client';
 import { OperationPhase, ResultCode, SyncPhase } from '../../src/engine/model';
-import { configMap, deployment, job, TestApp, useE2eClient } from '../engine/e2e-app';
+import { configMap, deployment, job, runCli, TestApp, useE2eClient } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
@@ -52,6 +52,15 @@ describe('a later wave the API server refuses', () => {
     .write('first.yaml', configMap('first', { a: '1' }, { [WAVE]: '0' }))
     .write('rejected.yaml', configMap('rejected', { 'not a valid key': '1' }, { [WAVE]: '1' }))
     .write('last.yaml', configMap('last', { a: '1' }, { [WAVE]: '2' }));
+
+  test('sync --dry-run-strategy client from the CLI: exit 1, the warning on stderr, wave 0 applied', async () => {
+    const ns = await namespaces.create('eng-reject-cli');
+    const res = await runCli(kubeconfigPath(), objects(new TestApp('reject-cli', ns)), 'sync', '--dry-run-strategy', 'client');
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/rejected: the server refuses it \(dry run\).*fails when its wave is applied/);
+    expect(res.stdout).toMatch(/one or more objects failed to apply, reason: /);
+    expect(await getJson(['configmap', 'first'], { namespace: ns })).toBeDefined();
+  });
 
   test('the default server-side dry run applies nothing', async () => {
     const ns = await namespaces.create('eng-reject-server');
