@@ -45,7 +45,9 @@ function commit(message: string): string {
   return git('rev-parse', 'HEAD');
 }
 
-function application(appName: string, sourcePath: string, namespace: string | undefined, automated: Record<string, unknown>, retry?: Record<string, unknown>) {
+function application(
+  appName: string, sourcePath: string, namespace: string | undefined, automated: Record<string, unknown>, retry?: Record<string, unknown>,
+) {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',

@@ -125,10 +125,13 @@ test('a failed operation after retries says so, in Argo CD\'s words', () => {
 
 test('a result row records the hook\'s phase, or for any other object gitops-engine\'s task state, as hookPhase (as Argo CD does)', () => {
   const row = { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'c', syncPhase: SyncPhase.SYNC, syncWave: 0, message: 'm' };
-  const r = { ...result(OperationPhase.SUCCEEDED, 'ok'), resources: [
-    { ...row, status: ResultCode.SYNCED, taskPhase: OperationPhase.SUCCEEDED },
-    { ...row, name: 'h', hookType: SyncPhase.PRE_SYNC, hookPhase: OperationPhase.FAILED },
-  ] };
+  const r = {
+    ...result(OperationPhase.SUCCEEDED, 'ok'),
+    resources: [
+      { ...row, status: ResultCode.SYNCED, taskPhase: OperationPhase.SUCCEEDED },
+      { ...row, name: 'h', hookType: SyncPhase.PRE_SYNC, hookPhase: OperationPhase.FAILED },
+    ],
+  };
   expect(operationState(app(), r, {}, false).syncResult!.resources!.map((x) => `${x.name} ${x.status} ${x.hookPhase}`)).toEqual(['c Synced Succeeded', 'h undefined Failed']);
 });
 
