@@ -1,6 +1,6 @@
 import { statSync } from 'fs';
 import { dirname, resolve as pathResolve } from 'path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { runApplications, runApplicationTree, ApplicationOptions } from './application-runner';
 import { applyAll, describeEvent } from './appset-sync-command';
 import { integerOption } from './integer-option';
@@ -10,6 +10,7 @@ import { positionOf, topLevelArgoObjects, TreeApplicationSets } from './tree-app
 import { ARGOCD_NAMESPACE } from '../argo/destination';
 import { ApplicationSetEvent, ApplicationSetRunResult } from '../engine/appset-controller';
 import { compareApplication } from '../engine/compare-app';
+import { DryRunStrategy } from '../engine/dry-run';
 import { checkFailHooks } from '../engine/hooks';
 import { gitRoot } from '../engine/load/source-tree';
 import { PlacedApplicationSet, withGeneratedApplications } from '../engine/output/appset-rows';
@@ -110,6 +111,7 @@ interface SyncOptions extends ApplicationOptions {
   readonly includeManual: boolean;
   readonly appConcurrency: number;
   readonly failHook: string[];
+  readonly dryRunStrategy: DryRunStrategy;
 }
 
 interface TreeProgress {
@@ -203,6 +205,8 @@ export function registerEngineCommands(program: Command): void {
     .option('--include-manual', 'sync child Applications without an automated sync policy too (otherwise they are compared and reported OutOfSync)', false)
     .option('--app-concurrency <n>', 'Applications reconciled at once (like Argo CD\'s --operation-processors)', integerOption({ min: 1, max: 1000 }), DEFAULT_APP_CONCURRENCY)
     .option('--fail-hook <name>', 'make this Job or Pod hook fail on purpose, to rehearse the SyncFail path (only on a cluster that simulates pods, as the local cluster; repeatable)', collect, [])
+    .addOption(new Option('--dry-run-strategy <strategy>', 'the check before anything is applied: server (every object dry-run by the API server; a refused object anywhere applies nothing) or client (Argo CD\'s: only an unknown kind stops the sync; a refused object fails when its wave is applied, after the earlier waves)')
+      .choices(['server', 'client']).default('server'))
     .action((path: string, opts: SyncOptions) => guarded(async () => {
       const interrupt = interruptOnSignals();
       try {
@@ -277,6 +281,7 @@ export function registerEngineCommands(program: Command): void {
                   concurrency: opts.concurrency,
                   signal: interrupt.signal,
                   failHooks: opts.failHook,
+                  dryRunStrategy: opts.dryRunStrategy,
                 },
                 initiatedBy: cliInitiator(),
                 includeManual: opts.includeManual,

@@ -163,6 +163,12 @@ export interface ResourceResult {
   readonly syncWave: number;
   /** Set for hooks: the hook's own phase (Running, Succeeded, Failed). */
   hookPhase?: OperationPhase;
+  /**
+   * Not a hook: gitops-engine's state of its task, which Argo CD records as `hookPhase` in
+   * `status.operationState.syncResult` (Running once applied, Succeeded once seen Healthy, or
+   * without health, before the operation went on; Succeeded for a prune; Failed for a failed write).
+   */
+  taskPhase?: OperationPhase;
   hookType?: SyncPhase;
   status?: ResultCode;
   message: string;
@@ -178,6 +184,14 @@ export interface ResourceResult {
   forced?: string;
   /** A failed Job or Pod hook: the last lines of its pod's log (Secret values masked). */
   log?: HookLogTail;
+}
+
+/**
+ * Whether a result row failed: a write that failed (SyncFailed), or a hook that ran and failed
+ * (Argo CD leaves an observed hook's status empty and says Failed in its hookPhase).
+ */
+export function failedResult(r: Pick<ResourceResult, 'status' | 'hookPhase'>): boolean {
+  return r.status === ResultCode.SYNC_FAILED || r.hookPhase === OperationPhase.FAILED;
 }
 
 /** The end of a failed hook pod's log, as put in its result. */

@@ -255,7 +255,9 @@ export function planSync(input: PlanInput): Plan {
       t.wave = mirrored.get(t.wave) ?? t.wave;
     }
   }
-  const lastSyncWave = Math.max(0, ...drafts.filter((t) => t.phase === SyncPhase.SYNC && t.action !== TaskAction.PRUNE).map((t) => t.wave)) + 1;
+  // The last Sync-phase wave counts prune tasks too (their mirrored wave), as gitops-engine's
+  // syncPhaseLastWave does: a PruneLast object goes after every other prune, not beside one.
+  const lastSyncWave = Math.max(0, ...drafts.filter((t) => t.phase === SyncPhase.SYNC).map((t) => t.wave)) + 1;
   for (const t of drafts) {
     if (t.action === TaskAction.PRUNE && (optionTrue(appOptions, 'PruneLast') || optionTrue(t.options, 'PruneLast'))) {
       t.wave = lastSyncWave;
@@ -295,6 +297,8 @@ export function planSync(input: PlanInput): Plan {
 
 /** A sync without prune reports each object that requires pruning so (gitops-engine `pruneObject`). */
 export const REQUIRES_PRUNING_MESSAGE = 'ignored (requires pruning)';
+/** A prune that `Prune=false` keeps is reported so (gitops-engine `pruneObject`). */
+export const NO_PRUNE_MESSAGE = 'ignored (no prune)';
 
 /** True when a prune task may delete: not `Prune=false`, and confirmed when it asks for `Prune=confirm`. */
 export function pruneDecision(options: ReadonlyMap<string, string>, confirmed: boolean): 'prune' | 'skip' | 'confirm' {

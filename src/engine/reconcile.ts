@@ -122,7 +122,11 @@ export type Prediction =
   | { readonly kind: 'predicted'; readonly object: KubeObject }
   /** Not dry-runnable before the sync creates what it needs; `object` is the desired object as is. */
   | { readonly kind: 'skipped'; readonly object: KubeObject; readonly reason: string }
-  | { readonly kind: 'failed'; readonly message: string };
+  /**
+   * `byServer`: the API server refused the dry-run write itself (an invalid value, an immutable
+   * field): a client-side dry run (Argo CD's) would not have seen it; otherwise the kind is unknown.
+   */
+  | { readonly kind: 'failed'; readonly message: string; readonly byServer?: boolean };
 
 /** What the rest of the task list will create first: namespaces and CRD kinds. */
 export interface PredictionScope {
@@ -173,7 +177,7 @@ export async function predict(
       if (forceFallback(task, scope.forceAll, e)) {
         return { kind: 'skipped', object: obj, reason: `the server refuses the update (${(e as Error).message}); Force=true deletes and re-creates it` };
       }
-      throw e;
+      return { kind: 'failed', message: redactSecretValues((e as Error).message, task.desired, obj), byServer: true };
     }
   } catch (e) {
     return { kind: 'failed', message: redactSecretValues((e as Error).message, task.desired, obj) };

@@ -21,9 +21,16 @@ function retryDuration(field: string, text: string | undefined, fallbackMs: numb
   return ms;
 }
 
-export function retryPolicy(spec: RetrySpec | undefined, limitOverride?: number): RetryPolicy {
+/**
+ * The retry limit of an automated sync whose Application sets no `syncPolicy.retry`: Argo CD's
+ * controller starts every automated operation with `Retry: {Limit: 5}` (v3 appcontroller.go
+ * autoSync); a manual sync retries only when asked.
+ */
+export const AUTOMATED_SYNC_RETRY_LIMIT = 5;
+
+export function retryPolicy(spec: RetrySpec | undefined, limitOverride?: number, automated = false): RetryPolicy {
   return {
-    limit: limitOverride ?? spec?.limit ?? 0,
+    limit: limitOverride ?? (spec ? spec.limit ?? 0 : automated ? AUTOMATED_SYNC_RETRY_LIMIT : 0),
     durationMs: retryDuration('duration', spec?.backoff?.duration, 5_000),
     factor: spec?.backoff?.factor ?? 2,
     maxDurationMs: retryDuration('maxDuration', spec?.backoff?.maxDuration, 180_000),

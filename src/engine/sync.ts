@@ -3,7 +3,7 @@ import { noOpWrite } from './client-side-apply';
 import { AppProjectSpec } from '../argo/app-project';
 import { compareObjects } from './diff/compare';
 import { redactSecretValues } from './diff/mask-secrets';
-import { dryRunTasks } from './dry-run';
+import { dryRunTasks, DryRunStrategy } from './dry-run';
 import { isApplication } from './finalize/deletion-rules';
 import { defaultFinalizePoller, finalizeApplication, FinalizeResult } from './finalize/finalize-application';
 import { hasHealthCheck, resourceHealth } from './health';
@@ -18,11 +18,11 @@ import {
   describeKey, groupOf, HealthStatusCode, KubeObject, keyOf, OperationPhase, ResourceResult, ResultCode,
   SyncOperationResult, SyncPhase, SyncTask, TaskAction,
 } from './model';
-import { pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
+import { NO_PRUNE_MESSAGE, pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
 import { Clock, Deadline, mapLimit, Poller, pollUntil, SYSTEM_CLOCK } from './poll';
 import { ProjectGate, projectGate, applicationDestination, resourceViolations } from './project';
 import { applicationInstance, reconcile, Reconciliation } from './reconcile';
-import { forceFallback, ResourceWriter } from './resource-writer';
+import { forceFallback, ResourceWriter, WriteMethod, writeMethod } from './resource-writer';
 import { retryDelay, RetryPolicy, retryPolicy } from './retry';
 import { KNOWN_SYNC_OPTIONS, optionTrue, optionValue, parseSyncOptions } from './sync-options';
 import { trackingInstance } from './tracking';
@@ -67,6 +67,14 @@ export interface SyncRequest {
    * a cluster that only simulates pods (kwok): refused on a cluster that runs containers.
    */
   readonly failHooks?: readonly string[];
+  /**
+   * The first pass before anything is applied. `server` (default): every object is dry-run by the
+   * API server, and anything it refuses fails the operation with nothing applied. `client`: Argo
+   * CD's own (a client-side dry run): only a kind the server does not know stops the operation up
+   * front; an object the server refuses fails when its wave is applied, after the earlier waves
+   * were, exactly as Argo CD leaves the cluster (`--dry-run-strategy client`; `rehearse` uses it).
+   */
+  readonly dryRunStrategy?: DryRunStrategy;
 }
 
 export type SyncEvent =
@@ -150,7 +158,7 @@ async function runOperation(
   }
   let policy: RetryPolicy;
   try {
-    policy = retryPolicy(app.manifest.spec?.syncPolicy?.retry, req.retryLimit);
+    policy = retryPolicy(app.manifest.spec?.syncPolicy?.retry, req.retryLimit, !!req.automated);
   } catch (e) {
     return done(OperationPhase.ERROR, `${app.position.file}:${app.position.line}: Application ${app.name}: ${(e as Error).message}`);
   }
@@ -227,6 +235,8 @@ class SyncContext {
   private readonly written = new Map<SyncTask, KubeObject | undefined>();
   /** Set when the attempt succeeded. */
   observation?: SyncObservation;
+  /** Applied (not hook) results whose task gitops-engine would still call Running. */
+  private readonly runningTasks: Array<{ readonly task: SyncTask; readonly result: ResourceResult }> = [];
 
   constructor(
     private readonly api: KubeApi,
@@ -284,12 +294,14 @@ class SyncContext {
       return this.finish(OperationPhase.FAILED, forcing.message);
     }
     const dry = await dryRunTasks(this.api, this.writer, {
-      tasks, prepared: this.prepared, unchanged: this.unchanged, forceAll: !!req.force, concurrency: this.concurrency,
+      tasks, prepared: this.prepared, unchanged: this.unchanged, forceAll: !!req.force, concurrency: this.concurrency, strategy: req.dryRunStrategy,
     });
     if (!dry.ok) {
       dry.failures.forEach((f) => this.record(f.task, ResultCode.SYNC_FAILED, `${f.message} (dry run)`));
       return this.finish(OperationPhase.FAILED, `one or more objects failed to apply (dry run), nothing was applied:\n  ${dry.failures.map((f) => `${at(f.task)}: ${f.message}`).join('\n  ')}`);
     }
+    // --dry-run-strategy client: what the server refuses is applied in its wave anyway, as Argo CD does.
+    this.warn(dry.deferred.map((f) => `${at(f.task)}: the server refuses it (dry run): ${f.message}; with the client dry-run strategy (Argo CD's) it fails when its wave is applied, after the earlier waves`));
     requiresPruning.forEach((t) => this.record(t, ResultCode.PRUNE_SKIPPED, REQUIRES_PRUNING_MESSAGE));
     if (req.dryRun) {
       return this.reportDryRun(tasks);
@@ -309,10 +321,15 @@ class SyncContext {
       if (!outcome.ok) {
         return this.failOperation(tasks, outcome.message);
       }
+      if (i < steps.length - 1) {
+        await this.observeRunningTasks(false);
+      }
     }
     this.warn(await this.hooks.deleteFinished(true));
     this.observation = { reconciliation: r, written: this.written };
-    this.finish(OperationPhase.SUCCEEDED, 'successfully synced (all tasks run)');
+    // gitops-engine's words: a last step with hooks ends in a later pass that finds nothing left to do.
+    const lastHasHooks = steps.length > 0 && steps[steps.length - 1].some((t) => t.action === TaskAction.HOOK);
+    this.finish(OperationPhase.SUCCEEDED, lastHasHooks ? 'successfully synced (no more tasks)' : 'successfully synced (all tasks run)');
   }
 
   // ---- pure decisions and reporting -------------------------------------------------------
@@ -429,7 +446,7 @@ class SyncContext {
     await mapLimit(prunes, this.concurrency, async (t) => {
       const decision = pruneDecision(t.options, !!this.req.confirmPrune);
       if (decision === 'skip') {
-        this.record(t, ResultCode.PRUNE_SKIPPED, 'ignored (no prune): Prune=false');
+        this.record(t, ResultCode.PRUNE_SKIPPED, NO_PRUNE_MESSAGE);
         return;
       }
       if (decision === 'confirm') {
@@ -482,20 +499,40 @@ class SyncContext {
   private async applyTask(t: SyncTask): Promise<Applied | { message: string }> {
     const obj = this.prepared.get(t)!;
     const name = `${t.key.kind.toLowerCase()}${t.key.group ? `.${t.key.group}` : ''}/${t.key.name}`;
-    if (this.unchanged.has(t)) {
+    const replace = writeMethod(t.options) === WriteMethod.REPLACE;
+    // gitops-engine never deletes a CRD or a Namespace to replace it (that would delete every
+    // custom resource, or everything in it): Replace=true updates them, without Force.
+    const updatedInPlace = replace && isCrdOrNamespace(t.key);
+    // Replace=true with Force=true is `kubectl replace --force`: delete and create, changed or not.
+    const replaceForce = replace && !updatedInPlace && !!t.live && (!!this.req.force || optionTrue(t.options, 'Force'));
+    if (this.unchanged.has(t) && !replaceForce) {
       this.written.set(t, t.live);
       return { task: t, obj: t.live!, result: this.record(t, ResultCode.SYNCED, `${name} unchanged`) };
+    }
+    if (replaceForce) {
+      const kind = `${t.key.kind.toLowerCase()}${t.key.group ? `.${t.key.group}` : ''}`;
+      const deleted = `${kind} "${t.key.name}" deleted${t.key.namespace ? ` from ${t.key.namespace} namespace` : ''}`;
+      return this.recreate(t, obj, `${deleted}\n${name} replaced`);
     }
     try {
       const out = await this.writer.write(t, obj, t.live, false);
       this.written.set(t, out);
-      return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${name} ${t.live ? 'configured' : 'created'}`) };
+      // kubectl's words, as Argo CD reports them: apply configures, replace replaces (CRDs and Namespaces are updated).
+      const verb = !t.live ? 'created' : updatedInPlace ? 'updated' : replace ? 'replaced' : 'configured';
+      const shown = updatedInPlace ? `${t.key.kind}/${t.key.name}` : name;
+      return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${shown} ${verb}`) };
     } catch (e) {
-      if (!forceFallback(t, !!this.req.force, e)) {
+      if (updatedInPlace || !forceFallback(t, !!this.req.force, e)) {
         return { message: (e as Error).message };
       }
     }
-    // Force=true: an update the server refuses (e.g. an immutable field) deletes and recreates the object.
+    // Force=true: an update the server refuses (e.g. an immutable field) deletes and recreates the
+    // object; `kubectl apply --force` then says "configured", as Argo CD reports it.
+    return this.recreate(t, obj, `${name} configured`);
+  }
+
+  /** Deletes the live object, waits until it is gone, and creates it again. */
+  private async recreate(t: SyncTask, obj: KubeObject, message: string): Promise<Applied | { message: string }> {
     await this.api.delete(t.live!, 'Foreground');
     const gone = await pollUntil(this.poller, async () => ((await this.api.get(t.live!))
       ? { done: false, waiting: `deletion of ${describeKey(t.key)}` }
@@ -505,7 +542,7 @@ class SyncContext {
     }
     const out = await this.writer.write(t, obj, undefined, false);
     this.written.set(t, out);
-    return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, `${name} replaced (Force=true)`) };
+    return { task: t, obj: out, result: this.record(t, ResultCode.SYNCED, message) };
   }
 
   private async startHook(t: SyncTask): Promise<Applied | { message: string }> {
@@ -516,6 +553,11 @@ class SyncContext {
       return started;
     }
     const { hook } = started;
+    if (hook.phase !== OperationPhase.RUNNING) {
+      // A kind without health completes on creation: gitops-engine's getOperationPhase reports it
+      // with no sync status and `<name> created`, as every hook it observed.
+      return { task: t, obj: hook.obj, result: this.record(t, undefined, `${t.key.name} created`, { hookPhase: hook.phase }) };
+    }
     const created = `${t.key.kind.toLowerCase()}/${t.key.name} created${forced ? ` (to fail on purpose: ${forced})` : ''}`;
     return { task: t, obj: hook.obj, result: this.record(t, ResultCode.SYNCED, created, { hookPhase: hook.phase, ...(forced ? { forced } : {}) }) };
   }
@@ -594,9 +636,9 @@ class SyncContext {
     }
     const base = seen.health?.message ?? (ok ? 'hook succeeded' : 'hook failed');
     p.result.message = `${base}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}${p.result.log ? `\n${logText(p.result.log)}` : ''}`;
-    if (!ok) {
-      p.result.status = ResultCode.SYNC_FAILED;
-    }
+    // An observed hook has no sync status in Argo CD (gitops-engine sets it to ""): its hookPhase
+    // says how it ended. Only a hook that could not be created is SyncFailed.
+    p.result.status = undefined;
     this.emit({ type: 'resource', application: this.app.name, result: p.result });
     return ok ? 'succeeded' : 'failed';
   }
@@ -650,6 +692,7 @@ class SyncContext {
     const syncFail = tasks.filter((t) => t.phase === SyncPhase.SYNC_FAIL);
     let extra = '';
     if (syncFail.length > 0) {
+      await this.observeRunningTasks(true);
       // A timed-out operation still gets a minute to run its SyncFail hooks.
       this.poller.deadline.extendTo(60_000);
       for (const step of syncSteps(syncFail)) {
@@ -683,9 +726,36 @@ class SyncContext {
       ...(task.action === TaskAction.HOOK ? { hookType: task.phase } : {}),
       ...extra,
     };
+    if (task.action !== TaskAction.HOOK && status) {
+      r.taskPhase = TASK_PHASES[status];
+      // The destination namespace that CreateNamespace adds is a task of the first pass only:
+      // gitops-engine never looks at it again, so it stays Running.
+      if (r.taskPhase === OperationPhase.RUNNING && !task.autoNamespace) {
+        this.runningTasks.push({ task, result: r });
+      }
+    }
     this.result.resources.push(r);
     this.emit({ type: 'resource', application: this.app.name, result: r });
     return r;
+  }
+
+  /**
+   * Before the operation goes on (the next step, or SyncFail hooks), gitops-engine looks at every
+   * applied task again: one without health or Healthy is Succeeded, a Degraded one Failed.
+   * `fetch`: read each object (after a failure); otherwise the step's wait has just seen it.
+   */
+  private async observeRunningTasks(fetch: boolean): Promise<void> {
+    const still: typeof this.runningTasks = [];
+    await mapLimit(this.runningTasks, this.concurrency, async (p) => {
+      const seen = fetch ? await this.api.get(p.task.desired!).catch(() => undefined) : this.written.get(p.task);
+      const h = seen ? resourceHealth(seen) : undefined;
+      if (!seen || (h && h.status !== HealthStatusCode.HEALTHY && h.status !== HealthStatusCode.DEGRADED)) {
+        still.push(p);
+      } else {
+        p.result.taskPhase = h?.status === HealthStatusCode.DEGRADED ? OperationPhase.FAILED : OperationPhase.SUCCEEDED;
+      }
+    });
+    this.runningTasks.splice(0, this.runningTasks.length, ...still);
   }
 
   private warn(messages: readonly string[]): void {
@@ -700,6 +770,19 @@ class SyncContext {
   private redact(e: unknown): string {
     return redactSecretValues((e as Error).message, ...this.app.objects.map((d) => d.object));
   }
+}
+
+/** gitops-engine's `operationPhases`: the task state a write's result code starts it in. */
+const TASK_PHASES: Record<ResultCode, OperationPhase> = {
+  [ResultCode.SYNCED]: OperationPhase.RUNNING,
+  [ResultCode.SYNC_FAILED]: OperationPhase.FAILED,
+  [ResultCode.PRUNED]: OperationPhase.SUCCEEDED,
+  [ResultCode.PRUNE_SKIPPED]: OperationPhase.SUCCEEDED,
+};
+
+/** Pure: a CustomResourceDefinition or a Namespace, which Replace=true never deletes. */
+function isCrdOrNamespace(key: SyncTask['key']): boolean {
+  return (key.kind === 'CustomResourceDefinition' && key.group === 'apiextensions.k8s.io') || (key.kind === 'Namespace' && key.group === '');
 }
 
 /** Pure: consecutive tasks with the same phase and wave. */

@@ -10,7 +10,7 @@ import {
 } from './report';
 import { ApplicationStatus, ResourceStatus } from '../engine/compare-app';
 import { renderDiff } from '../engine/diff/compare';
-import { OperationPhase, ResultCode, SyncStatusCode } from '../engine/model';
+import { failedResult, OperationPhase, ResultCode, SyncStatusCode } from '../engine/model';
 import { ReconcileAction } from '../engine/tree/child-policy';
 import { ApplicationRun } from '../engine/tree/tree-sync';
 
@@ -137,7 +137,7 @@ function syncFindings(e: ApplicationEvidence): RehearsalFinding[] {
   }
   const run = e.run;
   if (run && run.action === ReconcileAction.SYNC && run.phase !== OperationPhase.SUCCEEDED && !projectViolation) {
-    const failedResource = run.operation?.resources.find((r) => r.status === ResultCode.SYNC_FAILED);
+    const failedResource = run.operation?.resources.find(failedResult);
     out.push(finding(FindingKind.SYNC_FAILED, `the automated sync after the merge ends ${run.phase ?? 'in error'}: ${run.message}`,
       failedResource ? { resource: resourceOf(failedResource) } : {}));
   } else if (e.inHead && !e.automated && !projectViolation) {

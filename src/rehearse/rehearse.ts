@@ -454,7 +454,11 @@ async function runSide(
       }
     }
     const [runs] = await Promise.all([syncTree(tree, selectTree(tree, [], false), {
-      request: { prune: false, timeoutSeconds: ctx.timeoutSeconds, concurrency: 16 },
+      // Argo CD's own dry run (client-side): an object the server refuses fails in its wave, after
+      // the earlier waves were applied, as it will in the real installation.
+      // No retries: Argo CD retries a failed automated sync 5 times (5 s to 80 s apart), but on a
+      // throwaway cluster a retry meets the same failure; it would only make the rehearsal slower.
+      request: { prune: false, timeoutSeconds: ctx.timeoutSeconds, concurrency: 16, dryRunStrategy: 'client', retryLimit: 0 },
       initiatedBy: cliInitiator(),
       includeManual,
       // After the merge nobody runs a sync: the controller reconciles every Application by its policy.

@@ -45,7 +45,9 @@ function commit(message: string): string {
   return git('rev-parse', 'HEAD');
 }
 
-function application(appName: string, sourcePath: string, namespace: string | undefined, automated: Record<string, unknown>) {
+function application(
+  appName: string, sourcePath: string, namespace: string | undefined, automated: Record<string, unknown>, retry?: Record<string, unknown>,
+) {
   return {
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'Application',
@@ -54,7 +56,7 @@ function application(appName: string, sourcePath: string, namespace: string | un
       project: 'default',
       destination: { server: 'https://kubernetes.default.svc', ...(namespace ? { namespace } : {}) },
       source: { repoURL: 'https://example.com/watch-e2e.git', path: sourcePath, targetRevision: 'HEAD' },
-      syncPolicy: { automated },
+      syncPolicy: { automated, ...(retry ? { retry } : {}) },
     },
   };
 }
@@ -134,7 +136,8 @@ beforeAll(async () => {
   write('manifests/root.yaml', application(APPS.root, 'manifests/apps', undefined, { prune: true, selfHeal: true }));
   write('manifests/apps/healed.yaml', application(APPS.healed, 'manifests/healed', ns.healed, { prune: true, selfHeal: true }));
   write('manifests/apps/drifty.yaml', application(APPS.drifty, 'manifests/drifty', ns.drifty, { prune: true }));
-  write('manifests/apps/flaky.yaml', application(APPS.flaky, 'manifests/flaky', ns.flaky, { prune: true }));
+  // No retries within the failed operation (an automated one retries 5 times by default, as in Argo CD).
+  write('manifests/apps/flaky.yaml', application(APPS.flaky, 'manifests/flaky', ns.flaky, { prune: true }, { limit: 0 }));
   for (const key of ['healed', 'drifty', 'flaky']) {
     write(`manifests/${key}/deployment.yaml`, deployment(2));
     write(`manifests/${key}/configmap.yaml`, configMap('1'));

@@ -156,6 +156,18 @@ describe('planSync prune', () => {
     expect(order([keep, late], appWide)).toContain('Sync/5/ConfigMap/old2(prune)');
   });
 
+  test('PruneLast goes after the last prune wave too (gitops-engine counts prune tasks in the last Sync wave)', () => {
+    // The sync-prune conformance scenario: only `keep` (wave 0) stays; prune waves 0,1,2,5 mirror.
+    const tasks = order([keep], {
+      live: liveMap(gone('w0', 0), gone('w1', 1), gone('w2', 2), gone('w5', 5), gone('last', 0, { 'argocd.argoproj.io/sync-options': 'PruneLast=true' })),
+      prune: true,
+    });
+    expect(tasks).toEqual([
+      'Sync/0/ConfigMap/keep', 'Sync/0/ConfigMap/w5(prune)', 'Sync/1/ConfigMap/w2(prune)', 'Sync/2/ConfigMap/w1(prune)',
+      'Sync/5/ConfigMap/w0(prune)', 'Sync/6/ConfigMap/last(prune)',
+    ]);
+  });
+
   test('Prune=false skips and Prune=confirm waits for confirmation', () => {
     expect(pruneDecision(parseSyncOptions(['Prune=false']), true)).toBe('skip');
     expect(pruneDecision(parseSyncOptions(['Prune=confirm']), false)).toBe('confirm');

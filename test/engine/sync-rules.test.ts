@@ -10,7 +10,7 @@ import { ApiError } from '../../src/engine/kube/api-error';
 import { LoadedApplication } from '../../src/engine/load/applications';
 import { KubeObject, OperationPhase, ResultCode, SyncOperationResult, SyncStatusCode } from '../../src/engine/model';
 import { syncApplication, SyncEvent, SyncRequest } from '../../src/engine/sync';
-import { deploymentAvailable, deploymentStuck, FakeKube, JOB_COMPLETE, JOB_FAILED } from '../util/fake-kube';
+import { deploymentAvailable, deploymentStuck, FakeKube, FakeWrite, JOB_COMPLETE, JOB_FAILED } from '../util/fake-kube';
 import { VirtualClock } from '../util/virtual-clock';
 
 const POLL_MS = 7;
@@ -51,9 +51,9 @@ async function sync(fake: FakeKube, app: LoadedApplication, req: SyncRequest = {
   return { result, events, clock };
 }
 
-/** `phase/wave/Kind/name: status (hook phase)` per result row. */
+/** `phase/wave/Kind/name: status (hook phase)` per result row; an observed hook has no status (`-`), as in Argo CD. */
 function results(r: SyncOperationResult): string[] {
-  return r.resources.map((x) => `${x.syncPhase}/${x.syncWave}/${x.kind}/${x.name}: ${x.status}${x.hookPhase ? ` (${x.hookPhase})` : ''}`);
+  return r.resources.map((x) => `${x.syncPhase}/${x.syncWave}/${x.kind}/${x.name}: ${x.status ?? '-'}${x.hookPhase ? ` (${x.hookPhase})` : ''}`);
 }
 
 function job(name: string, annotations: Record<string, string>): KubeObject {
@@ -139,6 +139,16 @@ describe('hooks', () => {
     expect(fake.writes()).toEqual(['delete Job dest/migrate', 'apply Job dest/migrate', 'apply ConfigMap dest/settings']);
   });
 
+  test('an observed hook has no sync status, as in Argo CD; a hook without health reads "<name> created"', async () => {
+    const fake = cluster().statusOnWrite('Job', () => JOB_COMPLETE);
+    const { result } = await sync(fake, application([cm('marker', { [HOOK]: 'PreSync' }), job('migrate', { [HOOK]: 'PreSync' }), cm('settings')]));
+    expect(result.resources.map((r) => `${r.kind}/${r.name}: ${r.status ?? '-'} ${r.hookPhase ?? '-'} ${r.message}`)).toEqual([
+      'ConfigMap/marker: - Succeeded marker created',
+      expect.stringMatching(/^Job\/migrate: - Succeeded /),
+      'ConfigMap/settings: Synced - configmap/settings created',
+    ]);
+  });
+
   test('a hook of two phases (PreSync,PostSync) runs twice: deleted and re-created for PostSync', async () => {
     const fake = cluster();
     let created = 0;
@@ -160,9 +170,9 @@ describe('hooks', () => {
     ]);
     expect(created).toBe(2);
     expect(results(result)).toEqual([
-      'PreSync/0/Job/both: Synced (Succeeded)',
+      'PreSync/0/Job/both: - (Succeeded)',
       'Sync/0/ConfigMap/settings: Synced',
-      'PostSync/0/Job/both: Synced (Succeeded)',
+      'PostSync/0/Job/both: - (Succeeded)',
     ]);
   });
 
@@ -196,7 +206,7 @@ describe('hooks', () => {
     ]));
     expect(result.phase).toBe(OperationPhase.FAILED);
     expect(result.message).toMatch(/Job dest\/pre: Job has reached the specified backoff limit/);
-    expect(results(result)).toEqual(['PreSync/0/Job/pre: SyncFailed (Failed)']);
+    expect(results(result)).toEqual(['PreSync/0/Job/pre: - (Failed)']);
     expect(fake.writes()).toEqual(['apply Job dest/pre', 'delete Job dest/pre']);
   });
 
@@ -223,8 +233,8 @@ describe('hooks', () => {
     expect(fake.writes()).toEqual(['apply ConfigMap dest/settings', 'apply Job dest/post', 'apply Job dest/notify', 'delete Job dest/notify']);
     expect(results(failedRun.result)).toEqual([
       'Sync/0/ConfigMap/settings: Synced',
-      'PostSync/0/Job/post: SyncFailed (Failed)',
-      'SyncFail/0/Job/notify: Synced (Succeeded)',
+      'PostSync/0/Job/post: - (Failed)',
+      'SyncFail/0/Job/notify: - (Succeeded)',
     ]);
 
     const ok = cluster().statusOnWrite('Job', () => JOB_COMPLETE);
@@ -379,6 +389,41 @@ describe('prune', () => {
   });
 });
 
+describe('dry-run strategy: a later wave the server refuses', () => {
+  const invalid = (w: FakeWrite) => (w.obj.metadata.name === 'bad' ? new ApiError(422, 'Invalid', 'ConfigMap "bad" is invalid: data[not a key]: Invalid value') : undefined);
+  const objects = () => [cm('first'), cm('bad', { [WAVE]: '1' }), cm('last', { [WAVE]: '2' })];
+
+  test('server (default): the dry run fails and nothing is applied', async () => {
+    const fake = cluster().refuse(invalid);
+    const { result } = await sync(fake, application(objects()));
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/failed to apply \(dry run\), nothing was applied/);
+    expect(results(result)).toEqual(['Sync/1/ConfigMap/bad: SyncFailed']);
+    expect(fake.writes()).toEqual([]);
+  });
+
+  test('client (Argo CD\'s): earlier waves are applied, the refused object fails in its wave, later waves never run', async () => {
+    const fake = cluster().refuse(invalid);
+    const { result, events } = await sync(fake, application(objects()), { dryRunStrategy: 'client' });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/^one or more objects failed to apply, reason: .*ConfigMap dest\/bad: ConfigMap "bad" is invalid/);
+    expect(results(result)).toEqual(['Sync/0/ConfigMap/first: Synced', 'Sync/1/ConfigMap/bad: SyncFailed']);
+    // `bad` was sent (and refused), `last` never.
+    expect(fake.writes()).toEqual(['apply ConfigMap dest/first', 'apply ConfigMap dest/bad']);
+    expect(fake.peek('v1', 'ConfigMap', 'dest', 'bad')).toBeUndefined();
+    expect(events.filter((e) => e.type === 'warning').map((e) => (e as { message: string }).message))
+      .toEqual([expect.stringMatching(/ConfigMap dest\/bad: the server refuses it \(dry run\).*fails when its wave is applied/)]);
+  });
+
+  test('client: a kind the server does not know still fails before anything is applied', async () => {
+    const fake = cluster();
+    const { result } = await sync(fake, application([cm('first'), obj('example.com/v1', 'Gadget', 'g', { [WAVE]: '1' })]), { dryRunStrategy: 'client' });
+    expect(result.phase).toBe(OperationPhase.FAILED);
+    expect(result.message).toMatch(/nothing was applied/);
+    expect(fake.writes()).toEqual([]);
+  });
+});
+
 describe('selective sync', () => {
   test('--resource applies only the named resources, runs no hooks and prunes nothing', async () => {
     const fake = cluster().statusOnWrite('Job', () => JOB_COMPLETE).seed({
@@ -407,7 +452,8 @@ describe('writes: Force, Replace, Validate=false, dry run', () => {
     const fake = cluster().refuse(immutable).seed(liveJob('old'));
     const { result } = await sync(fake, application([{ ...liveJob('new', 'Force=true'), metadata: { name: 'j', annotations: { [OPTIONS]: 'Force=true' } } }]));
     expect(result.phase).toBe(OperationPhase.SUCCEEDED);
-    expect(result.resources[0].message).toBe('job.batch/j replaced (Force=true)');
+    // `kubectl apply --force` says configured after the delete and create, as Argo CD reports it.
+    expect(result.resources[0].message).toBe('job.batch/j configured');
     expect(fake.writes()).toEqual(['apply Job dest/j', 'delete Job dest/j', 'apply Job dest/j']);
     expect(fake.peek('batch/v1', 'Job', 'dest', 'j')?.spec.template.spec.containers[0].image).toBe('new');
   });
@@ -418,6 +464,26 @@ describe('writes: Force, Replace, Validate=false, dry run', () => {
     expect(result.phase).toBe(OperationPhase.FAILED);
     expect(result.message).toMatch(/nothing was applied/);
     expect(fake.writes()).toEqual([]);
+  });
+
+  test('Replace=true,Force=true is kubectl replace --force: delete and create even when nothing changed, in Argo CD\'s words', async () => {
+    const fake = cluster().seed(liveJob('same'));
+    const desiredJob = { ...liveJob('same'), metadata: { name: 'j', annotations: { [OPTIONS]: 'Replace=true,Force=true' } } };
+    const { result } = await sync(fake, application([desiredJob]));
+    expect(result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(result.resources[0].message).toBe('job.batch "j" deleted from dest namespace\njob.batch/j replaced');
+    expect(fake.writes()).toEqual(['delete Job dest/j', 'create Job dest/j']);
+  });
+
+  test('Replace=true replaces (a PUT), and never deletes a Namespace or a CRD, even with Force=true', async () => {
+    const fake = cluster().seed({ ...cm('r', {}, { a: '0' }), metadata: { name: 'r', namespace: 'dest' } });
+    const replaced = await sync(fake, application([cm('r', { [OPTIONS]: 'Replace=true' })]));
+    expect(replaced.result.resources.map((r) => r.message)).toEqual(['configmap/r replaced']);
+    const ns = cluster().seed(obj('v1', 'Namespace', 'other'));
+    const updated = await sync(ns, application([obj('v1', 'Namespace', 'other', { [OPTIONS]: 'Replace=true,Force=true' })]));
+    expect(updated.result.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(updated.result.resources.map((r) => r.message)).toEqual(['Namespace/other updated']);
+    expect(ns.writes().filter((w) => w.startsWith('delete'))).toEqual([]);
   });
 
   test('--force applies Force=true to every object, including a 409 conflict', async () => {

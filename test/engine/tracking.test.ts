@@ -74,3 +74,15 @@ describe('retry', () => {
     expect(retryDelay(retryPolicy({ limit: -1 }), 100)).toBe(180000);
   });
 });
+
+describe('retry of an automated sync', () => {
+  test('an automated sync without syncPolicy.retry retries 5 times (Argo CD v3 autoSync), a manual one not at all', () => {
+    expect([1, 5, 6].map((a) => retryDelay(retryPolicy(undefined, undefined, true), a))).toEqual([5000, 80000, undefined]);
+    expect(retryDelay(retryPolicy(undefined, undefined, false), 1)).toBeUndefined();
+    // An explicit retry (even without a limit) is the Application's, automated or not.
+    expect(retryDelay(retryPolicy({}, undefined, true), 1)).toBeUndefined();
+    expect(retryDelay(retryPolicy({ limit: 1 }, undefined, true), 2)).toBeUndefined();
+    // --retry-limit overrides both.
+    expect(retryDelay(retryPolicy(undefined, 0, true), 1)).toBeUndefined();
+  });
+});

@@ -129,7 +129,7 @@ export function operationState(
         status: r.status,
         message: r.message,
         hookType: r.hookType,
-        hookPhase: r.hookPhase,
+        hookPhase: r.hookPhase ?? r.taskPhase,
         syncPhase: r.syncPhase,
       })),
     },

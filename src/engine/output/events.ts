@@ -2,7 +2,7 @@ import pc from 'picocolors';
 import { applyApplicationSetEvent, applyApplicationSetResult } from './appset-rows';
 import { applyTreeEvent, renderTree, TreeViewRow } from './tree-view';
 import { ApplicationSetEvent, ApplicationSetRunResult } from '../appset-controller';
-import { HealthStatusCode, OperationPhase, ResourceResult, ResultCode } from '../model';
+import { failedResult, HealthStatusCode, OperationPhase, ResourceResult } from '../model';
 import { SyncEvent } from '../sync';
 import { TreeEvent } from '../tree/tree-sync';
 
@@ -126,7 +126,7 @@ export class TtyProgress {
       case 'done': {
         this.clearWaiting();
         const ok = e.result.phase === OperationPhase.SUCCEEDED;
-        const failedCount = e.result.resources.filter((r) => r.status === ResultCode.SYNC_FAILED).length;
+        const failedCount = e.result.resources.filter(failedResult).length;
         this.out.write(`${ok ? pc.green('✔') : pc.red('✘')} ${pc.bold(e.application)}: ${colorStatus(e.result.phase)} ${e.result.message}${failedCount ? pc.red(` (${failedCount} failed)`) : ''}\n`);
         return;
       }

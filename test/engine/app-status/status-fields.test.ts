@@ -4,7 +4,7 @@ import { comparisonStatus, operationState, recordComparison, recordSync } from '
 import { applicationSummary, workloadImages } from '../../../src/engine/app-status/summary';
 import { ApplicationManifest, ApplicationSpec } from '../../../src/engine/application-spec';
 import { ApplicationStatus } from '../../../src/engine/compare-app';
-import { HealthStatusCode, OperationPhase, SyncOperationResult, SyncStatusCode } from '../../../src/engine/model';
+import { HealthStatusCode, OperationPhase, ResultCode, SyncOperationResult, SyncPhase, SyncStatusCode } from '../../../src/engine/model';
 import { FakeKube } from '../../util/fake-kube';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -121,6 +121,18 @@ test('a failed operation after retries says so, in Argo CD\'s words', () => {
     phase: 'Failed', message: 'one or more objects failed to apply (retried 2 times).', retryCount: 2,
   });
   expect(operationState(app(), result(OperationPhase.SUCCEEDED, 'successfully synced (all tasks run)', 2), {}, false).message).toBe('successfully synced (all tasks run)');
+});
+
+test('a result row records the hook\'s phase, or for any other object gitops-engine\'s task state, as hookPhase (as Argo CD does)', () => {
+  const row = { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'c', syncPhase: SyncPhase.SYNC, syncWave: 0, message: 'm' };
+  const r = {
+    ...result(OperationPhase.SUCCEEDED, 'ok'),
+    resources: [
+      { ...row, status: ResultCode.SYNCED, taskPhase: OperationPhase.SUCCEEDED },
+      { ...row, name: 'h', hookType: SyncPhase.PRE_SYNC, hookPhase: OperationPhase.FAILED },
+    ],
+  };
+  expect(operationState(app(), r, {}, false).syncResult!.resources!.map((x) => `${x.name} ${x.status} ${x.hookPhase}`)).toEqual(['c Synced Succeeded', 'h undefined Failed']);
 });
 
 describe('recording on the Application object', () => {

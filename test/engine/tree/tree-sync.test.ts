@@ -32,6 +32,8 @@ interface RunOptions {
   readonly signal?: AbortSignal;
   readonly timeoutSeconds?: number;
   readonly exactRevision?: boolean;
+  /** An automated sync retries 5 times by default (Argo CD), 5 s apart at first: tests of a failure set 0. */
+  readonly retryLimit?: number;
   readonly onResource?: (e: Extract<TreeEvent, { type: 'resource' }>) => void;
 }
 
@@ -39,7 +41,7 @@ async function run(fake: FakeKube, apps: ReturnType<typeof loaded>[], opts: RunO
   const tree = discoverTree(apps);
   const events: TreeEvent[] = [];
   const runs = await syncTree(tree, selectTree(tree, opts.names ?? [], !!opts.recursive), {
-    request: { pollMs: 2, timeoutSeconds: opts.timeoutSeconds ?? 20, dryRun: opts.dryRun, signal: opts.signal },
+    request: { pollMs: 2, timeoutSeconds: opts.timeoutSeconds ?? 20, dryRun: opts.dryRun, signal: opts.signal, retryLimit: opts.retryLimit },
     initiatedBy: { username: 'tester' },
     includeManual: opts.includeManual,
     appConcurrency: opts.appConcurrency,
@@ -249,18 +251,18 @@ describe('automated children are compared first, synced only when Argo CD\'s aut
   test('a revision whose automated sync failed is not retried (the run fails, the SyncError stays), unless the work tree changed', async () => {
     const fake = cluster('a');
     const broken = () => [loaded('root', [appObject('a')]), loaded('a', [cm('a'), { ...cm('bad'), metadata: { name: 'bad', namespace: 'nowhere' } }])];
-    const failed = await run(fake, broken(), { exactRevision: true, timeoutSeconds: 2 });
+    const failed = await run(fake, broken(), { exactRevision: true, timeoutSeconds: 2, retryLimit: 0 });
     expect(failed.runs[1].phase).toBe(OperationPhase.FAILED);
 
     const before = fake.requests.length;
-    const again = await run(fake, broken(), { exactRevision: true, timeoutSeconds: 2 });
+    const again = await run(fake, broken(), { exactRevision: true, timeoutSeconds: 2, retryLimit: 0 });
     expect(summary(again.runs)[1]).toMatch(/^a<root>@0: compare {2}OutOfSync /);
     expect(again.runs[1].message).toMatch(/last sync attempt to abcdef0123456789 failed/);
     expect(runSucceeded(again.runs[1])).toBe(false);
     expect(childWrites(fake, before)).toEqual([]);
     expect(status(fake, 'a').conditions).toEqual([expect.objectContaining({ type: 'SyncError', message: expect.stringMatching(/^Failed last sync attempt to \[abcdef0123456789\]/) })]);
 
-    const uncommitted = await run(fake, broken(), { exactRevision: false, timeoutSeconds: 2 });
+    const uncommitted = await run(fake, broken(), { exactRevision: false, timeoutSeconds: 2, retryLimit: 0 });
     expect(uncommitted.runs[1].action).toBe(ReconcileAction.SYNC);
   });
 });
