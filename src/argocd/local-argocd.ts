@@ -566,7 +566,9 @@ async function startOnce(p: StartParams): Promise<LocalArgoCd> {
         '--probe-addr', `127.0.0.1:${appsetProbePort}`, '--metrics-addr', `127.0.0.1:${appsetMetricsPort}`,
         '--webhook-addr', `127.0.0.1:${appsetWebhookPort}`, '--enable-leader-election=false', '--loglevel', 'info',
       ],
-      env: controllerEnv,
+      // RollingSync strategies are ignored unless progressive syncs are enabled (off by default in
+      // v3.2.11); the engine always honours them, so the conformance runs compare like with like.
+      env: { ...controllerEnv, ARGOCD_APPLICATIONSET_CONTROLLER_ENABLE_PROGRESSIVE_SYNCS: 'true' },
     },
   };
 

@@ -5,6 +5,8 @@ import { stringify } from 'yaml';
 import { registerAppsetSyncCommand } from './appset-sync-command';
 import { findApplicationSets, FoundArgoObject } from './argo-objects';
 import { checkGeneratedSources, ClusterInfo, expandApplicationSet, LocalGitSource } from '../engine/appset';
+import { withoutAutomatedSync } from '../engine/appset-controller/application-changes';
+import { rollingSyncSteps } from '../engine/appset-controller/rolling-sync';
 import { generatorClusters, readClustersFile } from '../engine/clusters-file';
 
 interface ExpandCommandOptions {
@@ -64,7 +66,9 @@ function runExpand(target: string, opts: ExpandCommandOptions): number {
   for (const set of sets) {
     const id = `${set.object.metadata?.namespace ?? ''}/${set.object.metadata?.name ?? '<unnamed>'}`.replace(/^\//, '');
     try {
-      const expanded = expandApplicationSet(set.object, { git, clusters, newGitFileGlobbing: opts.newGitFileGlobbing });
+      const generated = expandApplicationSet(set.object, { git, clusters, newGitFileGlobbing: opts.newGitFileGlobbing });
+      // The Applications as the controller writes them: a RollingSync set turns their automated sync off.
+      const expanded = rollingSyncSteps(set.object) ? { ...generated, applications: generated.applications.map(withoutAutomatedSync) } : generated;
       // What a sync of each generated Application would refuse: missing source paths and value files.
       const result = { ...expanded, errors: [...expanded.errors, ...checkGeneratedSources(set.object.metadata?.name ?? '<unnamed>', expanded.applications, git)] };
       for (const error of result.errors) process.stderr.write(`${set.file}: ${error}\n`);

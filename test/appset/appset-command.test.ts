@@ -62,6 +62,22 @@ describe('cdk8s-argocd appset expand', () => {
     expect(out).toMatch(/^# ApplicationSet argocd\/a \(.*a\.yaml\): 2 Application\(s\)/);
   });
 
+  test('a RollingSync set prints its Applications as the controller writes them: automated sync turned off', () => {
+    write('p/k.yaml', 'x: 1\n');
+    const set = appSet('r', [{ list: { elements: [{ name: 'one', server: 'https://x', path: 'p' }, { name: 'two', server: 'https://x', path: 'p' }] } }]);
+    const automated = { ...set.spec.template.spec, syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] } };
+    const steps = [{ matchExpressions: [{ key: 'stage', operator: 'In', values: ['x'] }] }];
+    write('sets/rolling.yaml', { ...set, spec: { ...set.spec, template: { ...set.spec.template, spec: automated }, strategy: { type: 'RollingSync', rollingSync: { steps } } } });
+    write('sets/plain.yaml', { ...set, metadata: { ...set.metadata, name: 'plain' }, spec: { ...set.spec, generators: [{ list: { elements: [{ name: 'three', server: 'https://x', path: 'p' }] } }], template: { ...set.spec.template, spec: automated } } });
+    expect(run(path.join(dir, 'sets'), '-o', 'json')).toBe(0);
+    const policies = Object.fromEntries(JSON.parse(out).flatMap((s: any) => s.applications.map((a: any) => [a.metadata.name, a.spec.syncPolicy])));
+    expect(policies).toEqual({
+      one: { automated: { prune: true, selfHeal: true, enabled: false }, syncOptions: ['CreateNamespace=true'] },
+      two: { automated: { prune: true, selfHeal: true, enabled: false }, syncOptions: ['CreateNamespace=true'] },
+      three: { automated: { prune: true, selfHeal: true }, syncOptions: ['CreateNamespace=true'] },
+    });
+  });
+
   test('Go templates render with Go (printf rounds half to even, as Argo CD does)', () => {
     write('p/k.yaml', 'x: 1\n');
     const set = appSet('g', [{ list: { elements: [{ name: 'one', server: 'https://x', path: 'p', ratio: 0.25 }] } }], '{{ .name }}-{{ printf "%.1f" .ratio }}');

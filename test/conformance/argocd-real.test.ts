@@ -177,6 +177,48 @@ test('a CRD removed from Git is not pruned by Argo CD (automated prune): it neve
   expect(await getJson(['crd', CRD_NAME])).toBeDefined();
 });
 
+test('progressive syncs are on: a RollingSync ApplicationSet rolls out step by step, its Application synced by the set controller', async () => {
+  const set = `${APP}-rolling`;
+  const target = await newNamespace('argocd-rolling');
+  await kubectl(['apply', '-f', '-'], {
+    input: stringify({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'ApplicationSet',
+      metadata: { name: set, namespace: 'argocd' },
+      spec: {
+        goTemplate: true,
+        generators: [{ list: { elements: [{ name: 'guestbook', stage: 'first' }] } }],
+        strategy: { type: 'RollingSync', rollingSync: { steps: [{ matchExpressions: [{ key: 'stage', operator: 'In', values: ['first'] }] }] } },
+        template: {
+          metadata: { name: `${set}-{{ .name }}`, labels: { stage: '{{ .stage }}' } },
+          spec: {
+            project: 'default',
+            source: { repoURL: REPO_URL, targetRevision: 'main', path: 'manifests/{{ .name }}' },
+            destination: { server: 'https://kubernetes.default.svc', namespace: target },
+            syncPolicy: { automated: { prune: true } },
+          },
+        },
+      },
+    }),
+  });
+  try {
+    // Without ARGOCD_APPLICATIONSET_CONTROLLER_ENABLE_PROGRESSIVE_SYNCS the controller ignores the
+    // strategy: no applicationStatus, and the Application keeps its automated policy.
+    const status = await waitFor(`ApplicationSet ${set}'s rollout complete`, async () => {
+      const s = (await getJson(['applicationset', set, '-n', 'argocd']))?.status;
+      return s?.applicationStatus?.[0]?.status === 'Healthy' ? s : undefined;
+    }, 180_000, 1000);
+    expect(status.applicationStatus.map((a: any) => `${a.application} step ${a.step} ${a.status}`)).toEqual([`${set}-guestbook step 1 Healthy`]);
+    const app = await getJson(['application', `${set}-guestbook`, '-n', 'argocd']);
+    // v3.2.11 removes the automated policy of a RollingSync set's Applications (newer releases set enabled: false).
+    expect(app.spec.syncPolicy?.automated).toBeUndefined();
+    expect(app.status.operationState.operation.initiatedBy).toEqual({ username: 'applicationset-controller', automated: true });
+    expect(app.status.sync.status).toBe('Synced');
+  } finally {
+    await kubectl(['delete', 'applicationset', set, '-n', 'argocd', '--ignore-not-found', '--wait=false'], { check: false });
+  }
+});
+
 test('argocd down stops every process; status then says stopped and exits 1', async () => {
   const down = await runInProcess('argocd', 'down', '--dir', clusterDir());
   expect(down.code).toBe(0);

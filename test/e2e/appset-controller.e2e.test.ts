@@ -140,9 +140,9 @@ describe('RollingSync', () => {
     // What Argo CD would show: the set's status, the Applications owned by it, automated sync off.
     const live = await getJson(['applicationset', name, '-n', 'argocd']);
     expect(live.status.conditions.map((c: any) => `${c.type}=${c.status} ${c.reason}: ${c.message}`)).toEqual([
-      'ErrorOccurred=False ApplicationSetUpToDate: Successfully generated parameters for all Applications',
+      'ErrorOccurred=False ApplicationSetUpToDate: All applications have been generated successfully',
       'ParametersGenerated=True ParametersGenerated: Successfully generated parameters for all Applications',
-      'ResourcesUpToDate=True ApplicationSetUpToDate: ApplicationSet up to date',
+      'ResourcesUpToDate=True ApplicationSetUpToDate: All applications have been generated successfully',
       'RolloutProgressing=False ApplicationSetRolloutComplete: ApplicationSet Rollout has completed',
     ]);
     expect(live.status.applicationStatus.map((s: any) => `${s.application.slice(name.length + 1)} ${s.step} ${s.status}`).sort())

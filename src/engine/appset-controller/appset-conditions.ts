@@ -1,7 +1,8 @@
 /**
- * The ApplicationSet's `status.conditions`, built as Argo CD v3.5's controller builds them
- * (`setApplicationSetStatusCondition`): ErrorOccurred, ParametersGenerated and ResourcesUpToDate
- * always, RolloutProgressing with RollingSync. Pure.
+ * The ApplicationSet's `status.conditions`, built as Argo CD v3.2.11's controller builds them
+ * (`setApplicationSetStatusCondition`, compared with a real v3.2.11 in the conformance runs):
+ * ErrorOccurred, ParametersGenerated and ResourcesUpToDate always, RolloutProgressing with
+ * RollingSync. Pure.
  */
 import { RolloutCondition } from './rolling-sync';
 
@@ -28,6 +29,8 @@ export type ReconcileOutcome =
   | { readonly ok: false; readonly reason: ApplicationSetErrorReason; readonly message: string; readonly parametersGenerated: boolean };
 
 const GENERATED = 'Successfully generated parameters for all Applications';
+/** Argo CD v3.2.11's ResourcesUpToDate message after a good reconcile; ErrorOccurred=False repeats it. */
+const UP_TO_DATE = 'All applications have been generated successfully';
 
 /**
  * The conditions after a reconcile. A condition whose status, reason and message did not change
@@ -38,16 +41,17 @@ export function applicationSetConditions(
 ): ApplicationSetCondition[] {
   const fresh: ApplicationSetCondition[] = outcome.ok
     ? [
-      { type: 'ErrorOccurred', status: 'False', reason: 'ApplicationSetUpToDate', message: GENERATED },
+      { type: 'ErrorOccurred', status: 'False', reason: 'ApplicationSetUpToDate', message: UP_TO_DATE },
       { type: 'ParametersGenerated', status: 'True', reason: 'ParametersGenerated', message: GENERATED },
-      { type: 'ResourcesUpToDate', status: 'True', reason: 'ApplicationSetUpToDate', message: 'ApplicationSet up to date' },
+      { type: 'ResourcesUpToDate', status: 'True', reason: 'ApplicationSetUpToDate', message: UP_TO_DATE },
     ]
     : [
       { type: 'ErrorOccurred', status: 'True', reason: outcome.reason, message: outcome.message },
       outcome.parametersGenerated
         ? { type: 'ParametersGenerated', status: 'True', reason: 'ParametersGenerated', message: GENERATED }
         : { type: 'ParametersGenerated', status: 'False', reason: 'ErrorOccurred', message: outcome.message },
-      { type: 'ResourcesUpToDate', status: 'False', reason: outcome.reason, message: outcome.message },
+      // setApplicationSetStatusCondition: an error makes ResourcesUpToDate False with reason ErrorOccurred.
+      { type: 'ResourcesUpToDate', status: 'False', reason: 'ErrorOccurred', message: outcome.message },
     ];
   if (rollout) fresh.push({ type: 'RolloutProgressing', ...rollout });
   const evaluated = new Set(fresh.map((c) => c.type));

@@ -86,9 +86,9 @@ describe('ApplicationSet conditions', () => {
   test('a good reconcile, with Argo CD\'s reasons and messages', () => {
     const conditions = applicationSetConditions({ ok: true }, undefined, [], now);
     expect(conditions.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`)).toEqual([
-      'ErrorOccurred=False ApplicationSetUpToDate: Successfully generated parameters for all Applications',
+      'ErrorOccurred=False ApplicationSetUpToDate: All applications have been generated successfully',
       'ParametersGenerated=True ParametersGenerated: Successfully generated parameters for all Applications',
-      'ResourcesUpToDate=True ApplicationSetUpToDate: ApplicationSet up to date',
+      'ResourcesUpToDate=True ApplicationSetUpToDate: All applications have been generated successfully',
     ]);
     // Unchanged conditions keep their transition time.
     expect(applicationSetConditions({ ok: true }, undefined, conditions, later).map((c) => c.lastTransitionTime)).toEqual([now, now, now]);
@@ -99,7 +99,7 @@ describe('ApplicationSet conditions', () => {
     expect(conditions.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`)).toEqual([
       'ErrorOccurred=True ApplicationGenerationFromParamsError: boom',
       'ParametersGenerated=False ErrorOccurred: boom',
-      'ResourcesUpToDate=False ApplicationGenerationFromParamsError: boom',
+      'ResourcesUpToDate=False ErrorOccurred: boom',
     ]);
   });
 
