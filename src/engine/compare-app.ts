@@ -8,7 +8,7 @@ import {
   describeKey, HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, SyncTask, TaskAction,
 } from './model';
 import { mapLimit } from './poll';
-import { applicationConditions, formatConditions, readAppProject, applicationDestination, resourceViolations } from './project';
+import { applicationConditions, formatConditions, readAppProject, applicationDestination, resourceViolations, ProjectCondition } from './project';
 import { predict, predictionScope, reconcile } from './reconcile';
 import { ResourceWriter } from './resource-writer';
 import { SyncObservation } from './sync';
@@ -41,6 +41,11 @@ export interface ApplicationStatus {
   readonly resources: ResourceStatus[];
   /** Set when the Application could not be compared at all. */
   readonly error?: string;
+  /**
+   * Set when its project refuses it (or is missing): Argo CD records these conditions as they are
+   * (InvalidSpecError, UnknownError), not as a ComparisonError.
+   */
+  readonly projectConditions?: readonly ProjectCondition[];
 }
 
 export interface CompareOptions {
@@ -68,7 +73,7 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
   const conditions = applicationConditions(app, project);
   if (conditions.length > 0 || !project.found) {
     const unknown = { sync: SyncStatusCode.UNKNOWN, health: { status: HealthStatusCode.UNKNOWN }, resources: [] };
-    return { ...base, ...unknown, error: formatConditions(conditions) };
+    return { ...base, ...unknown, error: formatConditions(conditions), projectConditions: conditions };
   }
   const r = await reconcile(client, app, { prune: true, startedAt: new Date() });
   if (!r.ok) {

@@ -183,13 +183,25 @@ class TestTree {
   }
 
   /** A child Application `name` in the root's source, deploying `objects` to `namespace`. */
-  child(name: string, namespace: string, wave: number, objects: object[], automated = true): this {
+  child(name: string, namespace: string, wave: number, objects: object[], automated = true, project = 'default'): this {
     this.application(path.join('children', `${name}.yaml`), name, name, wave, {
+      project,
       destination: { server: 'https://kubernetes.default.svc', namespace },
       ...(automated ? { syncPolicy: { automated: { prune: true } } } : {}),
     });
     fs.mkdirSync(path.join(this.dir, name), { recursive: true });
     fs.writeFileSync(path.join(this.dir, name, 'objects.yaml'), objects.map((o) => stringify(o)).join('---\n'));
+    return this;
+  }
+
+  /** An AppProject `name` in the root's source (wave `wave`), allowing this repository and `namespace`. */
+  appProject(name: string, namespace: string, wave: number): this {
+    fs.writeFileSync(path.join(this.dir, 'children', `appproject-${name}.yaml`), stringify({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name, namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
+      spec: { sourceRepos: ['https://example.com/repo.git'], destinations: [{ server: 'https://kubernetes.default.svc', namespace }] },
+    }));
     return this;
   }
 
@@ -265,6 +277,39 @@ describe('child waves are gated by the health each child records', () => {
     const second = await syncJson(tree.dir, tree.dir, '--include-manual');
     expect(second.runs.map(line)[1]).toBe(`${ns}-manual<${ns}-root>@0: sync Succeeded Synced/Healthy`);
     expect(await getJson(['configmap', 'm', '-n', ns])).toBeDefined();
+  });
+
+  test('children whose AppProject the root applies in the same sync (same wave, earlier wave) wait for it and sync', async () => {
+    const ns = await newNamespace('tree-project');
+    // In one wave, objects of kinds without a rank are applied by name (gitops-engine's order): the
+    // child `…-same` before the project `…-zz-project`, so the child waits for it (Argo CD's next refresh finds it).
+    const project = `${ns}-zz-project`;
+    const tree = new TestTree(`${ns}-root`)
+      .child(`${ns}-same`, ns, 0, [configMap('same')], true, project)
+      .child(`${ns}-later`, ns, 1, [configMap('later')], true, project)
+      .appProject(project, ns, 0);
+    const { code, runs, stderr } = await syncJson(tree.dir, tree.dir);
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    expect(runs.map(line)).toEqual([
+      `${ns}-root<>@0: sync Succeeded Synced/Healthy`,
+      `${ns}-same<${ns}-root>@0: sync Succeeded Synced/Healthy`,
+      `${ns}-later<${ns}-root>@1: sync Succeeded Synced/Healthy`,
+    ]);
+    expect(await applicationColumns([`${ns}-same`, `${ns}-later`])).toEqual([`${ns}-same Synced/Healthy`, `${ns}-later Synced/Healthy`]);
+    const same = await getJson<any>(['application', `${ns}-same`, '-n', 'argocd']);
+    expect(same.status.conditions ?? []).toEqual([]);
+    expect(await getJson(['configmap', 'same', '-n', ns])).toBeDefined();
+  });
+
+  test('a child whose AppProject never appears gets Argo CD\'s InvalidSpecError once its parent\'s sync is done', async () => {
+    const ns = await newNamespace('tree-noproject');
+    const tree = new TestTree(`${ns}-root`).child(`${ns}-orphan`, ns, 0, [configMap('orphan')], true, `${ns}-missing`);
+    const { runs } = await syncJson(tree.dir, tree.dir);
+    expect(runs.map(line)[1]).toBe(`${ns}-orphan<${ns}-root>@0: compare  Unknown/Unknown`);
+    const orphan = await getJson<any>(['application', `${ns}-orphan`, '-n', 'argocd']);
+    expect(orphan.status.conditions).toEqual([
+      expect.objectContaining({ type: 'InvalidSpecError', message: `Application referencing project ${ns}-missing which does not exist` }),
+    ]);
   });
 
   test('sync --dry-run of the tree goes through the same path and changes nothing', async () => {

@@ -13,6 +13,10 @@ export enum ConditionType {
   SYNC_ERROR = 'SyncError',
   /** The desired state could not be loaded, so nothing could be compared. */
   COMPARISON_ERROR = 'ComparisonError',
+  /** The project refuses the Application, or does not exist (refreshAppConditions). */
+  INVALID_SPEC_ERROR = 'InvalidSpecError',
+  /** The project's permissions could not be checked, or it does not accept the Application's namespace. */
+  UNKNOWN_ERROR = 'UnknownError',
 }
 
 /** `spec.syncPolicy.automated` is set and not switched off with `enabled: false`. */

@@ -8,7 +8,7 @@ import { ApplicationStatus } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
 import { OperationPhase, SyncOperationResult } from '../model';
 import { readApplicationObject } from './application-objects';
-import { ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
+import { ArgoApplicationCondition, ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
 import { comparisonErrorCondition, ConditionType, setConditions, syncErrorCondition } from './conditions';
 import { writeApplicationStatus } from './status-writer';
 import { applicationSummary } from './summary';
@@ -93,13 +93,29 @@ export function comparisonStatus(
     ...(app.manifest.spec.sources
       ? (types.length > 0 ? { sourceTypes: [...types] } : {})
       : (types.length > 0 ? { sourceType: types[0] } : {})),
-    conditions: setConditions(previous.conditions, [
-      comparisonErrorCondition(comparison.error),
-      syncErrorCondition(app.manifest.spec, comparison.sync, app.revision, operation),
-    ], [ConditionType.COMPARISON_ERROR, ConditionType.SYNC_ERROR], now),
+    conditions: conditionsOf(app, comparison, now, previous, operation),
     reconciledAt: now.toISOString(),
     controllerNamespace: CONTROL_PLANE_NAMESPACE,
   };
+}
+
+/**
+ * Argo CD's refresh first sets the project's conditions (refreshAppConditions: InvalidSpecError,
+ * UnknownError); when there are any it stops there, leaving ComparisonError and SyncError as they
+ * were. Otherwise it clears them and compares.
+ */
+function conditionsOf(
+  app: RecordedApplication, comparison: ApplicationStatus, now: Date, previous: ArgoApplicationStatus, operation: ArgoOperationState | undefined,
+): ArgoApplicationCondition[] | null {
+  const projectTypes = [ConditionType.INVALID_SPEC_ERROR, ConditionType.UNKNOWN_ERROR];
+  const refused = comparison.projectConditions ?? [];
+  if (refused.length > 0) {
+    return setConditions(previous.conditions, refused.map((c) => ({ type: c.type, message: c.message })), projectTypes, now);
+  }
+  return setConditions(previous.conditions, [
+    comparisonErrorCondition(comparison.error),
+    syncErrorCondition(app.manifest.spec, comparison.sync, app.revision, operation),
+  ], [ConditionType.COMPARISON_ERROR, ConditionType.SYNC_ERROR, ...projectTypes], now);
 }
 
 /** `status.operationState` of a finished (or failed) sync operation. */

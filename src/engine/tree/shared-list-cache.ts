@@ -17,7 +17,8 @@ function isAppProject(ref: ObjectRef): boolean {
  * Application, which reads those by their own lists, never from here.
  *
  * AppProjects, which every Application's comparison and sync reads, are kept too (Argo CD's
- * controller reads them from its informer): read once, forgotten when written through this run.
+ * controller reads them from its informer): read once, forgotten when written through this run;
+ * a missing one is read again each time.
  */
 export class SharedListCache {
   private readonly lists = new Map<string, Promise<KubeObject[]>>();
@@ -56,7 +57,9 @@ export class SharedListCache {
     if (!got) {
       got = read();
       this.projects.set(key, got);
-      got.catch(() => this.projects.delete(key));
+      // A missing project is not kept either: a parent's sync may apply it through another
+      // cluster client (another cache) while its child waits for it (tree-sync.ts).
+      got.then((o) => o === undefined && this.projects.delete(key), () => this.projects.delete(key));
     }
     return got.then((o) => (o === undefined ? undefined : structuredClone(o)));
   }

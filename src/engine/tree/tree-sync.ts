@@ -26,6 +26,7 @@ import {
   HealthStatusCode, KubeObject, OperationPhase, ResourceResult, ResultCode, SyncOperationResult, SyncStatusCode,
 } from '../model';
 import { mapLimit, SYSTEM_CLOCK } from '../poll';
+import { readAppProject } from '../project';
 import { SyncEvent, SyncRequest } from '../sync';
 
 /** Argo CD's default `--operation-processors`. */
@@ -160,6 +161,10 @@ function appliedApplicationSet(r: ResourceResult): AppliedApplicationSet | undef
 class TreeRun {
   private readonly slots: SlotPool;
   private readonly running = new Map<string, Promise<void>>();
+  /** Each started Application's own reconcile (its sync operation), without the settling after it. */
+  private readonly operations = new Map<string, Promise<unknown>>();
+  /** Applications whose own reconcile is done. */
+  private readonly reconciled = new Set<string>();
   private readonly runs = new Map<string, ApplicationRun>();
   private readonly emit: (e: TreeEvent) => void;
   private readonly automated: Initiator = { automated: true };
@@ -221,7 +226,11 @@ class TreeRun {
       return;
     }
     this.running.set(node.key, (async () => {
-      const { run, api, objects, progressing } = await this.reconcile(node, action, initiatedBy, applyObject);
+      await this.projectApplied(node);
+      const operation = this.reconcile(node, action, initiatedBy, applyObject);
+      this.operations.set(node.key, operation);
+      const { run, api, objects, progressing } = await operation;
+      this.reconciled.add(node.key);
       if (this.options.controller && !this.options.request.signal?.aborted) {
         // The children this parent's sync did not reach are reconciled on their own, as Argo CD's controller refreshes every Application.
         for (const key of node.children) {
@@ -235,6 +244,43 @@ class TreeRun {
       this.runs.set(node.key, final);
       this.emit({ type: 'reconciled', application: final.application, run: final });
     })());
+  }
+
+  /**
+   * A child whose AppProject does not exist yet waits (without a slot) while its parent's sync is
+   * still running, since that sync usually applies the project too (same wave, applied at once,
+   * or a sibling's object): Argo CD's controller records "Application referencing project … which
+   * does not exist" on its first refresh, and compares and syncs it again on a later refresh
+   * once the project is there. Here the child is reconciled once the project appears or its
+   * parent's sync is done; only a project still missing then is recorded (InvalidSpecError).
+   */
+  private async projectApplied(node: TreeNode): Promise<void> {
+    const parentKey = node.parent;
+    const parent = parentKey === undefined ? undefined : this.operations.get(parentKey);
+    const { request } = this.options;
+    // A child reconciled after its parent's sync (controller mode), or without it, has nothing to wait for.
+    if (!parent || this.reconciled.has(parentKey!) || request.dryRun) {
+      return;
+    }
+    const clock = request.clock ?? SYSTEM_CLOCK;
+    let told = false;
+    try {
+      // Projects live with Argo CD, not in a remote destination (as in reconcile).
+      const objects = this.cached(await (this.options.controlPlane ? this.options.controlPlane() : this.options.clientFor(node.app)));
+      for (;;) {
+        const project = await readAppProject(objects, node.app.manifest.spec.project);
+        if (project.found || this.reconciled.has(parentKey!) || request.signal?.aborted) {
+          return;
+        }
+        if (!told) {
+          told = true;
+          this.emit({ type: 'waiting', application: node.app.name, message: `waiting for AppProject ${project.name}: ${this.nameOf(node.parent)}'s sync has not applied it yet` });
+        }
+        await Promise.race([parent, clock.sleep(this.options.settleMs ?? DEFAULT_SETTLE_MS)]);
+      }
+    } catch {
+      // The reconcile reads the project again and reports what fails.
+    }
   }
 
   /** Started by its own sync policy (see {@link childAction}), as the controller picks up an Application. */

@@ -89,6 +89,20 @@ describe('comparisonStatus', () => {
     expect(s.reconciledAt).toBe(T0.toISOString());
   });
 
+  test('a missing project is recorded as Argo CD\'s InvalidSpecError (not a ComparisonError), cleared once it exists', () => {
+    const message = 'Application referencing project shop which does not exist';
+    const refused = comparison(SyncStatusCode.UNKNOWN, HealthStatusCode.UNKNOWN, {
+      error: `InvalidSpecError: ${message}`, projectConditions: [{ type: 'InvalidSpecError', message }],
+    });
+    const failed = comparisonStatus(app(), refused, T0, { conditions: [{ type: 'SyncError', message: 'kept', lastTransitionTime: T0.toISOString() }] });
+    // Argo CD's refresh stops at the project's conditions: the SyncError is left as it was.
+    expect(failed.conditions).toEqual([
+      { type: 'InvalidSpecError', message, lastTransitionTime: T0.toISOString() },
+      { type: 'SyncError', message: 'kept', lastTransitionTime: T0.toISOString() },
+    ]);
+    expect(comparisonStatus(app(), comparison(SyncStatusCode.SYNCED, HealthStatusCode.HEALTHY), T1, failed).conditions).toBeNull();
+  });
+
   test('an Application that cannot be loaded gets a ComparisonError, cleared once it loads', () => {
     const failed = comparisonStatus(app(), comparison(SyncStatusCode.UNKNOWN, HealthStatusCode.UNKNOWN, { error: 'web/a.yaml:3: bad' }), T0);
     expect(failed.conditions).toEqual([{ type: 'ComparisonError', message: 'Failed to load target state: web/a.yaml:3: bad', lastTransitionTime: T0.toISOString() }]);

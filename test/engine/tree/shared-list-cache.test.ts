@@ -48,4 +48,13 @@ describe('shared list cache', () => {
     expect((await cache.view(fake).get(project))!.spec.sourceRepos).toEqual(['https://example.com/*']);
     expect(gets().filter((g) => g.startsWith('AppProject'))).toHaveLength(2);
   });
+
+  test('a missing AppProject is not kept: created by another client (another cache), it is found on the next read', async () => {
+    const project = { ...obj('argoproj.io/v1alpha1', 'AppProject', 'team'), metadata: { name: 'team', namespace: 'argocd' }, spec: { sourceRepos: ['*'] } };
+    const fake = new FakeKube().addKind('argoproj.io/v1alpha1', 'AppProject', true, 'appprojects').seed(obj('v1', 'Namespace', 'argocd'));
+    const cache = new SharedListCache();
+    expect(await cache.view(fake).get(project)).toBeUndefined();
+    await new SharedListCache().view(fake).apply(project, 'test');
+    expect((await cache.view(fake).get(project))?.spec).toEqual({ sourceRepos: ['*'] });
+  });
 });

@@ -70,4 +70,14 @@ describe('tree sync in controller mode (watch)', () => {
     expect(runs[0].message).toMatch(/no Application object argocd\/late yet/);
     expect(fake.peek('v1', 'ConfigMap', 'late', 'late')).toBeUndefined();
   });
+
+  test('a child applied before the AppProject its parent applies in the same wave waits for it and is synced (watch)', async () => {
+    const fake = cluster().addKind('argoproj.io/v1alpha1', 'AppProject', true, 'appprojects');
+    const inShop = (o: any): any => ({ ...o, spec: { ...o.spec, project: 'shop' } });
+    const project = { ...obj('argoproj.io/v1alpha1', 'AppProject', 'shop'), metadata: { name: 'shop', namespace: 'argocd' }, spec: { sourceRepos: ['*'], destinations: [{ server: '*', namespace: '*' }] } };
+    const a = loaded('a', [cm('a')]);
+    // Applied by name within the wave (gitops-engine's order): Application `a` before AppProject `shop`.
+    const runs = await controllerRun(fake, [loaded('root', [inShop(appObject('a')), project]), { ...a, manifest: inShop(a.manifest) }]);
+    expect(runs.map(line)).toEqual(['root: sync Succeeded Synced', 'a: sync Succeeded Synced']);
+  });
 });

@@ -2,7 +2,7 @@
  * The tree's orchestration against the in-memory API (test/util/fake-kube.ts);
  * test/e2e/engine-tree.e2e.test.ts runs the same behaviour on the real control plane.
  */
-import { appObject, loaded } from './tree-apps';
+import { appObject, loaded, WAVE } from './tree-apps';
 import { KubeObject, OperationPhase, SyncStatusCode, HealthStatusCode } from '../../../src/engine/model';
 import { discoverTree } from '../../../src/engine/tree/application-tree';
 import { ReconcileAction } from '../../../src/engine/tree/child-policy';
@@ -358,5 +358,56 @@ describe('ApplicationSets a parent applies', () => {
   test('a dry run runs no controller', async () => {
     const { calls } = await runWithSets(withSets(), true, async () => undefined);
     expect(calls).toEqual([]);
+  });
+});
+
+describe('a child whose AppProject its parent applies in the same sync', () => {
+  /**
+   * The in-memory API with AppProjects whose writes take a while. In one wave, objects of kinds
+   * without a rank are applied by name (gitops-engine's order), so the child `a` comes before
+   * the project `shop`, and its comparison would find no project.
+   */
+  class SlowProjects extends FakeKube {
+    async apply(o: KubeObject, fieldManager: string, options: Parameters<FakeKube['apply']>[2] = {}): Promise<KubeObject> {
+      if (o.kind === 'AppProject' && !options.dryRun) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return super.apply(o, fieldManager, options);
+    }
+  }
+  const project = (name: string, wave?: number): KubeObject => obj('argoproj.io/v1alpha1', 'AppProject', name, wave === undefined ? {} : { [WAVE]: String(wave) }, {
+    metadata: { name, namespace: 'argocd', ...(wave === undefined ? {} : { annotations: { [WAVE]: String(wave) } }) },
+    spec: { sourceRepos: ['*'], destinations: [{ server: 'https://kubernetes.default.svc', namespace: '*' }] },
+  });
+  const inProject = (o: any, name: string): any => ({ ...o, spec: { ...o.spec, project: name } });
+  const slowCluster = () => new SlowProjects()
+    .addKind('argoproj.io/v1alpha1', 'Application', true, 'applications')
+    .addKind('argoproj.io/v1alpha1', 'AppProject', true, 'appprojects')
+    .seed(...['argocd', 'kube-system', 'a'].map((n) => obj('v1', 'Namespace', n)));
+  const child = () => {
+    const a = loaded('a', [cm('a')]);
+    return { ...a, manifest: inProject(a.manifest, 'shop') };
+  };
+
+  test('is synced once the project exists (same wave), as Argo CD refreshes it', async () => {
+    const fake = slowCluster();
+    const { runs } = await run(fake, [loaded('root', [project('shop'), inProject(appObject('a'), 'shop')]), child()]);
+    expect(summary(runs)).toEqual(['root<>@0: sync Succeeded Synced Healthy', 'a<root>@0: sync Succeeded Synced Healthy']);
+    expect(status(fake, 'a')?.conditions ?? []).toEqual([]);
+  });
+
+  test('is synced when the project is in an earlier wave', async () => {
+    const fake = slowCluster();
+    const { runs } = await run(fake, [loaded('root', [project('shop', -1), inProject(appObject('a'), 'shop')]), child()]);
+    expect(summary(runs)).toEqual(['root<>@0: sync Succeeded Synced Healthy', 'a<root>@0: sync Succeeded Synced Healthy']);
+  });
+
+  test('records Argo CD\'s InvalidSpecError only when the project still does not exist after the parent\'s sync', async () => {
+    const fake = slowCluster();
+    const { runs } = await run(fake, [loaded('root', [inProject(appObject('a'), 'shop')]), child()]);
+    expect(summary(runs)).toEqual(['root<>@0: sync Succeeded Synced Healthy', 'a<root>@0: compare  Unknown Unknown']);
+    expect(status(fake, 'a')?.conditions).toEqual([
+      expect.objectContaining({ type: 'InvalidSpecError', message: 'Application referencing project shop which does not exist' }),
+    ]);
   });
 });
