@@ -70,6 +70,7 @@ describe('status written back after sync', () => {
       operationState: { phase: 'Failed', operation: { sync: { revision: rev1 } }, syncResult: { revision: rev1 } },
       sourceType: 'Directory',
       controllerNamespace: 'argocd',
+      resourceHealthSource: 'inline',
     });
     expect(afterFail.operationState.finishedAt).toEqual(expect.any(String));
     expect(afterFail.health).toEqual({ status: expect.any(String), lastTransitionTime: expect.any(String) });

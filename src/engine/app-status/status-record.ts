@@ -16,6 +16,9 @@ import { applicationSummary } from './summary';
 /** Argo CD keeps this many `status.history` entries unless `spec.revisionHistoryLimit` says otherwise. */
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
 
+/** `status.resourceHealthSource` when health is kept in `status.resources` (controller/health.go). */
+export const RESOURCE_HEALTH_SOURCE_INLINE = 'inline';
+
 /** Who started an operation, as `operationState.operation.initiatedBy`. */
 export interface Initiator {
   readonly username?: string;
@@ -99,6 +102,9 @@ export function comparisonStatus(
     ], [ConditionType.COMPARISON_ERROR, ConditionType.SYNC_ERROR], now),
     reconciledAt: now.toISOString(),
     controllerNamespace: CONTROL_PLANE_NAMESPACE,
+    // The engine has no Redis-held resource tree, so each resource's health stays in
+    // `resources[]` (Argo CD's --persist-resource-health=true form, which says so here).
+    resourceHealthSource: RESOURCE_HEALTH_SOURCE_INLINE,
   };
 }
 

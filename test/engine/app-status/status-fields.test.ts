@@ -89,6 +89,13 @@ describe('comparisonStatus', () => {
     expect(s.reconciledAt).toBe(T0.toISOString());
   });
 
+  test('resource health stays inline, and resourceHealthSource says so (Argo CD\'s --persist-resource-health form)', () => {
+    const resources = [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', status: SyncStatusCode.SYNCED, health: { status: HealthStatusCode.HEALTHY } }];
+    const s = comparisonStatus(app(), comparison(SyncStatusCode.SYNCED, HealthStatusCode.HEALTHY, { resources }), T0);
+    expect(s.resourceHealthSource).toBe('inline');
+    expect(s.resources).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', status: 'Synced', health: { status: 'Healthy' } }]);
+  });
+
   test('an Application that cannot be loaded gets a ComparisonError, cleared once it loads', () => {
     const failed = comparisonStatus(app(), comparison(SyncStatusCode.UNKNOWN, HealthStatusCode.UNKNOWN, { error: 'web/a.yaml:3: bad' }), T0);
     expect(failed.conditions).toEqual([{ type: 'ComparisonError', message: 'Failed to load target state: web/a.yaml:3: bad', lastTransitionTime: T0.toISOString() }]);
