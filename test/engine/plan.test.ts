@@ -184,6 +184,15 @@ describe('planSync options', () => {
     expect(tasks[0].desired!.metadata.labels).toEqual({ team: 'a' });
   });
 
+  test('CreateNamespace syncs an existing namespace only when managedNamespaceMetadata is set (controller/sync_namespace.go)', () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dest' } };
+    const live = new Map([['/Namespace//dest', ns]]);
+    const plain = spec({ syncPolicy: { syncOptions: ['CreateNamespace=true'] } });
+    expect(planSync(planInput([obj('v1', 'ConfigMap', 'c')], { spec: plain, live })).tasks.map((t) => t.key.kind)).toEqual(['ConfigMap']);
+    const managed = spec({ syncPolicy: { syncOptions: ['CreateNamespace=true'], managedNamespaceMetadata: { labels: { team: 'a' } } } });
+    expect(planSync(planInput([obj('v1', 'ConfigMap', 'c')], { spec: managed, live })).tasks.map((t) => t.key.kind)).toEqual(['Namespace', 'ConfigMap']);
+  });
+
   test('a resource annotation overrides the Application\'s sync options', () => {
     const s = spec({ syncPolicy: { syncOptions: ['Validate=true', 'Replace=false'] } });
     const tasks = planSync(planInput([obj('v1', 'ConfigMap', 'c', { 'argocd.argoproj.io/sync-options': 'Replace=true' })], { spec: s })).tasks;
