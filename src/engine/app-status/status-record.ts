@@ -8,7 +8,7 @@ import { ApplicationStatus } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
 import { OperationPhase, SyncOperationResult } from '../model';
 import { readApplicationObject } from './application-objects';
-import { ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
+import { ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoResourceStatus, ArgoRevisionHistory } from './argo-status';
 import { comparisonErrorCondition, ConditionType, setConditions, syncErrorCondition } from './conditions';
 import { writeApplicationStatus } from './status-writer';
 import { applicationSummary } from './summary';
@@ -82,16 +82,7 @@ export function comparisonStatus(
       },
     },
     health: healthStatus(comparison, previous.health, now),
-    resources: comparison.resources.map((r) => ({
-      group: r.group || undefined,
-      version: r.version,
-      kind: r.kind,
-      namespace: r.namespace || undefined,
-      name: r.name,
-      status: r.status,
-      ...(r.health ? { health: { status: r.health.status, ...(r.health.message ? { message: r.health.message } : {}) } } : {}),
-      ...(r.requiresPruning ? { requiresPruning: true } : {}),
-    })),
+    resources: statusResources(comparison),
     summary: applicationSummary(app.manifest, comparison.resources),
     ...(app.manifest.spec.sources
       ? (types.length > 0 ? { sourceTypes: [...types] } : {})
@@ -106,6 +97,37 @@ export function comparisonStatus(
     // `resources[]` (Argo CD's --persist-resource-health=true form, which says so here).
     resourceHealthSource: RESOURCE_HEALTH_SOURCE_INLINE,
   };
+}
+
+/**
+ * `status.resources`: the compared resources, then the live hooks and Skip objects Argo CD lists
+ * beside them (no sync status, no health), sorted as Argo CD sorts them (group/kind/namespace/name,
+ * appcontroller.go `resourceStatusKey`).
+ */
+export function statusResources(comparison: ApplicationStatus): ArgoResourceStatus[] {
+  const rows: ArgoResourceStatus[] = comparison.resources.map((r) => ({
+    group: r.group || undefined,
+    version: r.version,
+    kind: r.kind,
+    namespace: r.namespace || undefined,
+    name: r.name,
+    status: r.status,
+    ...(r.health ? { health: { status: r.health.status, ...(r.health.message ? { message: r.health.message } : {}) } } : {}),
+    ...(r.requiresPruning ? { requiresPruning: true } : {}),
+  }));
+  for (const r of comparison.uncompared ?? []) {
+    rows.push({
+      group: r.group || undefined,
+      version: r.version,
+      kind: r.kind,
+      namespace: r.namespace || undefined,
+      name: r.name,
+      ...(r.hook ? { hook: true } : {}),
+      ...(r.requiresPruning ? { requiresPruning: true } : {}),
+    });
+  }
+  const key = (r: ArgoResourceStatus) => [r.group ?? '', r.kind, r.namespace ?? '', r.name].join('/');
+  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** `status.operationState` of a finished (or failed) sync operation. */
