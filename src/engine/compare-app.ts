@@ -1,8 +1,8 @@
 import { workloadImages } from './app-status/summary';
 import { Comparison, compareObjects } from './diff/compare';
 import { hasHealthCheck, resourceHealth } from './health';
-import { trackedHooks } from './hooks';
 import { aggregateHealth } from './health/aggregate';
+import { trackedHooks } from './hooks';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import {

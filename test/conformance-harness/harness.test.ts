@@ -281,16 +281,21 @@ describe('comparison', () => {
     const kept = loadHarnessKept();
     expect(kept).toEqual([expect.objectContaining({ aspect: 'health', object: '*/*/*', argocd: '(absent)' })]);
     expect(kept[0].reason).toMatch(/^The engine persists each resource's health in status.resources \(Argo CD's --persist-resource-health=true form, resourceHealthSource: inline\)/);
-    const a = side([app('web', { resources: [
-      { object: 'Deployment/cf-x/web', status: 'Synced' },
-      { object: 'Namespace//cf-x', status: 'Synced' },
-      { object: 'ConfigMap/cf-x/c', status: 'Synced', health: 'Healthy' },
-    ] })]);
-    const b = side([app('web', { health: 'Degraded', resources: [
-      { object: 'Deployment/cf-x/web', status: 'Synced', health: 'Healthy' },
-      { object: 'Namespace//cf-x', status: 'Synced', health: 'Healthy' },
-      { object: 'ConfigMap/cf-x/c', status: 'Synced', health: 'Degraded' },
-    ] })]);
+    const a = side([app('web', {
+      resources: [
+        { object: 'Deployment/cf-x/web', status: 'Synced' },
+        { object: 'Namespace//cf-x', status: 'Synced' },
+        { object: 'ConfigMap/cf-x/c', status: 'Synced', health: 'Healthy' },
+      ],
+    })]);
+    const b = side([app('web', {
+      health: 'Degraded',
+      resources: [
+        { object: 'Deployment/cf-x/web', status: 'Synced', health: 'Healthy' },
+        { object: 'Namespace//cf-x', status: 'Synced', health: 'Healthy' },
+        { object: 'ConfigMap/cf-x/c', status: 'Synced', health: 'Degraded' },
+      ],
+    })]);
     const judged = judge(compareSnapshots('x', a, b), kept);
     expect(judged.map((d) => [d.aspect, d.object, d.kept ? 'kept' : 'failed'])).toEqual([
       ['health', undefined, 'failed'],
