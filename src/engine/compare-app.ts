@@ -2,10 +2,11 @@ import { workloadImages } from './app-status/summary';
 import { Comparison, compareObjects } from './diff/compare';
 import { hasHealthCheck, resourceHealth } from './health';
 import { aggregateHealth } from './health/aggregate';
+import { trackedHooks } from './hooks';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import {
-  describeKey, HealthStatus, HealthStatusCode, KubeObject, SourcePosition, SyncStatusCode, SyncTask, TaskAction,
+  describeKey, HealthStatus, HealthStatusCode, keyOf, KubeObject, SourcePosition, SyncStatusCode, SyncTask, TaskAction,
 } from './model';
 import { mapLimit } from './poll';
 import { applicationConditions, formatConditions, readAppProject, applicationDestination, resourceViolations, ProjectCondition } from './project';
@@ -33,12 +34,29 @@ export interface ResourceStatus {
   readonly comparison?: Comparison;
 }
 
+/**
+ * A resource Argo CD lists in `status.resources` without comparing it: a live hook object
+ * (`hook`, and `requiresPruning` as it is not in the target state) or a `hook: Skip` object.
+ * Neither has a sync status or a health, nor counts toward the Application's.
+ */
+export interface UncomparedResource {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly hook?: boolean;
+  readonly requiresPruning?: boolean;
+}
+
 export interface ApplicationStatus {
   readonly application: string;
   readonly revision: string;
   readonly sync: SyncStatusCode;
   readonly health: HealthStatus;
   readonly resources: ResourceStatus[];
+  /** Live hooks and Skip objects (see {@link UncomparedResource}); only for `status.resources`. */
+  readonly uncompared?: UncomparedResource[];
   /** Set when the Application could not be compared at all. */
   readonly error?: string;
   /**
@@ -121,7 +139,8 @@ export async function compareApplication(client: KubeApi, app: LoadedApplication
     };
   });
   const error = forbidden.size > 0 ? `one or more synchronization tasks are not valid: ${[...forbidden].map(([t, m]) => `${describeKey(t.key)}: ${m}`).join('; ')}` : undefined;
-  return { ...applicationStatus(app, tasks, out), ...(error ? { error } : {}) };
+  const uncompared = uncomparedRows(r.plan.skipped, trackedHooks(r.live.values(), r.instance));
+  return { ...applicationStatus(app, tasks, out), uncompared, ...(error ? { error } : {}) };
 }
 
 /**
@@ -140,7 +159,16 @@ export function comparisonAfterSync(app: LoadedApplication, observed: SyncObserv
     }
     return { ...resourceRow(t, written.get(t) ?? t.live), status: SyncStatusCode.SYNCED };
   });
-  return applicationStatus(app, tasks, out);
+  return { ...applicationStatus(app, tasks, out), uncompared: uncomparedRows(r.plan.skipped, [...observed.hooksLeft.values()]) };
+}
+
+/** The rows of Skip objects and live hooks, as Argo CD's CompareAppState makes them. */
+function uncomparedRows(skipped: readonly KubeObject[], hooks: readonly KubeObject[]): UncomparedResource[] {
+  const row = (o: KubeObject) => {
+    const k = keyOf(o);
+    return { group: k.group, version: o.apiVersion.includes('/') ? o.apiVersion.split('/')[1] : o.apiVersion, kind: k.kind, namespace: k.namespace, name: k.name };
+  };
+  return [...skipped.map(row), ...hooks.map((o) => ({ ...row(o), hook: true, requiresPruning: true }))];
 }
 
 /** The tasks a comparison reports: hooks are not compared (as in Argo CD), nor a CreateNamespace namespace. */

@@ -1,6 +1,7 @@
 import { ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_WAVE, HELM_HOOK, HELM_HOOK_DELETE_POLICY, HELM_HOOK_WEIGHT } from './annotations';
 import { runsPods } from './hook-pods';
 import { HookDeletePolicy, KubeObject, SyncPhase } from './model';
+import { trackingInstance } from './tracking';
 import { HELM_HOOK_DELETE_POLICIES, HELM_HOOK_PHASES, HOOK_SKIP } from '../argo/hooks';
 
 const ARGO_HOOK_TYPES: Record<string, SyncPhase> = {
@@ -27,6 +28,15 @@ export function isHook(obj: KubeObject): boolean {
     return !isSkipped(obj);
   }
   return a[HELM_HOOK] !== undefined;
+}
+
+/**
+ * The live hook objects an Application tracks (its tracking id, no owner): Argo CD lists them in
+ * `status.resources` (gitops-engine's Reconcile splits hooks off the target state, so a live hook
+ * is an extra live object: `hook: true`, `requiresPruning: true`, no sync status, no health).
+ */
+export function trackedHooks(live: Iterable<KubeObject>, instance: string): KubeObject[] {
+  return [...live].filter((o) => isHook(o) && trackingInstance(o) === instance && (o.metadata.ownerReferences ?? []).length === 0);
 }
 
 /**

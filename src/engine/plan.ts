@@ -60,6 +60,11 @@ export interface Plan {
   readonly errors: string[];
   /** Desired objects with their final identity (namespace defaulted, hook names generated). */
   readonly targets: ReadonlyMap<string, DesiredObject>;
+  /**
+   * Objects annotated `hook: Skip` (never applied), with their final identity: Argo CD still
+   * lists them in `status.resources`, with no sync status and no health.
+   */
+  readonly skipped: readonly KubeObject[];
 }
 
 interface DraftTask {
@@ -166,17 +171,24 @@ export function planSync(input: PlanInput): Plan {
 
   const drafts: DraftTask[] = [];
   const targets = new Map<string, DesiredObject>();
+  const skipped: KubeObject[] = [];
   for (const d of input.desired) {
     const raw = d.object;
-    if (isSkipped(raw)) {
-      continue;
-    }
     let namespaced = scope(raw);
     if (namespaced === undefined) {
       // Unknown kind and no CRD for it in this sync: keep the namespace as written; the dry run decides.
       namespaced = raw.metadata.namespace !== undefined || destNamespace !== undefined;
     }
     const obj = withNamespace(raw, namespaced, destNamespace);
+    if (isSkipped(raw)) {
+      // Never applied, but part of the target state (gitops-engine's splitHooks keeps it there):
+      // a live object of the same key is not pruned.
+      if (obj.metadata.name) {
+        skipped.push(obj);
+        targets.set(keyString(keyOf(obj)), { object: obj, source: d.source });
+      }
+      continue;
+    }
     let wave: number;
     try {
       wave = syncWave(obj);
@@ -292,7 +304,7 @@ export function planSync(input: PlanInput): Plan {
     (o) => (o.kind === 'CustomResourceDefinition' && groupOf(o.apiVersion) === 'apiextensions.k8s.io' ? `${o.spec?.group}/${o.spec?.names?.kind}` : undefined),
     (o) => `${groupOf(o.apiVersion)}/${o.kind}`);
 
-  return { tasks: drafts, errors, targets };
+  return { tasks: drafts, errors, targets, skipped };
 }
 
 /** A sync without prune reports each object that requires pruning so (gitops-engine `pruneObject`). */

@@ -8,14 +8,14 @@ import { isApplication } from './finalize/deletion-rules';
 import { defaultFinalizePoller, finalizeApplication, FinalizeResult } from './finalize/finalize-application';
 import { hasHealthCheck, resourceHealth } from './health';
 import { forcedToFail, HookPods, logText, runsPods } from './hook-pods';
-import { HookRunner } from './hook-runner';
-import { hookNamed } from './hooks';
+import { HookRunner, hookToDelete } from './hook-runner';
+import { hookNamed, trackedHooks } from './hooks';
 import { SyncGuard } from './interruption';
 import { abortReason } from './kube/client';
 import { KubeApi } from './kube/kube-api';
 import { LoadedApplication } from './load/applications';
 import {
-  describeKey, groupOf, HealthStatusCode, KubeObject, keyOf, OperationPhase, ResourceResult, ResultCode,
+  describeKey, groupOf, HealthStatusCode, KubeObject, keyOf, keyString, OperationPhase, ResourceResult, ResultCode,
   SyncOperationResult, SyncPhase, SyncTask, TaskAction,
 } from './model';
 import { NO_PRUNE_MESSAGE, pruneDecision, REQUIRES_PRUNING_MESSAGE, ResourceFilter } from './plan';
@@ -105,6 +105,8 @@ export interface SyncObservation {
   readonly reconciliation: Extract<Reconciliation, { ok: true }>;
   /** The live object each written task left (the server's answer to the write), or undefined for a pruned one. */
   readonly written: ReadonlyMap<SyncTask, KubeObject | undefined>;
+  /** The tracked hook objects left live after the operation (by key), which status.resources lists. */
+  readonly hooksLeft: ReadonlyMap<string, KubeObject>;
 }
 
 /** A sync operation's result and, for a complete successful sync, what it observed. */
@@ -326,7 +328,16 @@ class SyncContext {
       }
     }
     this.warn(await this.hooks.deleteFinished(true));
-    this.observation = { reconciliation: r, written: this.written };
+    // Hooks live before the operation, then each one it created (replacing its earlier instance), less those its delete policies removed.
+    const hooksLeft = new Map(trackedHooks(r.live.values(), r.instance).map((o) => [keyString(keyOf(o)), o]));
+    for (const h of this.hooks.hooks) {
+      if (hookToDelete(h, true)) {
+        hooksLeft.delete(keyString(h.task.key));
+      } else {
+        hooksLeft.set(keyString(h.task.key), h.obj);
+      }
+    }
+    this.observation = { reconciliation: r, written: this.written, hooksLeft };
     // gitops-engine's words: a last step with hooks ends in a later pass that finds nothing left to do.
     const lastHasHooks = steps.length > 0 && steps[steps.length - 1].some((t) => t.action === TaskAction.HOOK);
     this.finish(OperationPhase.SUCCEEDED, lastHasHooks ? 'successfully synced (no more tasks)' : 'successfully synced (all tasks run)');

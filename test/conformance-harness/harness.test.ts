@@ -12,7 +12,7 @@ import { AppSnapshot, checkExpectations, compareSnapshots, judge, orderBlocks, R
 import { leafDifferences, normalizeHookName, normalizeLive } from '../conformance/harness/normalize';
 import { failureMessage, passed, renderReport, ScenarioOutcome } from '../conformance/harness/report';
 import { isRetrying, namespacePattern, scenarioNames } from '../conformance/harness/runner';
-import { CONFORMANCE_REPO_URL, exampleScenario, loadScenario, parseScenarioConfig, scenarioFolders, secondCommitFiles } from '../conformance/harness/scenario';
+import { CONFORMANCE_REPO_URL, exampleScenario, loadHarnessKept, loadScenario, parseScenarioConfig, scenarioFolders, secondCommitFiles } from '../conformance/harness/scenario';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -275,6 +275,43 @@ describe('comparison', () => {
     const judged = judge(diffs, kept);
     expect(judged.map((d) => d.kept?.reason)).toEqual(['ns', 'msg', undefined]);
     expect(unusedKept(judged, kept)).toEqual([kept[2]]);
+  });
+
+  test('harness-wide kept differences: only a resource row\'s health Argo CD left out (not the Application\'s, not a different value)', () => {
+    const kept = loadHarnessKept();
+    expect(kept).toEqual([expect.objectContaining({ aspect: 'health', object: '*/*/*', argocd: '(absent)' })]);
+    expect(kept[0].reason).toMatch(/^The engine persists each resource's health in status.resources \(Argo CD's --persist-resource-health=true form, resourceHealthSource: inline\)/);
+    const a = side([app('web', {
+      resources: [
+        { object: 'Deployment/cf-x/web', status: 'Synced' },
+        { object: 'Namespace//cf-x', status: 'Synced' },
+        { object: 'ConfigMap/cf-x/c', status: 'Synced', health: 'Healthy' },
+      ],
+    })]);
+    const b = side([app('web', {
+      health: 'Degraded',
+      resources: [
+        { object: 'Deployment/cf-x/web', status: 'Synced', health: 'Healthy' },
+        { object: 'Namespace//cf-x', status: 'Synced', health: 'Healthy' },
+        { object: 'ConfigMap/cf-x/c', status: 'Synced', health: 'Degraded' },
+      ],
+    })]);
+    const judged = judge(compareSnapshots('x', a, b), kept);
+    expect(judged.map((d) => [d.aspect, d.object, d.kept ? 'kept' : 'failed'])).toEqual([
+      ['health', undefined, 'failed'],
+      ['health', 'ConfigMap/cf-x/c', 'failed'],
+      ['health', 'Deployment/cf-x/web', 'kept'],
+      ['health', 'Namespace//cf-x', 'kept'],
+    ]);
+  });
+
+  test('the harness-wide file is validated like scenario.yaml\'s differences', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kept-'));
+    const file = path.join(dir, 'kept-differences.yaml');
+    fs.writeFileSync(file, 'kept:\n  - aspect: health\n    object: "*/*/*"\n');
+    expect(() => loadHarnessKept(file)).toThrow(/kept\[0\]\.reason is required/);
+    fs.writeFileSync(file, 'differences: []\n');
+    expect(() => loadHarnessKept(file)).toThrow(/one field, `kept`/);
   });
 
   test('expectations are checked on both sides', () => {

@@ -16,7 +16,7 @@ import { failureMessage, passed, renderReport, ScenarioOutcome } from './harness
 import {
   commit2Files, commitTree, ensureRepository, openSide, releaseScenario, resetScenario, runArgoCd, runEngine, Side, snapshotPair, stderrLog,
 } from './harness/runner';
-import { CONFORMANCE_REPO_URL, exampleScenario, ExampleScenarioSpec, loadScenario, Scenario, scenarioFolders } from './harness/scenario';
+import { CONFORMANCE_REPO_URL, exampleScenario, ExampleScenarioSpec, loadHarnessKept, loadScenario, Scenario, scenarioFolders } from './harness/scenario';
 import { argoCdVersion } from '../../src/argocd/build';
 import { installArgoCdObjects } from '../../src/argocd/install';
 import { LocalArgoCd } from '../../src/argocd/local-argocd';
@@ -143,7 +143,8 @@ async function runScenario(s: Scenario): Promise<ScenarioOutcome> {
     }
     const sides: { argocd: SideSnapshot; engine: SideSnapshot } = await snapshotPair(a, b, s.root.name, errors);
     found.push(...compareSnapshots(s.name, sides.argocd, sides.engine, files2 && !a1.error && !e1.error ? 2 : undefined));
-    const differences = judge(found, s.config.differences);
+    // The scenario's own kept differences first, then the harness-wide ones (kept-differences.yaml).
+    const differences = judge(found, [...s.config.differences, ...loadHarnessKept()]);
     return {
       ...base,
       ...sides,

@@ -7,7 +7,7 @@ import { randomBytes } from 'crypto';
 import * as path from 'path';
 import { getJson, kubeconfigPath, kubectl, testNamespaces } from './cluster-fixture';
 import { runInProcess } from '../cli/run-in-process';
-import { configMap, deployment, PAUSE_IMAGE, runCli, TestApp } from '../engine/e2e-app';
+import { configMap, deployment, job, PAUSE_IMAGE, runCli, TestApp } from '../engine/e2e-app';
 
 jest.setTimeout(180_000);
 
@@ -70,6 +70,7 @@ describe('status written back after sync', () => {
       operationState: { phase: 'Failed', operation: { sync: { revision: rev1 } }, syncResult: { revision: rev1 } },
       sourceType: 'Directory',
       controllerNamespace: 'argocd',
+      resourceHealthSource: 'inline',
     });
     expect(afterFail.operationState.finishedAt).toEqual(expect.any(String));
     expect(afterFail.health).toEqual({ status: expect.any(String), lastTransitionTime: expect.any(String) });
@@ -115,6 +116,35 @@ describe('status written back after sync', () => {
     const [header, row] = table.stdout.trim().split('\n');
     expect(header).toMatch(/^NAME\s+SYNC STATUS\s+HEALTH STATUS$/);
     expect(row).toMatch(new RegExp(`^${app.name}\\s+Synced\\s+(Healthy|Progressing)$`));
+  });
+
+  test('status.resources lists the live hooks (hook, requiresPruning) and Skip objects, with no status or health, as Argo CD does', async () => {
+    const ns = await newNamespace('st-hooks');
+    const app = new TestApp(appName('st-hooks'), ns, AUTOMATED)
+      .write('cm.yaml', configMap('a'))
+      .write('skip.yaml', configMap('skipped', { a: '1' }, { 'argocd.argoproj.io/hook': 'Skip' }))
+      // Kept after the sync (the default policy, BeforeHookCreation, deletes it only before the next run).
+      .write('pre.yaml', job('pre', { 'argocd.argoproj.io/hook': 'PreSync' }))
+      // Deleted once the operation succeeded: not listed.
+      .write('post.yaml', job('post', { 'argocd.argoproj.io/hook': 'PostSync', 'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded' }));
+    gitRepo(app).commit('hooks and a Skip object');
+    await bootstrap(app);
+    expect((await cli(app, 'sync', '--timeout', '120')).code).toBe(0);
+    const expected = [
+      { version: 'v1', kind: 'ConfigMap', namespace: ns, name: 'a', status: 'Synced' },
+      { version: 'v1', kind: 'ConfigMap', namespace: ns, name: 'skipped' },
+      { group: 'batch', version: 'v1', kind: 'Job', namespace: ns, name: 'pre', hook: true, requiresPruning: true },
+    ];
+    const afterSync = (await liveApp(app.name)).status;
+    expect(afterSync.resources).toEqual(expected);
+    expect(afterSync.sync.status).toBe('Synced');
+    expect(await getJson(['configmap', 'skipped'], { namespace: ns })).toBeUndefined();
+    // A refresh (the comparison path, from the live objects) lists the same rows.
+    const refreshed = await runInProcess('get', app.name, '--refresh', '--path', app.dir, '--repo-root', app.dir, '--kubeconfig', kubeconfigPath());
+    expect(refreshed.code).toBe(0);
+    const afterRefresh = (await liveApp(app.name)).status;
+    expect(afterRefresh.reconciledAt >= afterSync.reconciledAt).toBe(true);
+    expect(afterRefresh.resources).toEqual(expected);
   });
 
   test('a parent\'s health is its child Applications\' health', async () => {

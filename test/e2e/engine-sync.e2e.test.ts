@@ -375,6 +375,20 @@ describe('sync options', () => {
     expect(await getJson(['configmap', 'a'], { namespace: ns })).toBeDefined();
   });
 
+  test('CreateNamespace syncs the namespace only while it is missing (no managedNamespaceMetadata), as Argo CD\'s syncNamespace', async () => {
+    const ns = `eng-createns2-${Date.now().toString(36)}`;
+    namespaces.track(ns);
+    const app = new TestApp('createns2', ns, { syncPolicy: { syncOptions: ['CreateNamespace=true'] } });
+    const first = (await app.write('a.yaml', configMap('a')).sync(client)).result;
+    expect(first.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(first.resources.map((r) => `${r.syncPhase} ${r.kind}/${r.name}`)).toEqual([`PreSync Namespace/${ns}`, 'Sync ConfigMap/a']);
+    expect(await getJson(['namespace', ns])).toBeDefined();
+    // The namespace exists now: the next sync leaves it alone and records no result for it.
+    const second = (await app.write('a.yaml', configMap('a', { a: '2' })).sync(client)).result;
+    expect(second.phase).toBe(OperationPhase.SUCCEEDED);
+    expect(second.resources.map((r) => `${r.syncPhase} ${r.kind}/${r.name}`)).toEqual(['Sync ConfigMap/a']);
+  });
+
   test('FailOnSharedResource fails before applying anything when another Application tracks an object', async () => {
     const ns = await newNamespace('eng-shared');
     await kubectl(['apply', '-f', '-'], {

@@ -79,6 +79,14 @@ describe('planSync ordering', () => {
     ])).toEqual(['PreSync/0/Job/both', 'PostSync/0/Job/both', 'SyncFail/0/Job/fail']);
   });
 
+  test('Skip objects are listed with their final identity and stay in the target state: a tracked live one is not pruned', () => {
+    const skip = obj('v1', 'ConfigMap', 'skipped', { 'argocd.argoproj.io/hook': 'Skip' });
+    const live = tracked({ ...skip, metadata: { ...skip.metadata, namespace: 'dest' } });
+    const plan = planSync(planInput([obj('v1', 'ConfigMap', 'a'), skip], { prune: true, live: new Map([['/ConfigMap/dest/skipped', live]]) }));
+    expect(plan.skipped.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['dest/skipped']);
+    expect(plan.tasks.map((t) => `${t.action} ${t.key.name}`)).toEqual(['apply a']);
+  });
+
   test('maps Helm hooks and lets Argo CD hook annotations win', () => {
     expect(order([
       obj('batch/v1', 'Job', 'helm-pre', { 'helm.sh/hook': 'pre-install' }),
@@ -182,6 +190,15 @@ describe('planSync options', () => {
     const tasks = planSync(planInput([obj('v1', 'ConfigMap', 'c')], { spec: s })).tasks;
     expect(tasks[0]).toMatchObject({ phase: SyncPhase.PRE_SYNC, autoNamespace: true, key: { kind: 'Namespace', name: 'dest' } });
     expect(tasks[0].desired!.metadata.labels).toEqual({ team: 'a' });
+  });
+
+  test('CreateNamespace syncs an existing namespace only when managedNamespaceMetadata is set (controller/sync_namespace.go)', () => {
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'dest' } };
+    const live = new Map([['/Namespace//dest', ns]]);
+    const plain = spec({ syncPolicy: { syncOptions: ['CreateNamespace=true'] } });
+    expect(planSync(planInput([obj('v1', 'ConfigMap', 'c')], { spec: plain, live })).tasks.map((t) => t.key.kind)).toEqual(['ConfigMap']);
+    const managed = spec({ syncPolicy: { syncOptions: ['CreateNamespace=true'], managedNamespaceMetadata: { labels: { team: 'a' } } } });
+    expect(planSync(planInput([obj('v1', 'ConfigMap', 'c')], { spec: managed, live })).tasks.map((t) => t.key.kind)).toEqual(['Namespace', 'ConfigMap']);
   });
 
   test('a resource annotation overrides the Application\'s sync options', () => {

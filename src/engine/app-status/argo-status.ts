@@ -127,4 +127,9 @@ export interface ArgoApplicationStatus {
   sourceType?: string;
   sourceTypes?: string[];
   controllerNamespace?: string;
+  /**
+   * Where each resource's health lives: `inline` (in `resources[].health`, Argo CD's
+   * --persist-resource-health=true form, which the engine always writes) or `appTree`.
+   */
+  resourceHealthSource?: string;
 }

@@ -8,13 +8,18 @@ import { ApplicationStatus } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
 import { OperationPhase, SyncOperationResult } from '../model';
 import { readApplicationObject } from './application-objects';
-import { ArgoApplicationCondition, ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoRevisionHistory } from './argo-status';
+import {
+  ArgoApplicationCondition, ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoResourceStatus, ArgoRevisionHistory,
+} from './argo-status';
 import { comparisonErrorCondition, ConditionType, setConditions, syncErrorCondition } from './conditions';
 import { writeApplicationStatus } from './status-writer';
 import { applicationSummary } from './summary';
 
 /** Argo CD keeps this many `status.history` entries unless `spec.revisionHistoryLimit` says otherwise. */
 export const DEFAULT_REVISION_HISTORY_LIMIT = 10;
+
+/** `status.resourceHealthSource` when health is kept in `status.resources` (controller/health.go). */
+export const RESOURCE_HEALTH_SOURCE_INLINE = 'inline';
 
 /** Who started an operation, as `operationState.operation.initiatedBy`. */
 export interface Initiator {
@@ -79,16 +84,7 @@ export function comparisonStatus(
       },
     },
     health: healthStatus(comparison, previous.health, now),
-    resources: comparison.resources.map((r) => ({
-      group: r.group || undefined,
-      version: r.version,
-      kind: r.kind,
-      namespace: r.namespace || undefined,
-      name: r.name,
-      status: r.status,
-      ...(r.health ? { health: { status: r.health.status, ...(r.health.message ? { message: r.health.message } : {}) } } : {}),
-      ...(r.requiresPruning ? { requiresPruning: true } : {}),
-    })),
+    resources: statusResources(comparison),
     summary: applicationSummary(app.manifest, comparison.resources),
     ...(app.manifest.spec.sources
       ? (types.length > 0 ? { sourceTypes: [...types] } : {})
@@ -96,6 +92,9 @@ export function comparisonStatus(
     conditions: conditionsOf(app, comparison, now, previous, operation),
     reconciledAt: now.toISOString(),
     controllerNamespace: CONTROL_PLANE_NAMESPACE,
+    // The engine has no Redis-held resource tree, so each resource's health stays in
+    // `resources[]` (Argo CD's --persist-resource-health=true form, which says so here).
+    resourceHealthSource: RESOURCE_HEALTH_SOURCE_INLINE,
   };
 }
 
@@ -116,6 +115,37 @@ function conditionsOf(
     comparisonErrorCondition(comparison.error),
     syncErrorCondition(app.manifest.spec, comparison.sync, app.revision, operation),
   ], [ConditionType.COMPARISON_ERROR, ConditionType.SYNC_ERROR, ...projectTypes], now);
+}
+
+/**
+ * `status.resources`: the compared resources, then the live hooks and Skip objects Argo CD lists
+ * beside them (no sync status, no health), sorted as Argo CD sorts them (group/kind/namespace/name,
+ * appcontroller.go `resourceStatusKey`).
+ */
+export function statusResources(comparison: ApplicationStatus): ArgoResourceStatus[] {
+  const rows: ArgoResourceStatus[] = comparison.resources.map((r) => ({
+    group: r.group || undefined,
+    version: r.version,
+    kind: r.kind,
+    namespace: r.namespace || undefined,
+    name: r.name,
+    status: r.status,
+    ...(r.health ? { health: { status: r.health.status, ...(r.health.message ? { message: r.health.message } : {}) } } : {}),
+    ...(r.requiresPruning ? { requiresPruning: true } : {}),
+  }));
+  for (const r of comparison.uncompared ?? []) {
+    rows.push({
+      group: r.group || undefined,
+      version: r.version,
+      kind: r.kind,
+      namespace: r.namespace || undefined,
+      name: r.name,
+      ...(r.hook ? { hook: true } : {}),
+      ...(r.requiresPruning ? { requiresPruning: true } : {}),
+    });
+  }
+  const key = (r: ArgoResourceStatus) => [r.group ?? '', r.kind, r.namespace ?? '', r.name].join('/');
+  return rows.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** `status.operationState` of a finished (or failed) sync operation. */

@@ -203,19 +203,25 @@ function compareSides(scenario: string, argocd: SideSnapshot, engine: SideSnapsh
   return out;
 }
 
+/** `Kind/namespace/name` (or `Kind/name`) against an object; a `*` part of the pattern matches any. */
 function objectMatches(pattern: string, object: string): boolean {
   const parts = pattern.split('/');
-  const full = parts.length === 2 ? `${parts[0]}//${parts[1]}` : pattern;
-  return full === object;
+  const want = parts.length === 2 ? [parts[0], '', parts[1]] : parts;
+  const got = object.split('/');
+  return got.length === 3 && want.every((p, i) => p === '*' || p === got[i]);
 }
 
-/** Marks each difference a kept one covers (same aspect; same app and object when the kept one names them). */
+/**
+ * Marks each difference a kept one covers (same aspect; same app, object and Argo CD value when
+ * the kept one names them). `kept` is the scenario's own, then the harness-wide ones.
+ */
 export function judge(diffs: readonly Difference[], kept: readonly KeptDifference[]): JudgedDifference[] {
   return diffs.map((d) => {
     const k = kept.find((x) =>
       x.aspect === d.aspect &&
       (x.app === undefined || x.app === d.app) &&
-      (x.object === undefined || (d.object !== undefined && objectMatches(x.object, d.object))));
+      (x.object === undefined || (d.object !== undefined && objectMatches(x.object, d.object))) &&
+      (x.argocd === undefined || x.argocd === d.argocd));
     return k ? { ...d, kept: k } : { ...d };
   });
 }

@@ -46,10 +46,15 @@ export interface Expectation {
 export interface KeptDifference {
   readonly aspect: Aspect;
   readonly app?: string;
-  /** `Kind/namespace/name` (or `Kind/name` for a cluster-scoped object). */
+  /** `Kind/namespace/name` (or `Kind/name` for a cluster-scoped object); a `*` part matches any. */
   readonly object?: string;
+  /** Kept only when Argo CD's side shows exactly this (e.g. `(absent)`). */
+  readonly argocd?: string;
   readonly reason: string;
 }
+
+/** The kept differences of every scenario (test/conformance/kept-differences.yaml). */
+export const HARNESS_KEPT_FILE = path.join(__dirname, '..', 'kept-differences.yaml');
 
 export interface ScenarioConfig {
   readonly description: string;
@@ -150,41 +155,59 @@ export function parseScenarioConfig(text: string, file: string): ScenarioConfig 
       expect[app] = e as Expectation;
     }
   }
-  const differences: KeptDifference[] = [];
-  if (raw.differences !== undefined) {
-    if (!Array.isArray(raw.differences)) {
-      throw new ScenarioError(file, 'differences must be a list of { aspect, app?, object?, reason }');
-    }
-    raw.differences.forEach((d: unknown, i: number) => {
-      if (!isObject(d)) {
-        throw new ScenarioError(file, `differences[${i}] must be a mapping`);
-      }
-      if (!ASPECTS.includes(d.aspect)) {
-        throw new ScenarioError(file, `differences[${i}].aspect must be one of ${ASPECTS.join(', ')}, not ${JSON.stringify(d.aspect)}`);
-      }
-      if (typeof d.reason !== 'string' || d.reason.trim() === '') {
-        throw new ScenarioError(file, `differences[${i}].reason is required: say why the difference is kept`);
-      }
-      for (const k of ['app', 'object'] as const) {
-        if (d[k] !== undefined && typeof d[k] !== 'string') {
-          throw new ScenarioError(file, `differences[${i}].${k} must be a string`);
-        }
-      }
-      if (d.object !== undefined && !/^[^/]+\/([^/]*\/)?[^/]+$/.test(d.object)) {
-        throw new ScenarioError(file, `differences[${i}].object must be Kind/namespace/name or Kind/name, not ${JSON.stringify(d.object)}`);
-      }
-      const unknownKeys = Object.keys(d).filter((k) => !['aspect', 'app', 'object', 'reason'].includes(k));
-      if (unknownKeys.length > 0) {
-        throw new ScenarioError(file, `differences[${i}]: unknown field(s) ${unknownKeys.join(', ')}`);
-      }
-      differences.push({ aspect: d.aspect, app: d.app, object: d.object, reason: d.reason });
-    });
-  }
+  const differences = raw.differences === undefined ? [] : parseKeptDifferences(raw.differences, file, 'differences');
   const del = raw.deleteInCommit2 ?? [];
   if (!Array.isArray(del) || del.some((p: unknown) => typeof p !== 'string')) {
     throw new ScenarioError(file, 'deleteInCommit2 must be a list of paths relative to the repository');
   }
   return { description: raw.description.trim(), timeoutSeconds, automated, expect, differences, deleteInCommit2: del };
+}
+
+/** A list of kept differences (`differences:` of scenario.yaml, or the harness-wide file); `where` names it in errors. */
+function parseKeptDifferences(raw: unknown, file: string, where: string): KeptDifference[] {
+  if (!Array.isArray(raw)) {
+    throw new ScenarioError(file, `${where} must be a list of { aspect, app?, object?, argocd?, reason }`);
+  }
+  return raw.map((d: unknown, i: number): KeptDifference => {
+    if (!isObject(d)) {
+      throw new ScenarioError(file, `${where}[${i}] must be a mapping`);
+    }
+    if (!ASPECTS.includes(d.aspect)) {
+      throw new ScenarioError(file, `${where}[${i}].aspect must be one of ${ASPECTS.join(', ')}, not ${JSON.stringify(d.aspect)}`);
+    }
+    if (typeof d.reason !== 'string' || d.reason.trim() === '') {
+      throw new ScenarioError(file, `${where}[${i}].reason is required: say why the difference is kept`);
+    }
+    for (const k of ['app', 'object', 'argocd'] as const) {
+      if (d[k] !== undefined && typeof d[k] !== 'string') {
+        throw new ScenarioError(file, `${where}[${i}].${k} must be a string`);
+      }
+    }
+    if (d.object !== undefined && !/^[^/]+\/([^/]*\/)?[^/]+$/.test(d.object)) {
+      throw new ScenarioError(file, `${where}[${i}].object must be Kind/namespace/name or Kind/name, not ${JSON.stringify(d.object)}`);
+    }
+    const unknownKeys = Object.keys(d).filter((k) => !['aspect', 'app', 'object', 'argocd', 'reason'].includes(k));
+    if (unknownKeys.length > 0) {
+      throw new ScenarioError(file, `${where}[${i}]: unknown field(s) ${unknownKeys.join(', ')}`);
+    }
+    return { aspect: d.aspect, app: d.app, object: d.object, ...(d.argocd !== undefined ? { argocd: d.argocd } : {}), reason: d.reason };
+  });
+}
+
+/**
+ * The harness-wide kept differences: `kept:` of test/conformance/kept-differences.yaml, matched in
+ * every scenario besides its own (same entry shape as a scenario's `differences:`).
+ */
+export function loadHarnessKept(file = HARNESS_KEPT_FILE): KeptDifference[] {
+  const doc = parseDocument(fs.readFileSync(file, 'utf8'), { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(file, doc.errors[0].message);
+  }
+  const raw = doc.toJS();
+  if (!isObject(raw) || Object.keys(raw).some((k) => k !== 'kept')) {
+    throw new ScenarioError(file, 'must be a mapping with one field, `kept` (a list of { aspect, app?, object?, argocd?, reason })');
+  }
+  return parseKeptDifferences(raw.kept ?? [], file, 'kept');
 }
 
 function yamlDocs(text: string, file: string): any[] {

@@ -1,6 +1,6 @@
 import { ArgoOperationState } from '../../../src/engine/app-status/argo-status';
 import { ConditionType, setConditions, syncErrorCondition } from '../../../src/engine/app-status/conditions';
-import { comparisonStatus, operationState, recordComparison, recordSync } from '../../../src/engine/app-status/status-record';
+import { comparisonStatus, operationState, recordComparison, recordSync, statusResources } from '../../../src/engine/app-status/status-record';
 import { applicationSummary, workloadImages } from '../../../src/engine/app-status/summary';
 import { ApplicationManifest, ApplicationSpec } from '../../../src/engine/application-spec';
 import { ApplicationStatus } from '../../../src/engine/compare-app';
@@ -101,6 +101,30 @@ describe('comparisonStatus', () => {
       { type: 'SyncError', message: 'kept', lastTransitionTime: T0.toISOString() },
     ]);
     expect(comparisonStatus(app(), comparison(SyncStatusCode.SYNCED, HealthStatusCode.HEALTHY), T1, failed).conditions).toBeNull();
+  });
+
+  test('status.resources lists live hooks (hook, requiresPruning) and Skip objects with no status or health, sorted as Argo CD sorts', () => {
+    const resources = [
+      { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', status: SyncStatusCode.SYNCED, health: { status: HealthStatusCode.HEALTHY } },
+      { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'b', status: SyncStatusCode.OUT_OF_SYNC, health: { status: HealthStatusCode.MISSING } },
+    ];
+    const uncompared = [
+      { group: '', version: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'a-skipped' },
+      { group: 'batch', version: 'v1', kind: 'Job', namespace: 'web', name: 'migrate', hook: true, requiresPruning: true },
+    ];
+    expect(statusResources(comparison(SyncStatusCode.OUT_OF_SYNC, HealthStatusCode.MISSING, { resources, uncompared }))).toEqual([
+      { version: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'a-skipped' },
+      { version: 'v1', kind: 'ConfigMap', namespace: 'web', name: 'b', status: 'OutOfSync', health: { status: 'Missing' } },
+      { group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', status: 'Synced', health: { status: 'Healthy' } },
+      { group: 'batch', version: 'v1', kind: 'Job', namespace: 'web', name: 'migrate', hook: true, requiresPruning: true },
+    ]);
+  });
+
+  test('resource health stays inline, and resourceHealthSource says so (Argo CD\'s --persist-resource-health form)', () => {
+    const resources = [{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', status: SyncStatusCode.SYNCED, health: { status: HealthStatusCode.HEALTHY } }];
+    const s = comparisonStatus(app(), comparison(SyncStatusCode.SYNCED, HealthStatusCode.HEALTHY, { resources }), T0);
+    expect(s.resourceHealthSource).toBe('inline');
+    expect(s.resources).toEqual([{ group: 'apps', version: 'v1', kind: 'Deployment', namespace: 'web', name: 'web', status: 'Synced', health: { status: 'Healthy' } }]);
   });
 
   test('an Application that cannot be loaded gets a ComparisonError, cleared once it loads', () => {
