@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { AppSnapshot, checkExpectations, compareSnapshots, judge, orderBlocks, ResultEntry, SideSnapshot, unusedKept } from '../conformance/harness/compare';
 import { leafDifferences, normalizeHookName, normalizeLive } from '../conformance/harness/normalize';
 import { failureMessage, passed, renderReport, ScenarioOutcome } from '../conformance/harness/report';
-import { isRetrying, namespacePattern, notReadyReason, scenarioNames } from '../conformance/harness/runner';
+import { automatedRootNeedsSync, isRetrying, namespacePattern, notReadyReason, scenarioNames } from '../conformance/harness/runner';
 import { CONFORMANCE_REPO_URL, exampleScenario, loadScenario, parseScenarioConfig, scenarioFolders, secondCommitFiles } from '../conformance/harness/scenario';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -317,6 +317,18 @@ describe('when Argo CD is done with an Application', () => {
     expect(notReadyReason(appAt('web', 'Succeeded', { operation: { sync: {} } }), rev, ['web'])).toBe('web: operation requested');
     expect(notReadyReason(appAt('web', 'Succeeded'), rev)).toBeUndefined();
     expect(notReadyReason({ metadata: { name: 'web' }, status: {} }, rev, ['web'])).toBe('web: not compared yet');
+  });
+
+  test('an automated root Argo CD leaves Synced at the second commit is synced on request, as the engine syncs its roots', () => {
+    const rootApp = (status: Record<string, any>, extra: Record<string, any> = {}) => ({ metadata: { name: 'r' }, status, ...extra });
+    const last = { phase: 'Succeeded', syncResult: { revision: 'old' } };
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: last }), rev)).toBe(true);
+    // Argo CD syncs it itself, already did, or has not compared at the revision yet.
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'OutOfSync', revision: rev }, operationState: last }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: last }, { operation: { sync: {} } }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: { phase: 'Running' } }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: { phase: 'Succeeded', syncResult: { revision: rev } } }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: 'old' }, operationState: last }), rev)).toBe(false);
   });
 
   test('argocdStaysRunning must name Applications of the scenario', () => {

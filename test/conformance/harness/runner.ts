@@ -488,7 +488,26 @@ async function waitSettled(
   }
 }
 
-/** Argo CD's side of one commit: hand over (commit 1) or refresh (commit 2), then wait. Returns seconds taken. */
+/**
+ * Whether the harness must ask Argo CD for a sync of an automated root at `revision` (commit 2),
+ * to do what the engine's side does: `cdk8s-argocd sync` syncs its roots on request, every run.
+ * Argo CD's automated policy syncs only an OutOfSync Application, so a root whose own manifests
+ * the commit left alone stays Synced with no new operation, and its last result would be the first
+ * commit's ("created"), against the engine's "unchanged". Not when Argo CD syncs it itself (OutOfSync:
+ * its automated sync is already set or running) or already has a result at `revision`.
+ */
+export function automatedRootNeedsSync(root: any, revision: string): boolean {
+  const st = root?.status ?? {};
+  return st.sync?.revision === revision && st.sync?.status === 'Synced' && !root.operation
+    && st.operationState?.phase !== 'Running' && st.operationState?.syncResult?.revision !== revision;
+}
+
+/**
+ * Argo CD's side of one commit: hand over (commit 1) or refresh (commit 2), then wait. Returns
+ * seconds taken. On commit 2 the root is synced on request once Argo CD has compared it at the
+ * new revision (a manual root always; an automated one unless its own policy syncs it, see
+ * {@link automatedRootNeedsSync}), as the engine's side syncs its roots on request.
+ */
 export async function runArgoCd(side: Side, s: Scenario, revision: string, commit: 1 | 2, log: Log): Promise<{ seconds: number; error?: string }> {
   const t0 = Date.now();
   const timeoutMs = s.config.timeoutSeconds * 1000;
@@ -503,13 +522,17 @@ export async function runArgoCd(side: Side, s: Scenario, revision: string, commi
     for (const name of apps.keys()) {
       await side.api.merge(appRef(name), { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } }).catch(() => undefined);
     }
+    // Once Argo CD has seen the new revision, as a user would sync after the push.
+    const deadline = t0 + timeoutMs;
+    let root = await getApp(side.api, s.root.name);
+    while (root?.status?.sync?.revision !== revision && Date.now() < deadline) {
+      await sleep(1000);
+      root = await getApp(side.api, s.root.name);
+    }
     if (!s.root.automated) {
-      // Once Argo CD has seen the new revision, as a user would sync after the push.
-      const deadline = t0 + timeoutMs;
-      while ((await getApp(side.api, s.root.name))?.status?.sync?.revision !== revision && Date.now() < deadline) {
-        await sleep(1000);
-      }
       await requestSync(side, s.root.name, revision, false);
+    } else if (automatedRootNeedsSync(root, revision)) {
+      await requestSync(side, s.root.name, revision, s.root.prune);
     }
   }
   const r = await waitSettled(side, s.root.name, revision, timeoutMs, t0, s.config.argocdStaysRunning);
