@@ -11,8 +11,10 @@ import { parse } from 'yaml';
 import { AppSnapshot, checkExpectations, compareSnapshots, judge, orderBlocks, ResultEntry, SideSnapshot, unusedKept } from '../conformance/harness/compare';
 import { leafDifferences, normalizeHookName, normalizeLive } from '../conformance/harness/normalize';
 import { failureMessage, passed, renderReport, ScenarioOutcome } from '../conformance/harness/report';
-import { isRetrying, namespacePattern, scenarioNames } from '../conformance/harness/runner';
-import { CONFORMANCE_REPO_URL, exampleScenario, loadHarnessKept, loadScenario, parseScenarioConfig, scenarioFolders, secondCommitFiles } from '../conformance/harness/scenario';
+import { automatedRootNeedsSync, isRetrying, namespacePattern, notReadyReason, scenarioNames } from '../conformance/harness/runner';
+import {
+  CONFORMANCE_REPO_URL, exampleScenario, loadHarnessKept, loadScenario, parseScenarioConfig, scenarioFolders, secondCommitFiles,
+} from '../conformance/harness/scenario';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -46,7 +48,7 @@ function writeScenario(files: Record<string, string>): string {
 describe('scenario.yaml', () => {
   test('defaults: timeout 180 s, automated, nothing expected or kept', () => {
     expect(parseScenarioConfig('description: d\n', 'f.yaml')).toEqual({
-      description: 'd', timeoutSeconds: 180, automated: true, expect: {}, differences: [], deleteInCommit2: [],
+      description: 'd', timeoutSeconds: 180, automated: true, expect: {}, differences: [], deleteInCommit2: [], argocdStaysRunning: [],
     });
   });
 
@@ -329,6 +331,50 @@ describe('comparison', () => {
     expect(isRetrying({ phase: 'Running', message: 'one or more tasks are running' })).toBe(false);
     expect(isRetrying({ phase: 'Running', message: 'one or more tasks are running', retryCount: 2 })).toBe(true);
     expect(isRetrying({ phase: 'Failed', message: 'x. Retrying attempt #1 at 4:55PM.' })).toBe(false);
+  });
+});
+
+describe('when Argo CD is done with an Application', () => {
+  const rev = 'a'.repeat(40);
+  const appAt = (name: string, phase: string, extra: Record<string, any> = {}) => ({
+    metadata: { name },
+    spec: { source: { repoURL: CONFORMANCE_REPO_URL, path: 'manifests/web', targetRevision: 'main' } },
+    status: { sync: { status: 'OutOfSync', revision: rev }, operationState: { phase, message: 'Waiting for pruning confirmation of v1/ConfigMap/confirm-me' } },
+    ...extra,
+  });
+
+  test('an operation Running is not done, unless the scenario says Argo CD holds it Running by design', () => {
+    const running = appAt('web', 'Running', { operation: { sync: { revision: rev } } });
+    expect(notReadyReason(running, rev)).toBe('web: operation Running');
+    expect(notReadyReason(running, rev, ['other'])).toBe('web: operation Running');
+    expect(notReadyReason(running, rev, ['web'])).toBeUndefined();
+  });
+
+  test('held Running still waits for the comparison at the revision; a finished operation still waits for a pending one', () => {
+    const running = appAt('web', 'Running', { operation: { sync: {} } });
+    expect(notReadyReason(running, 'b'.repeat(40), ['web'])).toBe(`web: compared at ${rev.slice(0, 7)}, not bbbbbbb`);
+    expect(notReadyReason(appAt('web', 'Succeeded', { operation: { sync: {} } }), rev, ['web'])).toBe('web: operation requested');
+    expect(notReadyReason(appAt('web', 'Succeeded'), rev)).toBeUndefined();
+    expect(notReadyReason({ metadata: { name: 'web' }, status: {} }, rev, ['web'])).toBe('web: not compared yet');
+  });
+
+  test('an automated root Argo CD leaves Synced at the second commit is synced on request, as the engine syncs its roots', () => {
+    const rootApp = (status: Record<string, any>, extra: Record<string, any> = {}) => ({ metadata: { name: 'r' }, status, ...extra });
+    const last = { phase: 'Succeeded', syncResult: { revision: 'old' } };
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: last }), rev)).toBe(true);
+    // Argo CD syncs it itself, already did, or has not compared at the revision yet.
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'OutOfSync', revision: rev }, operationState: last }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: last }, { operation: { sync: {} } }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: { phase: 'Running' } }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: rev }, operationState: { phase: 'Succeeded', syncResult: { revision: rev } } }), rev)).toBe(false);
+    expect(automatedRootNeedsSync(rootApp({ sync: { status: 'Synced', revision: 'old' }, operationState: last }), rev)).toBe(false);
+  });
+
+  test('argocdStaysRunning must name Applications of the scenario', () => {
+    const files = { 'repo/root.yaml': root('cf-x-root') };
+    expect(loadScenario(writeScenario({ ...files, 'scenario.yaml': 'description: d\nargocdStaysRunning: [cf-x-root]\n' })).config.argocdStaysRunning).toEqual(['cf-x-root']);
+    expect(() => loadScenario(writeScenario({ ...files, 'scenario.yaml': 'description: d\nargocdStaysRunning: [nope]\n' }))).toThrow(/scenario.yaml: argocdStaysRunning: nope is not an Application of the scenario/);
+    expect(() => parseScenarioConfig('description: d\nargocdStaysRunning: true\n', 'f.yaml')).toThrow(/f.yaml: argocdStaysRunning must be a list of Application names/);
   });
 });
 

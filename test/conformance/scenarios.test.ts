@@ -11,10 +11,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { stringify } from 'yaml';
 import { checkExpectations, compareSnapshots, Difference, judge, SideSnapshot, unusedKept } from './harness/compare';
 import { failureMessage, passed, renderReport, ScenarioOutcome } from './harness/report';
 import {
-  commit2Files, commitTree, ensureRepository, openSide, releaseScenario, resetScenario, runArgoCd, runEngine, Side, snapshotPair, stderrLog,
+  commit2Files, commitTree, ensureRepository, openSide, releaseScenario, resetScenario, runArgoCd, runEngine, scenarioApps, Side, snapshotPair,
+  stderrLog,
 } from './harness/runner';
 import { CONFORMANCE_REPO_URL, exampleScenario, ExampleScenarioSpec, loadHarnessKept, loadScenario, Scenario, scenarioFolders } from './harness/scenario';
 import { argoCdVersion } from '../../src/argocd/build';
@@ -118,6 +120,15 @@ afterAll(async () => {
   }
 }, 300_000);
 
+/** Each side's Applications of the scenario as left (with managedFields and annotations), for diagnosis. */
+async function dumpApps(s: Scenario): Promise<void> {
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  for (const side of [argocd!, engine!]) {
+    const { apps } = await scenarioApps(side.api, s.root.name);
+    fs.writeFileSync(path.join(LOG_DIR, `${s.name}-${side.label}-applications.yaml`), [...apps.values()].map((a) => stringify(a)).join('---\n'));
+  }
+}
+
 async function runScenario(s: Scenario): Promise<ScenarioOutcome> {
   const a = argocd!;
   const b = engine!;
@@ -156,6 +167,7 @@ async function runScenario(s: Scenario): Promise<ScenarioOutcome> {
   } catch (e) {
     return { ...base, error: (e as Error).stack ?? String(e) };
   } finally {
+    await dumpApps(s).catch(() => undefined);
     // Argo CD must stop acting on this scenario's Applications before the next commit replaces the tree.
     await releaseScenario(a, s).catch((e) => stderrLog(`${s.name}: could not release its Applications on A: ${(e as Error).message}`));
   }

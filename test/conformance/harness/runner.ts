@@ -28,6 +28,8 @@ const STABLE_POLLS = 3;
 const POLL_MS = 2000;
 /** A Progressing state that holds this long counts as settled (e.g. a rollout that never completes). */
 const PROGRESSING_STABLE_MS = 30_000;
+/** An operation Argo CD holds Running by design (`argocdStaysRunning`) counts as settled once it holds this long. */
+export const RUNNING_STABLE_MS = 15_000;
 
 export type Log = (message: string) => void;
 
@@ -414,6 +416,29 @@ export function isRetrying(operationState: any): boolean {
 }
 
 /**
+ * Why Argo CD is not done with one Application at `revision`, or undefined if it is (for now: the
+ * caller also wants the state to hold still). An Application of `staysRunning` (Argo CD holds its
+ * operation Running by design, e.g. waiting for a prune confirmation) may be Running, with its
+ * `operation` still set (Argo CD clears it only when the operation ends), once it has compared at
+ * `revision`.
+ */
+export function notReadyReason(app: any, revision: string, staysRunning: readonly string[] = []): string | undefined {
+  const st = app.status ?? {};
+  const name = app.metadata?.name;
+  if (!st.sync?.status) return `${name}: not compared yet`;
+  const heldRunning = st.operationState?.phase === 'Running' && staysRunning.includes(name);
+  // A failed sync Argo CD will retry (automated syncs retry 5 times by default, backoff up to
+  // 3 min) is as far as it gets on its own for minutes: compared as it stands.
+  if (st.operationState?.phase === 'Terminating' || (st.operationState?.phase === 'Running' && !isRetrying(st.operationState) && !heldRunning)) {
+    return `${name}: operation ${st.operationState.phase}`;
+  }
+  if (app.operation && isRetrying(st.operationState)) return undefined;
+  if (usesRepo(app) && st.sync?.revision !== revision) return `${name}: compared at ${String(st.sync?.revision).slice(0, 7)}, not ${revision.slice(0, 7)}`;
+  if (app.operation && !heldRunning) return `${name}: operation requested`;
+  return undefined;
+}
+
+/**
  * Waits until Argo CD is done with the scenario: every Application of the tree compared at
  * `revision` (those reading the conformance repository), no operation pending or running, and
  * the same state seen {@link STABLE_POLLS} times in a row (with Progressing health for at least
@@ -421,7 +446,9 @@ export function isRetrying(operationState: any): boolean {
  */
 type Settled = { settledAt: number; error?: string };
 
-async function waitSettled(side: Side, root: string, revision: string, timeoutMs: number, t0: number): Promise<Settled> {
+async function waitSettled(
+  side: Side, root: string, revision: string, timeoutMs: number, t0: number, staysRunning: readonly string[],
+): Promise<Settled> {
   const deadline = t0 + timeoutMs;
   let last = '';
   let since = Date.now();
@@ -431,21 +458,12 @@ async function waitSettled(side: Side, root: string, revision: string, timeoutMs
     const { apps } = await scenarioApps(side.api, root);
     const state = [...apps.values()].map((a) => {
       const st = a.status ?? {};
-      return [a.metadata.name, st.sync?.status, st.sync?.revision, st.health?.status, st.operationState?.phase, st.operationState?.syncResult?.revision, a.operation ? 'pending' : '', (st.resources ?? []).length].join(' ');
+      return [
+        a.metadata.name, st.sync?.status, st.sync?.revision, st.health?.status, st.operationState?.phase, st.operationState?.message,
+        st.operationState?.syncResult?.revision, a.operation ? 'pending' : '', (st.resources ?? []).length,
+      ].join(' ');
     }).sort().join('\n');
-    const notReady = [...apps.values()].map((a) => {
-      const st = a.status ?? {};
-      if (!st.sync?.status) return `${a.metadata.name}: not compared yet`;
-      // A failed sync Argo CD will retry (automated syncs retry 5 times by default, backoff up to
-      // 3 min) is as far as it gets on its own for minutes: compared as it stands.
-      if (st.operationState?.phase === 'Terminating' || (st.operationState?.phase === 'Running' && !isRetrying(st.operationState))) {
-        return `${a.metadata.name}: operation ${st.operationState.phase}`;
-      }
-      if (a.operation && isRetrying(st.operationState)) return undefined;
-      if (usesRepo(a) && st.sync?.revision !== revision) return `${a.metadata.name}: compared at ${String(st.sync?.revision).slice(0, 7)}, not ${revision.slice(0, 7)}`;
-      if (a.operation) return `${a.metadata.name}: operation requested`;
-      return undefined;
-    }).filter(Boolean);
+    const notReady = [...apps.values()].map((a) => notReadyReason(a, revision, staysRunning)).filter(Boolean);
     if (apps.size === 0) {
       notReady.push('the root Application does not exist');
     }
@@ -457,7 +475,9 @@ async function waitSettled(side: Side, root: string, revision: string, timeoutMs
       stable++;
     }
     const progressing = [...apps.values()].some((a) => a.status?.health?.status === 'Progressing');
-    if (notReady.length === 0 && stable >= STABLE_POLLS && (!progressing || Date.now() - since >= PROGRESSING_STABLE_MS)) {
+    const heldRunning = [...apps.values()].some((a) => staysRunning.includes(a.metadata.name) && a.status?.operationState?.phase === 'Running');
+    const holdMs = Math.max(progressing ? PROGRESSING_STABLE_MS : 0, heldRunning ? RUNNING_STABLE_MS : 0);
+    if (notReady.length === 0 && stable >= STABLE_POLLS && Date.now() - since >= holdMs) {
       return { settledAt: since };
     }
     why = notReady.length ? notReady.join('; ') : progressing ? 'an Application is Progressing' : 'state still changing';
@@ -468,7 +488,26 @@ async function waitSettled(side: Side, root: string, revision: string, timeoutMs
   }
 }
 
-/** Argo CD's side of one commit: hand over (commit 1) or refresh (commit 2), then wait. Returns seconds taken. */
+/**
+ * Whether the harness must ask Argo CD for a sync of an automated root at `revision` (commit 2),
+ * to do what the engine's side does: `cdk8s-argocd sync` syncs its roots on request, every run.
+ * Argo CD's automated policy syncs only an OutOfSync Application, so a root whose own manifests
+ * the commit left alone stays Synced with no new operation, and its last result would be the first
+ * commit's ("created"), against the engine's "unchanged". Not when Argo CD syncs it itself (OutOfSync:
+ * its automated sync is already set or running) or already has a result at `revision`.
+ */
+export function automatedRootNeedsSync(root: any, revision: string): boolean {
+  const st = root?.status ?? {};
+  return st.sync?.revision === revision && st.sync?.status === 'Synced' && !root.operation
+    && st.operationState?.phase !== 'Running' && st.operationState?.syncResult?.revision !== revision;
+}
+
+/**
+ * Argo CD's side of one commit: hand over (commit 1) or refresh (commit 2), then wait. Returns
+ * seconds taken. On commit 2 the root is synced on request once Argo CD has compared it at the
+ * new revision (a manual root always; an automated one unless its own policy syncs it, see
+ * {@link automatedRootNeedsSync}), as the engine's side syncs its roots on request.
+ */
 export async function runArgoCd(side: Side, s: Scenario, revision: string, commit: 1 | 2, log: Log): Promise<{ seconds: number; error?: string }> {
   const t0 = Date.now();
   const timeoutMs = s.config.timeoutSeconds * 1000;
@@ -483,16 +522,20 @@ export async function runArgoCd(side: Side, s: Scenario, revision: string, commi
     for (const name of apps.keys()) {
       await side.api.merge(appRef(name), { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'normal' } } }).catch(() => undefined);
     }
+    // Once Argo CD has seen the new revision, as a user would sync after the push.
+    const deadline = t0 + timeoutMs;
+    let root = await getApp(side.api, s.root.name);
+    while (root?.status?.sync?.revision !== revision && Date.now() < deadline) {
+      await sleep(1000);
+      root = await getApp(side.api, s.root.name);
+    }
     if (!s.root.automated) {
-      // Once Argo CD has seen the new revision, as a user would sync after the push.
-      const deadline = t0 + timeoutMs;
-      while ((await getApp(side.api, s.root.name))?.status?.sync?.revision !== revision && Date.now() < deadline) {
-        await sleep(1000);
-      }
       await requestSync(side, s.root.name, revision, false);
+    } else if (automatedRootNeedsSync(root, revision)) {
+      await requestSync(side, s.root.name, revision, s.root.prune);
     }
   }
-  const r = await waitSettled(side, s.root.name, revision, timeoutMs, t0);
+  const r = await waitSettled(side, s.root.name, revision, timeoutMs, t0, s.config.argocdStaysRunning);
   const seconds = (r.settledAt - t0) / 1000;
   log(`${s.name}: Argo CD commit ${commit} ${r.error ? `NOT settled (${r.error})` : `settled in ${seconds.toFixed(1)}s`}`);
   return { seconds, error: r.error };

@@ -10,7 +10,11 @@
  *                   expect: { <app>: { sync, health, phase } } both sides must reach;
  *                   differences: [{ aspect, app?, object? (Kind/namespace/name), reason }] kept
  *                   on purpose (aspect: live | result | order | sync | health | phase | message |
- *                   generated); deleteInCommit2: files of repo/ removed in the second commit
+ *                   generated); deleteInCommit2: files of repo/ removed in the second commit;
+ *                   argocdStaysRunning: [<app>] Applications whose operation real Argo CD holds
+ *                   Running by design (e.g. a Prune=confirm prune nobody confirms): on Argo CD's
+ *                   side such an Application counts as settled once its Running operation (phase,
+ *                   message, sync, health) has held still for 15 s, instead of never
  *   repo/           the first commit: root.yaml (one Application in `argocd`, applied with kubectl
  *                   on Argo CD's side; the engine syncs the whole repository tree) and
  *                   manifests/<app>/…
@@ -65,6 +69,11 @@ export interface ScenarioConfig {
   readonly differences: KeptDifference[];
   /** Files (relative to the repository) removed in the second commit. */
   readonly deleteInCommit2: string[];
+  /**
+   * Applications whose operation Argo CD holds Running by design: settled on Argo CD's side once
+   * that Running state holds still (the engine's side is unaffected: a command always ends).
+   */
+  readonly argocdStaysRunning: string[];
 }
 
 /** A scenario ready to run: its configuration and the files of its one or two commits. */
@@ -118,7 +127,7 @@ export function parseScenarioConfig(text: string, file: string): ScenarioConfig 
   if (!isObject(raw)) {
     throw new ScenarioError(file, 'must be a mapping with at least `description`');
   }
-  const known = ['description', 'timeoutSeconds', 'automated', 'expect', 'differences', 'deleteInCommit2'];
+  const known = ['description', 'timeoutSeconds', 'automated', 'expect', 'differences', 'deleteInCommit2', 'argocdStaysRunning'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
     throw new ScenarioError(file, `unknown field(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
@@ -160,7 +169,13 @@ export function parseScenarioConfig(text: string, file: string): ScenarioConfig 
   if (!Array.isArray(del) || del.some((p: unknown) => typeof p !== 'string')) {
     throw new ScenarioError(file, 'deleteInCommit2 must be a list of paths relative to the repository');
   }
-  return { description: raw.description.trim(), timeoutSeconds, automated, expect, differences, deleteInCommit2: del };
+  const staysRunning = raw.argocdStaysRunning ?? [];
+  if (!Array.isArray(staysRunning) || staysRunning.some((a: unknown) => typeof a !== 'string' || a === '')) {
+    throw new ScenarioError(file, 'argocdStaysRunning must be a list of Application names (their operation Argo CD holds Running by design)');
+  }
+  return {
+    description: raw.description.trim(), timeoutSeconds, automated, expect, differences, deleteInCommit2: del, argocdStaysRunning: staysRunning,
+  };
 }
 
 /** A list of kept differences (`differences:` of scenario.yaml, or the harness-wide file); `where` names it in errors. */
@@ -281,7 +296,8 @@ export function checkCommit(files: Map<string, string>, label: string): Scenario
 /**
  * Loads `<dir>` (a scenario folder):
  *
- *   scenario.yaml   description, timeoutSeconds, automated, expect, differences, deleteInCommit2
+ *   scenario.yaml   description, timeoutSeconds, automated, expect, differences, deleteInCommit2,
+ *                   argocdStaysRunning
  *   repo/           the first commit (root.yaml + manifests/<app>/...)
  *   repo-2/         optional: files overlaid as the second commit
  */
@@ -311,6 +327,18 @@ export function loadScenario(dir: string): Scenario {
       }
     }
     checkCommit(secondCommitFiles(commit1, commit2, config.deleteInCommit2), repo2);
+  }
+  const appNames = new Set<string>();
+  for (const files of [commit1, commit2 ?? new Map<string, string>()]) {
+    for (const [p, text] of files) {
+      if (/\.ya?ml$/i.test(p)) {
+        yamlDocs(text, path.join(dir, p)).filter((d) => d?.kind === 'Application').forEach((d) => appNames.add(d.metadata?.name));
+      }
+    }
+  }
+  const unknownApps = config.argocdStaysRunning.filter((a) => !appNames.has(a));
+  if (unknownApps.length > 0) {
+    throw new ScenarioError(configFile, `argocdStaysRunning: ${unknownApps.join(', ')} is not an Application of the scenario`);
   }
   return { name, source: dir, config, commit1, commit2, root };
 }
@@ -465,6 +493,7 @@ export function exampleScenario(repoRoot: string, spec: ExampleScenarioSpec): Sc
       expect: spec.expect ?? {},
       differences: spec.differences ?? [],
       deleteInCommit2: [],
+      argocdStaysRunning: [],
     },
     commit1,
     root,
