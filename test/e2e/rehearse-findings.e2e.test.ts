@@ -203,7 +203,7 @@ describe('CRD changes', () => {
 
   test('a new required field and a narrowed enum are predicted, and the API server then rejects writes of the resource\'s spec', async () => {
     expect((await apply(base, false)).stderr).toBe('');
-    await waitFor('the Gadget CRD to be established', async () => (await kubectl(['get', 'gadgets', '-n', ns], { check: false })).code === 0);
+    await waitFor('the Gadget CRD to be established', async () => (await kubectl(['get', 'gadgets', '-n', ns], { check: false })).code === 0, 180_000);
     expect((await apply(gadget as KubeObject, false)).stderr).toBe('');
     const liveCrd = await getJson<KubeObject>(['crd', 'gadgets.rehearse.example.com', '--show-managed-fields']);
     const liveGadget = (await getJson<{ items: KubeObject[] }>(['-f', '-'], { input: JSON.stringify(gadget), namespace: ns }))!.items[0];
