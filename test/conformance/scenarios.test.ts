@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { checkExpectations, compareSnapshots, Difference, judge, SideSnapshot, unusedKept } from './harness/compare';
+import { describeExtraSyncs, OperationLog, watchOperations } from './harness/operations';
 import { failureMessage, passed, renderReport, ScenarioOutcome } from './harness/report';
 import {
   commit2Files, commitTree, ensureRepository, openSide, releaseScenario, resetScenario, runArgoCd, runEngine, scenarioApps, Side, snapshotPair,
@@ -133,8 +134,12 @@ async function runScenario(s: Scenario): Promise<ScenarioOutcome> {
   const a = argocd!;
   const b = engine!;
   const base = { scenario: s.name, description: s.config.description, root: s.root.name, differences: [], expectations: [], unusedKept: [] };
+  // Every operation Argo CD finishes meanwhile: its engine-comparable one is the first at a revision.
+  const operations = new OperationLog();
+  let stopWatch: (() => Promise<void>) | undefined;
   try {
     await Promise.all([resetScenario(a, s, stderrLog), resetScenario(b, s, stderrLog)]);
+    stopWatch = watchOperations(a.api, operations, (e) => stderrLog(`${s.name}: watch of Argo CD's Applications: ${e.message}`));
     const sha1 = commitTree(repo, s.commit1, `${s.name}: commit 1`);
     stderrLog(`${s.name}: commit 1 ${sha1.slice(0, 7)}: Argo CD and the engine start`);
     const [a1, e1] = await Promise.all([runArgoCd(a, s, sha1, 1, stderrLog), runEngine(b, s, repo, sha1, 1, runInProcess, LOG_DIR, stderrLog)]);
@@ -142,18 +147,25 @@ async function runScenario(s: Scenario): Promise<ScenarioOutcome> {
     let errors = { argocd: a1.error, engine: e1.error };
     const files2 = commit2Files(s);
     const found: Difference[] = [];
+    const extraSyncs: string[] = [];
+    let revision = sha1;
     if (files2 && !a1.error && !e1.error) {
       // The first commit's state too: the second commit's operation replaces its results.
-      const first = await snapshotPair(a, b, s.root.name);
+      const first = await snapshotPair(a, b, s.root.name, {}, { log: operations, revision: sha1 });
       found.push(...compareSnapshots(s.name, first.argocd, first.engine, 1));
+      extraSyncs.push(...describeExtraSyncs(first.extraSyncs).map((l) => `commit 1: ${l}`));
       const sha2 = commitTree(repo, files2, `${s.name}: commit 2`);
+      revision = sha2;
       stderrLog(`${s.name}: commit 2 ${sha2.slice(0, 7)}`);
       const [a2, e2] = await Promise.all([runArgoCd(a, s, sha2, 2, stderrLog), runEngine(b, s, repo, sha2, 2, runInProcess, LOG_DIR, stderrLog)]);
       seconds = { argocd: seconds.argocd + a2.seconds, engine: seconds.engine + e2.seconds };
       errors = { argocd: a2.error, engine: e2.error };
     }
-    const sides: { argocd: SideSnapshot; engine: SideSnapshot } = await snapshotPair(a, b, s.root.name, errors);
-    found.push(...compareSnapshots(s.name, sides.argocd, sides.engine, files2 && !a1.error && !e1.error ? 2 : undefined));
+    const { extraSyncs: extra, ...sides }: { argocd: SideSnapshot; engine: SideSnapshot; extraSyncs: Record<string, number> } =
+      await snapshotPair(a, b, s.root.name, errors, { log: operations, revision });
+    const twoCommits = files2 && !a1.error && !e1.error;
+    found.push(...compareSnapshots(s.name, sides.argocd, sides.engine, twoCommits ? 2 : undefined));
+    extraSyncs.push(...describeExtraSyncs(extra).map((l) => (twoCommits ? `commit 2: ${l}` : l)));
     // The scenario's own kept differences first, then the harness-wide ones (kept-differences.yaml).
     const differences = judge(found, [...s.config.differences, ...loadHarnessKept()]);
     return {
@@ -162,11 +174,13 @@ async function runScenario(s: Scenario): Promise<ScenarioOutcome> {
       differences,
       expectations: checkExpectations(s.config.expect, sides),
       unusedKept: unusedKept(differences, s.config.differences),
+      extraSyncs,
       seconds,
     };
   } catch (e) {
     return { ...base, error: (e as Error).stack ?? String(e) };
   } finally {
+    await stopWatch?.();
     await dumpApps(s).catch(() => undefined);
     // Argo CD must stop acting on this scenario's Applications before the next commit replaces the tree.
     await releaseScenario(a, s).catch((e) => stderrLog(`${s.name}: could not release its Applications on A: ${(e as Error).message}`));

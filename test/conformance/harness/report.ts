@@ -17,6 +17,8 @@ export interface ScenarioOutcome {
   readonly unusedKept: KeptDifference[];
   /** Seconds each side took to settle (both commits). */
   readonly seconds?: { readonly argocd: number; readonly engine: number };
+  /** Argo CD's redundant syncs (see operations.ts), one line each; not failures. */
+  readonly extraSyncs?: string[];
   /** The scenario could not run (invalid, or the harness failed): why. */
   readonly error?: string;
 }
@@ -126,12 +128,14 @@ export function renderReport(outcomes: readonly ScenarioOutcome[], header: strin
   lines.push('', `${pass} of ${outcomes.length} scenario(s) pass.`);
   for (const o of outcomes) {
     const lastApplied = o.argocd && o.engine ? `last-applied-configuration annotation (not compared): Argo CD ${o.argocd.lastApplied} object(s), engine ${o.engine.lastApplied}` : '';
-    if (!o.differences.length && !o.expectations.length && !o.error && !o.argocd?.error && !o.engine?.error && !o.unusedKept.length) {
+    const extra = o.extraSyncs ?? [];
+    const clean = !o.differences.length && !o.expectations.length && !o.error && !o.argocd?.error && !o.engine?.error && !o.unusedKept.length;
+    if (clean && !extra.length) {
       continue;
     }
     lines.push('', `## ${o.scenario}`, '', o.description, '');
     const seconds = o.seconds ? `settled in: Argo CD ${o.seconds.argocd.toFixed(1)}s, engine ${o.seconds.engine.toFixed(1)}s` : '';
-    for (const l of [seconds, lastApplied].filter(Boolean)) {
+    for (const l of [seconds, lastApplied, ...extra].filter(Boolean)) {
       lines.push(`* ${l}`);
     }
     if (o.error) {

@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'timers/promises';
 import { parseAllDocuments } from 'yaml';
 import { AppSnapshot, ResultEntry, SideSnapshot, TrackedResource } from './compare';
 import { normalizeHookName, normalizeLive } from './normalize';
+import { chooseOperation, OperationLog } from './operations';
 import { CONFORMANCE_BRANCH, CONFORMANCE_REPO_URL, Scenario, secondCommitFiles } from './scenario';
 import { KubeClient } from '../../../src/engine/kube/client';
 import { resolveKubeConfig } from '../../../src/engine/kube/kubeconfig';
@@ -103,9 +104,10 @@ function resourceKey(r: any): string {
   return objectKey(r.kind, r.namespace, normalizeHookName(r.name));
 }
 
-function appSnapshot(app: any): AppSnapshot {
+/** `operationState`: the operation to compare (default: the Application's last one). */
+function appSnapshot(app: any, operationState: any = app.status?.operationState): AppSnapshot {
   const st = app.status ?? {};
-  const results: ResultEntry[] = (st.operationState?.syncResult?.resources ?? []).map((r: any) => ({
+  const results: ResultEntry[] = (operationState?.syncResult?.resources ?? []).map((r: any) => ({
     object: resourceKey(r),
     syncPhase: r.syncPhase,
     status: r.status,
@@ -123,8 +125,8 @@ function appSnapshot(app: any): AppSnapshot {
     name: app.metadata.name,
     sync: st.sync?.status,
     health: st.health?.status,
-    phase: st.operationState?.phase,
-    message: st.operationState?.message,
+    phase: operationState?.phase,
+    message: operationState?.message,
     revision: st.sync?.revision,
     results,
     resources,
@@ -157,11 +159,12 @@ function refsOf(apps: Iterable<any>): Map<string, LiveRef> {
 
 async function sideSnapshot(
   side: Side, apps: Map<string, any>, sets: string[], refs: Map<string, LiveRef>, otherRefs: Map<string, LiveRef>, error?: string,
+  pick: (app: any) => any = (app) => app.status?.operationState,
 ): Promise<SideSnapshot> {
   const out: SideSnapshot = { apps: {}, live: {}, generated: {}, lastApplied: 0, error };
   let lastApplied = 0;
   for (const [name, app] of apps) {
-    out.apps[name] = appSnapshot(app);
+    out.apps[name] = appSnapshot(app, pick(app));
   }
   for (const key of [...new Set([...refs.keys(), ...otherRefs.keys()])].sort()) {
     const ref = refs.get(key) ?? otherRefs.get(key)!;
@@ -186,18 +189,33 @@ async function sideSnapshot(
 
 /**
  * Reads what both sides left: each side's Applications of the scenario and the ApplicationSets'
- * generated ones, and on both clusters every object either side tracks or touched.
+ * generated ones, and on both clusters every object either side tracks or touched. With
+ * `operations`, Argo CD's side is compared at its first finished sync at `revision` per
+ * Application (see {@link chooseOperation}); `extraSyncs` counts the further ones.
  */
 export async function snapshotPair(
   argocd: Side, engine: Side, root: string, errors: { argocd?: string; engine?: string } = {},
-): Promise<{ argocd: SideSnapshot; engine: SideSnapshot }> {
+  operations?: { log: OperationLog; revision: string },
+): Promise<{ argocd: SideSnapshot; engine: SideSnapshot; extraSyncs: Record<string, number> }> {
   const a = await scenarioApps(argocd.api, root);
   const b = await scenarioApps(engine.api, root);
   const ra = refsOf(a.apps.values());
   const rb = refsOf(b.apps.values());
+  const extraSyncs: Record<string, number> = {};
+  const pick = (app: any) => {
+    if (!operations) {
+      return app.status?.operationState;
+    }
+    const c = chooseOperation(operations.log.operations(app.metadata.name), operations.revision, app.status?.operationState);
+    if (c.extra > 0) {
+      extraSyncs[app.metadata.name] = c.extra;
+    }
+    return c.operationState;
+  };
   return {
-    argocd: await sideSnapshot(argocd, a.apps, a.sets, ra, rb, errors.argocd),
+    argocd: await sideSnapshot(argocd, a.apps, a.sets, ra, rb, errors.argocd, pick),
     engine: await sideSnapshot(engine, b.apps, b.sets, rb, ra, errors.engine),
+    extraSyncs,
   };
 }
 
