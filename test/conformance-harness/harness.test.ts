@@ -48,8 +48,14 @@ function writeScenario(files: Record<string, string>): string {
 describe('scenario.yaml', () => {
   test('defaults: timeout 180 s, automated, nothing expected or kept', () => {
     expect(parseScenarioConfig('description: d\n', 'f.yaml')).toEqual({
-      description: 'd', timeoutSeconds: 180, automated: true, expect: {}, differences: [], deleteInCommit2: [], argocdStaysRunning: [],
+      description: 'd', timeoutSeconds: 180, automated: true, expect: {}, differences: [], deleteInCommit2: [], argocdStaysRunning: [], existingNamespaces: [],
     });
+  });
+
+  test('existingNamespaces are read, and must be the suite\'s cf- namespaces', () => {
+    expect(parseScenarioConfig('description: d\nexistingNamespaces: [cf-x-shop]\n', 'f.yaml').existingNamespaces).toEqual(['cf-x-shop']);
+    expect(() => parseScenarioConfig('description: d\nexistingNamespaces: [kube-system]\n', 'f.yaml')).toThrow(
+      'f.yaml: existingNamespaces must be a list of namespace names starting with cf- (created on both clusters before the first commit)');
   });
 
   test.each([

@@ -6,7 +6,7 @@
 import { ApplicationManifest, CONTROL_PLANE_NAMESPACE, manifestSources } from '../application-spec';
 import { ApplicationStatus } from '../compare-app';
 import { KubeApi } from '../kube/kube-api';
-import { OperationPhase, SyncOperationResult } from '../model';
+import { OperationPhase, SyncOperationResult, SyncPhase } from '../model';
 import { readApplicationObject } from './application-objects';
 import {
   ArgoApplicationCondition, ArgoApplicationStatus, ArgoHealthStatus, ArgoOperationState, ArgoResourceStatus, ArgoRevisionHistory,
@@ -170,7 +170,7 @@ export function operationState(
         group: r.group,
         version: r.version,
         kind: r.kind,
-        namespace: r.namespace,
+        namespace: resultNamespace(r, app.manifest.spec.destination?.namespace ?? ''),
         name: r.name,
         status: r.status,
         message: r.message,
@@ -183,6 +183,17 @@ export function operationState(
     finishedAt: result.finishedAt,
     ...(result.attempts > 1 ? { retryCount: result.attempts - 1 } : {}),
   };
+}
+
+/**
+ * The namespace Argo CD records for a result: gitops-engine gives every target object without one
+ * the destination namespace before the sync, cluster-scoped ones too, "so that it cannot be created
+ * in the namespace by accident" (sync_context.go, "enrich target objects with the namespace"); only
+ * the Namespace that CreateNamespace adds afterwards keeps none.
+ */
+function resultNamespace(r: SyncOperationResult['resources'][number], destinationNamespace: string): string {
+  const createdNamespace = r.group === '' && r.kind === 'Namespace' && r.name === destinationNamespace && r.syncPhase === SyncPhase.PRE_SYNC && !r.hookType;
+  return r.namespace || createdNamespace ? r.namespace : destinationNamespace;
 }
 
 /**

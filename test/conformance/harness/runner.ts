@@ -383,6 +383,10 @@ export async function resetScenario(side: Side, s: Scenario, log: Log): Promise<
       await sleep(500);
     }
   }
+  // What the manifests expect someone else to have made (examples/microservices' `shop`).
+  for (const n of s.config.existingNamespaces) {
+    await side.api.create(nsRef(n), 'cdk8s-argocd-conformance');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,10 @@
  *                   argocdStaysRunning: [<app>] Applications whose operation real Argo CD holds
  *                   Running by design (e.g. a Prune=confirm prune nobody confirms): on Argo CD's
  *                   side such an Application counts as settled once its Running operation (phase,
- *                   message, sync, health) has held still for 15 s, instead of never
+ *                   message, sync, health) has held still for 15 s, instead of never;
+ *                   existingNamespaces: [<namespace>] created on both clusters before the first
+ *                   commit, for manifests that expect a namespace someone else made (as a
+ *                   platform team's would be)
  *   repo/           the first commit: root.yaml (one Application in `argocd`, applied with kubectl
  *                   on Argo CD's side; the engine syncs the whole repository tree) and
  *                   manifests/<app>/…
@@ -74,6 +77,8 @@ export interface ScenarioConfig {
    * that Running state holds still (the engine's side is unaffected: a command always ends).
    */
   readonly argocdStaysRunning: string[];
+  /** Namespaces created on both sides before the first commit (the manifests expect them to exist). */
+  readonly existingNamespaces: string[];
 }
 
 /** A scenario ready to run: its configuration and the files of its one or two commits. */
@@ -127,7 +132,7 @@ export function parseScenarioConfig(text: string, file: string): ScenarioConfig 
   if (!isObject(raw)) {
     throw new ScenarioError(file, 'must be a mapping with at least `description`');
   }
-  const known = ['description', 'timeoutSeconds', 'automated', 'expect', 'differences', 'deleteInCommit2', 'argocdStaysRunning'];
+  const known = ['description', 'timeoutSeconds', 'automated', 'expect', 'differences', 'deleteInCommit2', 'argocdStaysRunning', 'existingNamespaces'];
   const unknown = Object.keys(raw).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
     throw new ScenarioError(file, `unknown field(s) ${unknown.join(', ')} (known: ${known.join(', ')})`);
@@ -173,8 +178,19 @@ export function parseScenarioConfig(text: string, file: string): ScenarioConfig 
   if (!Array.isArray(staysRunning) || staysRunning.some((a: unknown) => typeof a !== 'string' || a === '')) {
     throw new ScenarioError(file, 'argocdStaysRunning must be a list of Application names (their operation Argo CD holds Running by design)');
   }
+  const existingNamespaces = raw.existingNamespaces ?? [];
+  if (!Array.isArray(existingNamespaces) || existingNamespaces.some((n: unknown) => typeof n !== 'string' || !n.startsWith('cf-'))) {
+    throw new ScenarioError(file, 'existingNamespaces must be a list of namespace names starting with cf- (created on both clusters before the first commit)');
+  }
   return {
-    description: raw.description.trim(), timeoutSeconds, automated, expect, differences, deleteInCommit2: del, argocdStaysRunning: staysRunning,
+    description: raw.description.trim(),
+    timeoutSeconds,
+    automated,
+    expect,
+    differences,
+    deleteInCommit2: del,
+    argocdStaysRunning: staysRunning,
+    existingNamespaces,
   };
 }
 
@@ -378,6 +394,8 @@ export interface ExampleScenarioSpec {
   readonly differences?: KeptDifference[];
   readonly expect?: Record<string, Expectation>;
   readonly timeoutSeconds?: number;
+  /** Namespaces (prefixed names) created on both sides first: what the example expects to exist. */
+  readonly existingNamespaces?: string[];
 }
 
 /**
@@ -494,6 +512,7 @@ export function exampleScenario(repoRoot: string, spec: ExampleScenarioSpec): Sc
       differences: spec.differences ?? [],
       deleteInCommit2: [],
       argocdStaysRunning: [],
+      existingNamespaces: spec.existingNamespaces ?? [],
     },
     commit1,
     root,

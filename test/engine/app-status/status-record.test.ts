@@ -59,3 +59,11 @@ test('operationState carries the per-resource results of a failed operation too'
     syncResult: { revision: 'r', source: { path: 'manifests/web' }, resources: [{ kind: 'Deployment', name: 'web', syncPhase: 'Sync', message: 'created' }] },
   });
 });
+
+test('a cluster-scoped result carries the destination namespace, as gitops-engine records it; the Namespace CreateNamespace adds keeps none', () => {
+  const crd = { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', namespace: '', name: 'widgets.example.com', syncPhase: SyncPhase.SYNC, syncWave: 0, message: 'created' };
+  const created = { group: '', version: 'v1', kind: 'Namespace', namespace: '', name: 'web', syncPhase: SyncPhase.PRE_SYNC, syncWave: 0, message: 'namespace/web created' };
+  const done = { ...result(OperationPhase.SUCCEEDED, 'r'), resources: [created, crd] };
+  const rows = operationState(app(), done, { automated: true }, true).syncResult!.resources!;
+  expect(rows.map((r) => `${r.kind}/${r.namespace}/${r.name}`)).toEqual(['Namespace//web', 'CustomResourceDefinition/web/widgets.example.com']);
+});
