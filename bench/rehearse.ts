@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { compileEngine } from './fixtures';
 import { ensureClusterBinary } from '../src/cluster/build';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -85,14 +86,8 @@ function exampleRepository(): string {
 }
 
 function main(): void {
-  fs.mkdirSync(out, { recursive: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', path.join(out, 'lib'),
-    '--noEmitOnError', 'false', '--declaration', 'false', '--inlineSourceMap', 'false', '--inlineSources', 'false'], { encoding: 'utf8' });
-  const cli = path.join(out, 'lib', 'cli', 'main.js');
-  if (!fs.existsSync(cli)) {
-    throw new Error(`compiling the engine failed:\n${tsc.stdout}${tsc.stderr}`);
-  }
-  fs.copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
+  // Compile the engine as users run it.
+  const cli = compileEngine(root, out);
   // What the compiled engine reads next to the package root: Argo CD's CRDs and the template runtime.
   for (const shipped of ['crds', 'wasm']) {
     const link = path.join(out, shipped);

@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { configMap, deploymentObj, serviceObj, writeResource } from './fixtures';
+import { compileEngine, configMap, deploymentObj, serviceObj, writeResource } from './fixtures';
 import { defaultClusterDir, LocalCluster } from '../src/cluster/local-cluster';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -134,14 +134,7 @@ function writeManifests(dir: string, namespace: string, changed = 0): string {
 
 async function main(): Promise<void> {
   // Compile the engine as users run it.
-  fs.mkdirSync(out, { recursive: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', path.join(out, 'lib'),
-    '--noEmitOnError', 'false', '--declaration', 'false', '--inlineSourceMap', 'false', '--inlineSources', 'false'], { encoding: 'utf8' });
-  const cli = path.join(out, 'lib', 'cli', 'main.js');
-  if (!fs.existsSync(cli)) {
-    throw new Error(`compiling the engine failed:\n${tsc.stdout}${tsc.stderr}`);
-  }
-  fs.copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
+  const cli = compileEngine(root, out);
 
   let cluster = LocalCluster.open(defaultClusterDir(root));
   let started: LocalCluster | undefined;

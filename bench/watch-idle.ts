@@ -22,6 +22,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { compileEngine } from './fixtures';
 import { defaultClusterDir, LocalCluster } from '../src/cluster/local-cluster';
 import { KubeClient } from '../src/engine/kube/client';
 import { resolveKubeConfig } from '../src/engine/kube/kubeconfig';
@@ -118,14 +119,8 @@ async function metrics(port: number): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  fs.mkdirSync(out, { recursive: true });
-  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.json'), '--outDir', path.join(out, 'lib'),
-    '--noEmitOnError', 'false', '--declaration', 'false', '--inlineSourceMap', 'false', '--inlineSources', 'false'], { encoding: 'utf8' });
-  const cli = path.join(out, 'lib', 'cli', 'main.js');
-  if (!fs.existsSync(cli)) {
-    throw new Error(`compiling the engine failed:\n${tsc.stdout}${tsc.stderr}`);
-  }
-  fs.copyFileSync(path.join(root, 'package.json'), path.join(out, 'package.json'));
+  // Compile the engine as users run it.
+  const cli = compileEngine(root, out);
 
   let cluster = LocalCluster.open(process.env.CDK8S_ARGOCD_CLUSTER_DIR ?? defaultClusterDir(root));
   let started: LocalCluster | undefined;

@@ -356,6 +356,13 @@ describe('when Argo CD is done with an Application', () => {
     expect(notReadyReason(running, rev, ['web'])).toBeUndefined();
   });
 
+  test('a sync Argo CD retries is waited for to its end (a retry may succeed), not compared mid-retry', () => {
+    const retrying = appAt('web', 'Running', { operation: { sync: { revision: rev } } });
+    retrying.status.operationState.message = 'InvalidSpecError: Application referencing project shop which does not exist. Retrying attempt #1 at 6:44PM.';
+    expect(notReadyReason(retrying, rev)).toBe('web: operation Running (retrying)');
+    expect(notReadyReason(appAt('web', 'Failed'), rev)).toBeUndefined();
+  });
+
   test('held Running still waits for the comparison at the revision; a finished operation still waits for a pending one', () => {
     const running = appAt('web', 'Running', { operation: { sync: {} } });
     expect(notReadyReason(running, 'b'.repeat(40), ['web'])).toBe(`web: compared at ${rev.slice(0, 7)}, not bbbbbbb`);

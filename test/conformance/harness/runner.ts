@@ -449,12 +449,12 @@ export function notReadyReason(app: any, revision: string, staysRunning: readonl
   const name = app.metadata?.name;
   if (!st.sync?.status) return `${name}: not compared yet`;
   const heldRunning = st.operationState?.phase === 'Running' && staysRunning.includes(name);
-  // A failed sync Argo CD will retry (automated syncs retry 5 times by default, backoff up to
-  // 3 min) is as far as it gets on its own for minutes: compared as it stands.
-  if (st.operationState?.phase === 'Terminating' || (st.operationState?.phase === 'Running' && !isRetrying(st.operationState) && !heldRunning)) {
-    return `${name}: operation ${st.operationState.phase}`;
+  // A sync Argo CD retries is waited for to the end (automated syncs retry 5 times by default,
+  // 5 s to 80 s apart; the engine's side does the same): a retry may succeed (a child synced
+  // before the AppProject its parent applies next), so comparing mid-retry compares a moment.
+  if (st.operationState?.phase === 'Terminating' || (st.operationState?.phase === 'Running' && !heldRunning)) {
+    return `${name}: operation ${st.operationState.phase}${isRetrying(st.operationState) ? ' (retrying)' : ''}`;
   }
-  if (app.operation && isRetrying(st.operationState)) return undefined;
   if (usesRepo(app) && st.sync?.revision !== revision) return `${name}: compared at ${String(st.sync?.revision).slice(0, 7)}, not ${revision.slice(0, 7)}`;
   if (app.operation && !heldRunning) return `${name}: operation requested`;
   return undefined;
