@@ -44,7 +44,8 @@ const EXAMPLES: ExampleScenarioSpec[] = [
   {
     example: 'app-of-apps',
     description: 'examples/app-of-apps: a root Application with four automated children (one holds a KEDA ScaledObject whose CRD neither cluster has)',
-    timeoutSeconds: 240,
+    // Argo CD's 5 retries of the missing-CRD child (5 s to 80 s apart, each after a refresh) take 4-5 minutes.
+    timeoutSeconds: 420,
     differences: [
       ...(['phase', 'message', 'result', 'sync', 'health'] as const).map((aspect) => ({ aspect, app: 'cf-ex-app-of-apps-events-worker', reason: MISSING_CRD })),
       // Where a cluster has the CRD after all (left there by other tests), Argo CD applies both objects.
